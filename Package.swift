@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "ImbalancedTraining",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "Training", targets: ["Training"]),
+        .executable(name: "datatool", targets: ["datatool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5-serial",
+            providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]
+        ),
+        .target(name: "Datasets", dependencies: ["CHDF5"]),
+        .target(name: "Sampling", dependencies: ["Datasets"]),
+        .target(name: "Training", dependencies: ["Sampling", "Datasets"]),
+        .executableTarget(
+            name: "datatool",
+            dependencies: [
+                "Datasets", "Sampling", "Training",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Datasets"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatatoolTests", dependencies: ["Datasets"]),
+    ]
+)

@@ -1,0 +1,49 @@
+#ifndef CHDF5_SHIM_H
+#define CHDF5_SHIM_H
+
+// HDF5 and zlib for Swift. HDF5's identifiers for native types, file access flags and property
+// list classes are macros that expand to `(H5open(), H5T_NATIVE_FLOAT_g)` and the like; Swift
+// cannot import those, and Swift 6 rejects the `*_g` globals as shared mutable state. Each one
+// becomes a `static inline` getter here.
+
+#include <hdf5.h>
+#include <zlib.h>
+
+// MARK: - Defaults and flags
+static inline hid_t chdf5_p_default(void) { return H5P_DEFAULT; }
+static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
+static inline unsigned chdf5_f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned chdf5_f_acc_rdwr(void) { return H5F_ACC_RDWR; }
+static inline unsigned chdf5_f_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline unsigned chdf5_f_acc_excl(void) { return H5F_ACC_EXCL; }
+static inline hsize_t chdf5_s_unlimited(void) { return H5S_UNLIMITED; }
+static inline size_t chdf5_t_variable(void) { return H5T_VARIABLE; }
+
+// MARK: - Property list classes
+static inline hid_t chdf5_p_file_access(void) { return H5P_FILE_ACCESS; }
+static inline hid_t chdf5_p_file_create(void) { return H5P_FILE_CREATE; }
+static inline hid_t chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t chdf5_p_dataset_access(void) { return H5P_DATASET_ACCESS; }
+static inline hid_t chdf5_p_dataset_xfer(void) { return H5P_DATASET_XFER; }
+static inline hid_t chdf5_p_link_create(void) { return H5P_LINK_CREATE; }
+
+// MARK: - Native memory types
+static inline hid_t chdf5_t_native_float(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t chdf5_t_native_double(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t chdf5_t_native_int8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t chdf5_t_native_uint8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t chdf5_t_native_int16(void) { return H5T_NATIVE_INT16; }
+static inline hid_t chdf5_t_native_uint16(void) { return H5T_NATIVE_UINT16; }
+static inline hid_t chdf5_t_native_int32(void) { return H5T_NATIVE_INT32; }
+static inline hid_t chdf5_t_native_uint32(void) { return H5T_NATIVE_UINT32; }
+static inline hid_t chdf5_t_native_int64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t chdf5_t_native_uint64(void) { return H5T_NATIVE_UINT64; }
+
+// MARK: - File types (fixed byte order, for writing)
+static inline hid_t chdf5_t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t chdf5_t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t chdf5_t_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t chdf5_t_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t chdf5_t_c_s1(void) { return H5T_C_S1; }
+
+#endif

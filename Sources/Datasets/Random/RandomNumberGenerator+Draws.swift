@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+// Our own draws on top of any generator. Their algorithms are fixed here, so a seed gives the
+// same values on every platform and toolchain, unlike the standard library's, which do not
+// promise to stay the same.
+
+extension RandomNumberGenerator {
+    /// A uniform integer in `0..<bound`, without modulo bias (Lemire, "Fast Random Integer
+    /// Generation in an Interval", 2019: multiply-shift with rejection).
+    ///
+    /// - Parameter bound: The exclusive upper bound; must be positive.
+    /// - Complexity: O(1) expected; rejection happens with probability below `bound / 2⁶⁴`.
+    @inlinable
+    public mutating func nextBounded(_ bound: UInt64) -> UInt64 {
+        precondition(bound > 0, "nextBounded needs a positive bound")
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold {
+                product = next().multipliedFullWidth(by: bound)
+            }
+        }
+        return product.high
+    }
+
+    /// A uniform `Int` in `0..<bound`; see ``nextBounded(_:)-(UInt64)``.
+    @inlinable
+    public mutating func nextBounded(_ bound: Int) -> Int {
+        Int(truncatingIfNeeded: nextBounded(UInt64(bound)))
+    }
+
+    /// A uniform `Double` in [0, 1): the top 53 bits of one draw, times 2⁻⁵³.
+    @inlinable
+    public mutating func nextUnitDouble() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// A uniform `Float` in [0, 1): the top 24 bits of one draw, times 2⁻²⁴.
+    @inlinable
+    public mutating func nextUnitFloat() -> Float {
+        Float(next() >> 40) * 0x1.0p-24
+    }
+
+    /// A uniform `Double` in `[lower, upper)`.
+    @inlinable
+    public mutating func nextUniform(_ lower: Double, _ upper: Double) -> Double {
+        lower + (upper - lower) * nextUnitDouble()
+    }
+
+    /// A standard normal draw (Box–Muller, both uniforms from this generator, one draw used).
+    ///
+    /// Uses two 64-bit draws per call; `u1` is taken in (0, 1] so the logarithm is finite.
+    @inlinable
+    public mutating func nextNormal() -> Double {
+        let u1 = 1.0 - nextUnitDouble()
+        let u2 = nextUnitDouble()
+        return (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
+    }
+}
+
+extension MutableCollection where Self: RandomAccessCollection {
+    /// Shuffles the collection in place with the Fisher–Yates (Durstenfeld) algorithm and
+    /// ``Swift/RandomNumberGenerator/nextBounded(_:)-(Int)``: for i from the last index down,
+    /// swap element i with a uniform pick among 0...i. Fixed algorithm, so a seed gives the same
+    /// order everywhere.
+    ///
+    /// - Complexity: O(n), one draw per element but the first.
+    @inlinable
+    public mutating func fisherYatesShuffle<G: RandomNumberGenerator>(using rng: inout G) {
+        let n = count
+        guard n > 1 else { return }
+        var i = n - 1
+        while i > 0 {
+            let j = rng.nextBounded(i + 1)
+            if j != i {
+                swapAt(index(startIndex, offsetBy: i), index(startIndex, offsetBy: j))
+            }
+            i -= 1
+        }
+    }
+}

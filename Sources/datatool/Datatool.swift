@@ -1,0 +1,2 @@
+import ArgumentParser
+@main struct Datatool: ParsableCommand { static let configuration = CommandConfiguration(commandName: "datatool") }
