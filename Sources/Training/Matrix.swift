@@ -46,7 +46,7 @@ public struct Matrix: Sendable, Equatable {
     }
 
     /// Changes the shape to `rows × columns`, reusing the buffer's capacity; contents become
-    /// zero. Used to keep per-batch buffers allocated across batches.
+    /// unspecified. Used to keep per-batch buffers allocated across batches.
     public mutating func reshape(rows: Int, columns: Int) {
         let needed = rows * columns
         if storage.count != needed {
