@@ -32,6 +32,6 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Datasets"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatatoolTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatatoolTests", dependencies: ["Datasets", "datatool"]),
     ]
 )

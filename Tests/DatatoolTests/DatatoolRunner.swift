@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// Runs the built `datatool` as a user would and captures what it printed.
+struct DatatoolRun: Sendable {
+    var status: Int32
+    /// True when the process ended by a signal (a crash or trap), not by exit.
+    var signalled: Bool
+    var stdout: String
+    var stderr: String
+}
+
+enum Datatool {
+    /// The `datatool` built next to the test bundle (`.build/<config>/datatool`).
+    static var executable: URL {
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [
+            bundleDir.appendingPathComponent("datatool"),
+            Bundle.main.bundleURL.appendingPathComponent("datatool"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("datatool"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    /// Runs `datatool` with `arguments` in `directory` (a fresh temporary folder by default).
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> DatatoolRun {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes fully before waiting so a large output cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return DatatoolRun(
+            status: process.terminationStatus,
+            signalled: process.terminationReason == .uncaughtSignal,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A new empty temporary folder.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("datatool-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The repository root (for committed scripts and fixtures).
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+}
+
+/// Asserts a run failed cleanly: non-zero exit, no signal, and an error line on stderr that
+/// contains every one of `fragments`.
+func expectCleanFailure(_ run: DatatoolRun, mentioning fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(run.status != 0, "expected a non-zero exit; stderr: \(run.stderr)", sourceLocation: sourceLocation)
+    #expect(!run.signalled, "datatool died by a signal; stderr: \(run.stderr)", sourceLocation: sourceLocation)
+    for fragment in fragments {
+        #expect(run.stderr.contains(fragment), "stderr should mention \"\(fragment)\", got: \(run.stderr)", sourceLocation: sourceLocation)
+    }
+}
