@@ -32,13 +32,13 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
     /// Different `(seed, stream)` pairs give unrelated sequences; the same pair always gives the
     /// same one. The samplers use it so that `(seed, epoch)` alone fixes an epoch.
     public init(seed: UInt64, stream: UInt64) {
-        self.init(seed: Xoshiro256StarStar.derive(seed: seed, stream: stream))
+        self.init(seed: Xoshiro256StarStar.deriveSeed(seed, stream: stream))
     }
 
     /// Creates a generator for the sub-stream `(stream, substream)` of `seed`.
     public init(seed: UInt64, stream: UInt64, substream: UInt64) {
-        let first = Xoshiro256StarStar.derive(seed: seed, stream: stream)
-        self.init(seed: Xoshiro256StarStar.derive(seed: first, stream: substream))
+        let first = Xoshiro256StarStar.deriveSeed(seed, stream: stream)
+        self.init(seed: Xoshiro256StarStar.deriveSeed(first, stream: substream))
     }
 
     /// Creates a generator from its four state words (not all zero).
@@ -69,9 +69,10 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
         (x << k) | (x >> (64 &- k))
     }
 
-    /// A sub-seed for `(seed, stream)`: two rounds of the SplitMix64 finaliser.
+    /// A sub-seed for `(seed, stream)`: two rounds of the SplitMix64 finaliser. Chains of it
+    /// name independent streams, e.g. `deriveSeed(deriveSeed(seed, stream: epoch), stream: 0)`.
     @inlinable
-    static func derive(seed: UInt64, stream: UInt64) -> UInt64 {
+    public static func deriveSeed(_ seed: UInt64, stream: UInt64) -> UInt64 {
         SplitMix64.mix(seed ^ SplitMix64.mix(stream &+ 0x632B_E59B_D9B4_E019))
     }
 

@@ -1,0 +1,96 @@
+import Datasets
+
+/// One class's circular buffer of sample indices.
+///
+/// The indices live in a segment `[start, start + count)` of storage shared by all classes (the
+/// buffer does not own it). The buffer hands the segment out in a shuffled order from a read
+/// cursor; when the cursor reaches the end it reshuffles the segment with its own generator and
+/// starts over (a new *pass*). Because every pass is a permutation of the class, after any
+/// number of draws no sample has been drawn more than once more than another.
+///
+/// When a draw of `m` crosses the end of a pass, the new pass is arranged so that its first
+/// samples differ from the ones the same draw took from the old pass, as long as the class has
+/// at least `m` samples: a batch then never holds the same sample twice unless the class is
+/// smaller than its share of the batch.
+struct ClassBuffer: Sendable {
+    /// First position of the segment in the shared storage.
+    let start: Int
+    /// n_c, the segment's length (at least 1).
+    let count: Int
+    /// Next position to hand out, in `0...count`; `count` means the pass is used up.
+    private(set) var cursor: Int
+    /// Passes started since ``beginEpoch(storage:rng:)``.
+    private(set) var passes: Int
+    /// Reshuffles the segment at each wrap.
+    private var rng: Xoshiro256StarStar
+
+    init(start: Int, count: Int) {
+        self.start = start
+        self.count = count
+        self.cursor = count
+        self.passes = 0
+        self.rng = Xoshiro256StarStar(seed: 0)
+    }
+
+    /// Starts a fresh pass over a segment in canonical order, with a new generator.
+    mutating func beginEpoch(storage: UnsafeMutablePointer<Int32>, rng: Xoshiro256StarStar) {
+        self.rng = rng
+        shuffleSegment(storage)
+        cursor = 0
+        passes = 1
+    }
+
+    /// Copies the next `m` indices to `out`, wrapping (and reshuffling) as often as needed.
+    ///
+    /// - Complexity: O(m) plus O(n_c) per wrap.
+    mutating func take(_ m: Int, storage: UnsafeMutablePointer<Int32>, into out: UnsafeMutablePointer<Int32>) {
+        var written = 0
+        while written < m {
+            if cursor == count {
+                wrap(storage: storage, takenThisDraw: UnsafeBufferPointer(start: out, count: written), draw: m)
+            }
+            let n = Swift.min(m - written, count - cursor)
+            (out + written).update(from: storage + start + cursor, count: n)
+            cursor += n
+            written += n
+        }
+    }
+
+    /// Advances past the next `m` indices without copying them: the same state as ``take`` leaves.
+    mutating func skip(_ m: Int, storage: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Int32>) {
+        // Wraps depend on the indices taken in the same draw, so draws that wrap are replayed
+        // into scratch; draws inside one pass just move the cursor.
+        if m <= count - cursor {
+            cursor += m
+        } else {
+            take(m, storage: storage, into: scratch)
+        }
+    }
+
+    /// Starts the next pass: reshuffle, then move any sample the current draw already took
+    /// (`taken`) out of the first `draw - taken.count` positions, if the class is big enough.
+    private mutating func wrap(storage: UnsafeMutablePointer<Int32>, takenThisDraw taken: UnsafeBufferPointer<Int32>, draw m: Int) {
+        shuffleSegment(storage)
+        cursor = 0
+        passes += 1
+        guard !taken.isEmpty, count >= m else { return }
+        let segment = storage + start
+        let front = m - taken.count
+        for i in 0..<front where taken.contains(segment[i]) {
+            // Swap with a later position holding a sample this draw has not taken; one exists
+            // because count ≥ m (see the type's discussion).
+            var j: Int
+            repeat {
+                j = front + rng.nextBounded(count - front)
+            } while taken.contains(segment[j])
+            let tmp = segment[i]
+            segment[i] = segment[j]
+            segment[j] = tmp
+        }
+    }
+
+    private mutating func shuffleSegment(_ storage: UnsafeMutablePointer<Int32>) {
+        var segment = UnsafeMutableBufferPointer(start: storage + start, count: count)
+        segment.fisherYatesShuffle(using: &rng)
+    }
+}
