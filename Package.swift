@@ -29,6 +29,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "datatool-bench",
+            dependencies: ["Datasets", "Sampling", "Training"],
+            path: "Benchmarks/datatool-bench"
+        ),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Datasets"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),

@@ -1,0 +1,83 @@
+import Datasets
+import Sampling
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// memcpy of 256 MiB: the machine's copy bandwidth, the ceiling for gathering rows.
+func memcpyBandwidth() -> [Row] {
+    let bytes = 256 << 20
+    let source = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    let destination = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    defer { source.deallocate(); destination.deallocate() }
+    memset(source, 1, bytes)
+    memset(destination, 0, bytes)
+    let r = rate(work: Double(bytes), rounds: 5, minimum: 0.3) {
+        memcpy(destination, source, bytes)
+        blackHole(destination)
+    }
+    return [Row(key: "memcpy", value: r / 1e9, unit: "GB/s", note: "256 MiB memcpy")]
+}
+
+/// Imbalanced noisy spirals, 1,000,000/100,000/10,000 points, σ = 0.2.
+func spiralGeneration() throws -> [Row] {
+    let spec = try SpiralSpecification(counts: [1_000_000, 100_000, 10_000], noise: 0.2, seed: 1)
+    let r = rate(work: 1_110_000, rounds: 5, minimum: 0.3) { blackHole(spec.generate()) }
+    return [Row(key: "spiral", value: r, unit: "points/s", note: "1.11M points, σ = 0.2")]
+}
+
+func imbalancedLabels(_ counts: [Int], seed: UInt64) -> [Int32] {
+    var labels = [Int32]()
+    labels.reserveCapacity(counts.reduce(0, +))
+    for (c, n) in counts.enumerated() { labels.append(contentsOf: repeatElement(Int32(c), count: n)) }
+    var rng = Xoshiro256StarStar(seed: seed)
+    labels.fisherYatesShuffle(using: &rng)
+    return labels
+}
+
+/// The balanced index stream for counts 1,000,000/100,000/10,000 and B = 96: one whole epoch
+/// (31,250 batches, 3,000,000 indices) per round.
+func balancedStream() throws -> [Row] {
+    let labels = imbalancedLabels([1_000_000, 100_000, 10_000], seed: 2)
+    var epoch = 0
+    var schedule = try BatchSchedule(
+        labels: labels, classCount: 3,
+        configuration: ScheduleConfiguration(batchSize: 96, epochs: 1_000_000, seed: 3))
+    let perEpoch = Double(schedule.batchCount(epoch: 0) * 96)
+    var indices = [Int32]()
+    let r = rate(work: perEpoch, rounds: 5, minimum: 0.5) {
+        for b in 0..<schedule.batchCount(epoch: epoch) {
+            schedule.fill(epoch: epoch, batch: b, into: &indices)
+        }
+        blackHole(indices)
+        epoch += 1
+    }
+    return [Row(key: "balanced_stream", value: r, unit: "indices/s", note: "counts 1M/100k/10k, B = 96, whole epochs")]
+}
+
+/// Gathering balanced batches of B = 256 rows, D = 64, from 1.11M rows in memory, through
+/// `BatchLoader` (schedule and gather both counted).
+func batchAssembly() throws -> [Row] {
+    let counts = [1_000_000, 100_000, 10_000]
+    let labels = imbalancedLabels(counts, seed: 4)
+    let n = labels.count, d = 64
+    var rng = Xoshiro256StarStar(seed: 5)
+    let features = (0..<(n * d)).map { _ in rng.nextUnitFloat() }
+    let data = try LabelledDataset(features: features, dimension: d, labels: labels, classCount: 3)
+    // 256 is not a multiple of 3: use 255 = 3 × 85 for balanced batches.
+    let b = 255
+    let schedule = try BatchSchedule(
+        labels: labels, classCount: 3,
+        configuration: ScheduleConfiguration(batchSize: b, epochs: 1_000_000, seed: 6))
+    var loader = try BatchLoader(schedule: schedule, source: data, labels: labels)
+    var batch = Batch()
+    let batchesPerRound = 2000
+    let r = try rate(work: Double(batchesPerRound * b), rounds: 5, minimum: 0.3) {
+        for _ in 0..<batchesPerRound { _ = try loader.next(into: &batch) }
+        blackHole(batch.features)
+    }
+    return [Row(key: "batch_assembly", value: r, unit: "samples/s", note: "D = 64, B = 255 (3 × 85), balanced, schedule + gather")]
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""The Python side of bench/run: the tools our users would otherwise reach for, measured on the
+same work as Benchmarks/datatool-bench. Prints one JSON line per figure, like our side.
+One thread (torch.set_num_threads(1); OMP/MKL/OPENBLAS threads set to 1 by bench/run).
+
+    python3 bench/anchors.py [--only KEY,...] [--data DIR]
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def rate(work, body, rounds=5, minimum=0.2):
+    """Best rate (units/s) over `rounds` rounds of at least `minimum` seconds, after a warm-up."""
+    body()
+    best = 0.0
+    for _ in range(rounds):
+        n = 0
+        start = time.perf_counter()
+        while True:
+            body()
+            n += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= minimum:
+                break
+        best = max(best, n * work / elapsed)
+    return best
+
+
+def emit(key, value, unit, note=""):
+    print(json.dumps({"key": key, "value": value, "unit": unit, "note": note}), flush=True)
+
+
+def imbalanced_labels(counts, seed):
+    rng = np.random.default_rng(seed)
+    labels = np.concatenate([np.full(n, c, dtype=np.int64) for c, n in enumerate(counts)])
+    rng.shuffle(labels)
+    return labels
+
+
+# --- spirals -----------------------------------------------------------------------------------
+
+def numpy_spiral(counts, sigma, rng):
+    k = len(counts)
+    xs, ys = [], []
+    for c, n in enumerate(counts):
+        t = np.linspace(0.0, 1.0, n)
+        theta = (2 * np.pi / k) * (2 * t + c) + sigma * rng.standard_normal(n)
+        xs.append(np.stack([t * np.sin(theta), t * np.cos(theta)], axis=1).astype(np.float32))
+        ys.append(np.full(n, c, dtype=np.int32))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def bench_spiral():
+    rng = np.random.default_rng(1)
+    counts = [1_000_000, 100_000, 10_000]
+    emit("spiral.numpy", rate(1_110_000, lambda: numpy_spiral(counts, 0.2, rng), minimum=0.3),
+         "points/s", "NumPy, same formula, float32 output")
+
+
+# --- balanced index stream ---------------------------------------------------------------------
+
+def numpy_balanced_epoch(class_indices, m, rng):
+    """One balanced epoch the vectorised NumPy way: per class, enough concatenated permutations
+    for b·m draws, reshaped to (b, m); classes side by side; each row shuffled."""
+    largest = max(len(ix) for ix in class_indices)
+    b = -(-largest // m)
+    need = b * m
+    columns = []
+    for ix in class_indices:
+        passes = -(-need // len(ix))
+        draws = np.concatenate([rng.permutation(ix) for _ in range(passes)])[:need]
+        columns.append(draws.reshape(b, m))
+    batches = np.concatenate(columns, axis=1)
+    return rng.permuted(batches, axis=1)
+
+
+def bench_balanced_stream():
+    counts = [1_000_000, 100_000, 10_000]
+    labels = imbalanced_labels(counts, 2)
+    class_indices = [np.flatnonzero(labels == c).astype(np.int32) for c in range(3)]
+    rng = np.random.default_rng(3)
+    m = 32
+    per_epoch = (-(-1_000_000 // m)) * 96
+    emit("balanced_stream.numpy", rate(per_epoch, lambda: numpy_balanced_epoch(class_indices, m, rng), minimum=0.5),
+         "indices/s", "NumPy vectorised per-class buffers, whole epochs")
+
+    import torch
+    torch.set_num_threads(1)
+    weights = torch.from_numpy((1.0 / np.bincount(labels))[labels])
+    from torch.utils.data import WeightedRandomSampler
+    draws = 300_000
+    sampler = WeightedRandomSampler(weights, num_samples=draws, replacement=True, generator=torch.Generator().manual_seed(4))
+    emit("balanced_stream.torch_wrs", rate(draws, lambda: list(iter(sampler)), rounds=3, minimum=0.5),
+         "indices/s", "torch WeightedRandomSampler, inverse-frequency weights, iterated")
+
+
+# --- in-memory batch assembly ------------------------------------------------------------------
+
+def bench_batch_assembly():
+    import torch
+    torch.set_num_threads(1)
+    counts = [1_000_000, 100_000, 10_000]
+    labels = imbalanced_labels(counts, 4)
+    n, d, b = len(labels), 64, 255
+    x = torch.from_numpy(np.random.default_rng(5).random((n, d), dtype=np.float32))
+    y = torch.from_numpy(labels)
+    class_indices = [np.flatnonzero(labels == c).astype(np.int64) for c in range(3)]
+    batches = numpy_balanced_epoch(class_indices, b // 3, np.random.default_rng(6))
+    index_tensors = [torch.from_numpy(row.astype(np.int64)) for row in batches[:2000]]
+
+    def index_select():
+        for ix in index_tensors:
+            torch.index_select(x, 0, ix)
+            torch.index_select(y, 0, ix)
+    emit("batch_assembly.index_select", rate(len(index_tensors) * b, index_select, minimum=0.3),
+         "samples/s", "torch.index_select of precomputed balanced indices (features + labels)")
+
+    from torch.utils.data import DataLoader, TensorDataset
+    dataset = TensorDataset(x, y)
+    batch_lists = [row.tolist() for row in batches[:200]]
+    loader = DataLoader(dataset, batch_sampler=batch_lists, num_workers=0)
+
+    def dataloader():
+        for _ in loader:
+            pass
+    emit("batch_assembly.dataloader", rate(len(batch_lists) * b, dataloader, rounds=3, minimum=0.3),
+         "samples/s", "DataLoader(TensorDataset, batch_sampler=precomputed), num_workers=0")
+
+
+BENCHMARKS = {
+    "spiral": bench_spiral,
+    "balanced_stream": bench_balanced_stream,
+    "batch_assembly": bench_batch_assembly,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--data", default="bench/out")
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    for key, run in BENCHMARKS.items():
+        if not only or key in only:
+            run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Joins our figures and the anchors' into the table bench/run prints.
+
+    python3 bench/report.py OURS.jsonl ANCHORS.jsonl [--json]
+
+Every row: work, our figure, the anchor's figure, unit, ratio (how many times faster we are:
+ours / anchor for rates, anchor / ours for times), the goal, and whether it is met.
+"""
+import json
+import platform
+import subprocess
+import sys
+
+# (work, our key, anchor key, goal as minimum speed-up, goal text)
+ROWS = [
+    ("balanced index stream, 1M/100k/10k, B=96 vs NumPy", "balanced_stream", "balanced_stream.numpy", 10, ">= 10x NumPy"),
+    ("balanced index stream, 1M/100k/10k, B=96 vs WeightedRandomSampler", "balanced_stream", "balanced_stream.torch_wrs", 80, ">= 80x WeightedRandomSampler"),
+    ("in-memory batch assembly, D=64, B=255 vs index_select", "batch_assembly", "batch_assembly.index_select", 1.3, ">= 1.3x index_select"),
+    ("in-memory batch assembly, D=64, B=255 vs DataLoader", "batch_assembly", "batch_assembly.dataloader", 80, ">= 80x DataLoader"),
+    ("full read 1.11M x 64 float32 (contiguous) vs h5py ds[...]", "full_read", "full_read.h5py", 1.0, ">= 1.0x h5py"),
+    ("balanced batches, chunked gzip, not loaded whole vs h5py fancy indexing", "ooc_gzip", "ooc_gzip.h5py", 50, ">= 50x h5py"),
+    ("balanced batches, contiguous, not loaded whole vs h5py fancy indexing", "ooc_contiguous", "ooc_contiguous.h5py", 3, ">= 3x h5py"),
+    ("CrossEntropy fwd+bwd N=4096 C=1000 vs F.cross_entropy", "ce_4096x1000", "ce_4096x1000.torch", 2, "<= 0.5x torch's time"),
+    ("CrossEntropy fwd+bwd N=128 C=3 vs F.cross_entropy", "ce_128x3", "ce_128x3.torch", 20, "<= 0.05x torch's time"),
+    ("MLP 2-100-3 Adam step, B=96 vs torch", "mlp_step", "mlp_step.torch", 20, ">= 20x torch steps/s"),
+    ("spiral generation, 1.11M points vs NumPy", "spiral", "spiral.numpy", 2, ">= 2x NumPy"),
+]
+
+TIME_UNITS = {"s", "ms", "us", "ns"}
+
+
+def load(path):
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                row = json.loads(line)
+                rows[row["key"]] = row
+    return rows
+
+
+def machine():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        swift = "swift ?"
+    import os
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; {swift}; Python {platform.python_version()}"
+
+
+def human(value, unit):
+    if value is None:
+        return "missing"
+    for scale, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if unit.endswith("/s") and value >= scale:
+            return f"{value / scale:.2f} {prefix}{unit}"
+    if value >= 100:
+        return f"{value:.0f} {unit}"
+    return f"{value:.3g} {unit}"
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    as_json = "--json" in sys.argv
+    ours, anchors = load(args[0]), load(args[1])
+    table = []
+    for work, our_key, anchor_key, goal, goal_text in ROWS:
+        o, a = ours.get(our_key), anchors.get(anchor_key)
+        unit = (o or a or {}).get("unit", "")
+        ratio = None
+        if o and a and o["value"] > 0 and a["value"] > 0:
+            ratio = a["value"] / o["value"] if unit in TIME_UNITS else o["value"] / a["value"]
+        table.append({
+            "work": work,
+            "ours": o["value"] if o else None,
+            "anchor": a["value"] if a else None,
+            "unit": unit,
+            "ratio": ratio,
+            "goal": goal_text,
+            "met": ratio is not None and ratio >= goal,
+        })
+    if "memcpy" in ours:
+        m = ours["memcpy"]
+        table.append({"work": "machine memcpy bandwidth (256 MiB)", "ours": m["value"], "anchor": None,
+                      "unit": m["unit"], "ratio": None, "goal": "(reference)", "met": None})
+    if as_json:
+        print(json.dumps(table, indent=1))
+        return
+    print(f"Machine: {machine()}")
+    print()
+    header = ["work", "ours", "anchor", "ratio", "goal", "met"]
+    lines = [header]
+    for r in table:
+        lines.append([
+            r["work"], human(r["ours"], r["unit"]), human(r["anchor"], r["unit"]) if r["anchor"] is not None else "-",
+            f"{r['ratio']:.2f}x" if r["ratio"] is not None else "-", r["goal"],
+            {True: "yes", False: "NO", None: "-"}[r["met"]],
+        ])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for i, line in enumerate(lines):
+        print("| " + " | ".join(cell.ljust(widths[j]) for j, cell in enumerate(line)) + " |")
+        if i == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
+if __name__ == "__main__":
+    main()
