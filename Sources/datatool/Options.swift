@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Sampling
+
+/// The labelled HDF5 file a command reads, and where its datasets are.
+struct DataFileOptions: ParsableArguments {
+    @Argument(help: "An HDF5 file with a features dataset [N, D] and a labels dataset [N].")
+    var file: String
+
+    @Option(help: "Path of the features dataset inside the file.")
+    var features: String = "/features"
+
+    @Option(help: "Path of the labels dataset inside the file.")
+    var labels: String = "/labels"
+
+    @Option(help: "Number of classes K (default: the largest label + 1). Labels must lie in 0..<K.")
+    var classes: Int?
+
+    func validate() throws {
+        if let classes, classes < 1 {
+            throw ValidationError("--classes must be at least 1, got \(classes)")
+        }
+    }
+}
+
+/// Rank and world size for sharded runs: flags first, then the environment of common launchers.
+struct ShardOptions: ParsableArguments {
+    @Option(help: "This process's rank in 0..<world-size (default: $RANK or $OMPI_COMM_WORLD_RANK, else 0).")
+    var rank: Int?
+
+    @Option(help: "Number of processes sharing the batches (default: $WORLD_SIZE or $OMPI_COMM_WORLD_SIZE, else 1).")
+    var worldSize: Int?
+
+    /// The shard to use, from flags or the launcher's environment.
+    ///
+    /// - Throws: `ValidationError` naming the flag or variable that is not a valid number or is
+    ///   out of range.
+    func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard {
+        let (rank, rankSource) = try value(flag: self.rank, flagName: "--rank", variables: ["RANK", "OMPI_COMM_WORLD_RANK"], environment: environment, fallback: 0)
+        let (size, sizeSource) = try value(flag: worldSize, flagName: "--world-size", variables: ["WORLD_SIZE", "OMPI_COMM_WORLD_SIZE"], environment: environment, fallback: 1)
+        guard size >= 1 else { throw ValidationError("\(sizeSource) must be at least 1, got \(size)") }
+        guard rank >= 0 && rank < size else {
+            throw ValidationError("\(rankSource) \(rank) is out of range; expected 0..<\(size) (\(sizeSource) is \(size))")
+        }
+        return try Shard(rank: rank, worldSize: size)
+    }
+
+    private func value(flag: Int?, flagName: String, variables: [String], environment: [String: String], fallback: Int) throws -> (Int, String) {
+        if let flag { return (flag, flagName) }
+        for name in variables {
+            if let text = environment[name] {
+                guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("environment variable \(name)=\"\(text)\" is not a whole number")
+                }
+                return (number, "$\(name)")
+            }
+        }
+        return (fallback, flagName)
+    }
+}
