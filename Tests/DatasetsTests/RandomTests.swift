@@ -70,6 +70,12 @@ import Testing
             #expect(abs(got - want) <= 1e-12 * max(1, abs(want)))
         }
 
+        let pairs = try doubles((expected["normal_pairs"] as? [String: Any])?["outputs"])
+        rng = Xoshiro256StarStar(seed: 6)
+        for (got, want) in zip((0..<8).flatMap { _ in rng.nextNormalPair() }.flatMap { [$0.0, $0.1] } as [Double], pairs) {
+            #expect(abs(got - want) <= 1e-12 * max(1, abs(want)))
+        }
+
         let shuffle = try #require((expected["shuffle"] as? [String: Any])?["outputs"] as? [Int])
         rng = Xoshiro256StarStar(seed: 11)
         var items = Array(0..<50)
@@ -98,6 +104,21 @@ import Testing
         let mean = sum / Double(n)
         #expect(abs(mean) < 0.015)
         #expect(abs(squares / Double(n) - mean * mean - 1) < 0.015)
+    }
+
+    @Test func sineCosineMatchesLibm() {
+        var worst = 0.0
+        var x = -2000.0
+        while x < 2000 {
+            let (s, c) = sineCosine(x)
+            worst = max(worst, abs(s - sin(x)), abs(c - cos(x)))
+            x += 0.000_977
+        }
+        #expect(worst < 1e-13, "largest difference \(worst)")
+        for x in [0.0, -0.0, Double.pi / 4, Double.pi / 2, Double.pi, 1e5 + 0.3, 2e6, -3e7, 1e300] {
+            let (s, c) = sineCosine(x)
+            #expect(abs(s - sin(x)) < 1e-12 && abs(c - cos(x)) < 1e-12, "x = \(x)")
+        }
     }
 
     @Test func streamsDiffer() {

@@ -53,14 +53,22 @@ extension RandomNumberGenerator {
         lower + (upper - lower) * nextUnitDouble()
     }
 
-    /// A standard normal draw (Box–Muller, both uniforms from this generator, one draw used).
-    ///
-    /// Uses two 64-bit draws per call; `u1` is taken in (0, 1] so the logarithm is finite.
+    /// A standard normal draw: the first of ``nextNormalPair()``.
     @inlinable
     public mutating func nextNormal() -> Double {
+        nextNormalPair().0
+    }
+
+    /// Two independent standard normals from one Box–Muller transform:
+    /// `r = √(−2 ln u₁)`, `(r cos 2πu₂, r sin 2πu₂)`, with `u₁ ∈ (0, 1]` (so the logarithm is
+    /// finite) and `u₂ ∈ [0, 1)` each from one 64-bit draw.
+    @inlinable
+    public mutating func nextNormalPair() -> (Double, Double) {
         let u1 = 1.0 - nextUnitDouble()
         let u2 = nextUnitDouble()
-        return (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
+        let r = (-2.0 * log(u1)).squareRoot()
+        let (s, c) = sineCosine(2.0 * Double.pi * u2)
+        return (r * c, r * s)
     }
 }
 
