@@ -4,10 +4,15 @@
 /// Integers of any width are read as `Int` (unsigned values above `Int.max` are clipped),
 /// floats of any width as `Double`.
 public enum HDF5AttributeValue: Sendable, Equatable, CustomStringConvertible {
+    /// A scalar integer (written as int64 LE).
     case int(Int)
+    /// A scalar float (written as float64 LE).
     case double(Double)
+    /// A string (written as variable-length UTF-8).
     case string(String)
+    /// A one-dimensional integer array (written as int64 LE).
     case intArray([Int])
+    /// A one-dimensional float array (written as float64 LE).
     case doubleArray([Double])
 
     /// `3`, `0.125`, `"spiral"`, `[1000, 100, 10]`.

@@ -7,7 +7,9 @@ import CHDF5
 public enum HDF5ElementType: Sendable, Equatable, CustomStringConvertible {
     /// Byte order of a multi-byte number.
     public enum ByteOrder: String, Sendable, Equatable {
+        /// Least significant byte first.
         case littleEndian = "LE"
+        /// Most significant byte first.
         case bigEndian = "BE"
         /// Single bytes, or an order HDF5 calls "VAX" or "mixed".
         case none = ""
@@ -40,6 +42,7 @@ public enum HDF5ElementType: Sendable, Equatable, CustomStringConvertible {
         return false
     }
 
+    /// The short name: `float32 LE`, `int16 BE`, `uint8`, `string`, `compound`, `enum`, ….
     public var description: String {
         switch self {
         case .integer(let signed, let bytes, let order):

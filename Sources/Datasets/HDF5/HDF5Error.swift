@@ -64,6 +64,7 @@ public enum HDF5Error: Error, Equatable, Sendable, CustomStringConvertible {
     /// libhdf5 reported a failure; `reason` summarises its error stack in one line.
     case library(file: String, operation: String, reason: String)
 
+    /// One line naming the file, the dataset (if any) and what was expected.
     public var description: String {
         switch self {
         case .noSuchFile(let file):

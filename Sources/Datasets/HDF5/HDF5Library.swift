@@ -30,7 +30,13 @@ enum HDF5Library {
             _ = H5Eset_auto2(chdf5_e_default(), nil, nil)
             return try body()
         }
-        return try lock.withLock {
+        return try runLocked(body)
+    }
+
+    /// Runs `body` holding the process-wide lock: the path ``run(_:)`` takes when libhdf5 is
+    /// not thread-safe (exposed so tests can exercise it on a thread-safe build too).
+    static func runLocked<T>(_ body: () throws -> T) rethrows -> T {
+        try lock.withLock {
             _ = H5Eset_auto2(chdf5_e_default(), nil, nil)
             return try body()
         }

@@ -2,17 +2,25 @@
 public struct HDF5ObjectInfo: Sendable, Equatable {
     /// What kind of object this is.
     public enum Kind: String, Sendable, Equatable {
+        /// A group (the root is one).
         case group
+        /// A dataset.
         case dataset
+        /// A named (committed) datatype.
         case datatype
+        /// Anything else HDF5 may report.
         case other
     }
 
     /// How a dataset's values are stored.
     public enum Layout: String, Sendable, Equatable {
+        /// Stored in the object header (small datasets).
         case compact
+        /// One contiguous block in the file.
         case contiguous
+        /// Split into chunks, which may be filtered (compressed).
         case chunked
+        /// Mapped from other datasets.
         case virtual
     }
 
