@@ -46,16 +46,43 @@ import Testing
         #expect(try source.gatherRows(Array((0..<source.rowCount).reversed())).count == source.rowCount * source.dimension)
     }
 
+    /// Runs longer than the scratch limit are split; results must not change.
+    @Test func longRunsAreSplitCorrectly() throws {
+        let file = try HDF5File(path: try HDF5Fixtures.path("layouts.h5"))
+        let reference = try HDF5FeatureDataset(file: file, datasetPath: "/chunked_plain")
+        let full = try reference.readAll()
+        let d = reference.dimension
+        for limit in [1, 2, 3, 7] {
+            let source = try HDF5FeatureDataset(file: file, datasetPath: "/chunked_plain", maximumRunRows: limit)
+            let rows = Array(0..<source.rowCount) + [5, 5, 6, 7, 8, 9, 10, 11, 12, 0, 99, 98, 97]
+            var want = [Float]()
+            for row in rows { want.append(contentsOf: full[(row * d)..<((row + 1) * d)]) }
+            #expect(try source.gatherRows(rows) == want, "run limit \(limit)")
+        }
+    }
+
     @Test func chunkedDatasetsGetAChunkCache() throws {
         let chunked = try HDF5FeatureDataset(path: try HDF5Fixtures.path("layouts.h5"), datasetPath: "/chunked_gzip")
         #expect(chunked.layout == .chunked)
         #expect(chunked.chunkShape == [16, 5])
         let cache = try #require(chunked.chunkCacheBytes)
         #expect(cache >= 8 * 16 * 5 * 4)
+        // A 256 KiB chunk: the cache must hold 8 of them (2 MiB), above HDF5's 1 MiB default,
+        // and HDF5 must report that size as in effect.
+        let expected = try HDF5Fixtures.expected().bigChunks
+        let big = try HDF5FeatureDataset(path: try HDF5Fixtures.path("layouts.h5"), datasetPath: "/big_chunks")
+        #expect(big.chunkShape == expected.chunks)
+        let chunkBytes = expected.chunks.reduce(4, *)
+        #expect(big.chunkCacheBytes == 8 * chunkBytes)
+        #expect(8 * chunkBytes > 1 << 20)
+        let values = try big.gatherRows([63, 0, 31, 31])
+        #expect(values.count == 4 * expected.shape[1])
+        let sum = try big.readAll().reduce(0.0) { $0 + Double($1) }
+        #expect(isClose(sum, expected.sum))
         let contiguous = try HDF5FeatureDataset(path: try HDF5Fixtures.path("layouts.h5"), datasetPath: "/contiguous")
         #expect(contiguous.chunkCacheBytes == nil)
-        let big = HDF5FeatureDataset.chunkCache(chunkBytes: 64 << 20)
-        #expect(big.bytes >= 64 << 20, "a cache must hold at least one chunk")
+        let huge = HDF5FeatureDataset.chunkCache(chunkBytes: 64 << 20)
+        #expect(huge.bytes >= 64 << 20, "a cache must hold at least one chunk")
         let small = HDF5FeatureDataset.chunkCache(chunkBytes: 100)
         #expect(small.bytes >= 1 << 20 && small.slots <= 100_003)
     }

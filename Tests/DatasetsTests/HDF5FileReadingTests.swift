@@ -178,7 +178,7 @@ import Testing
         } else {
             expectHDF5Error(
                 .filterUnavailable(file: path, dataset: "/lzf", filterID: bad.lzfFilterID, filterName: "lzf"),
-                mentioning: [path, "'/lzf'", "filter \(bad.lzfFilterID) (lzf)", "not available"]
+                mentioning: [path, "'/lzf'", "filter \(bad.lzfFilterID) (lzf) is not available"]
             ) { try file.readFeatures(at: "/lzf") }
         }
     }

@@ -95,6 +95,13 @@ struct HDF5Expected: Decodable {
         }
     }
 
+    struct BigChunks: Decodable {
+        let shape: [Int]
+        let chunks: [Int]
+        let sum: Double
+    }
+
+    let bigChunks: BigChunks
     let features: [Features]
     let labels: [Labels]
     let objects: [Object]

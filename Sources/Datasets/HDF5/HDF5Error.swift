@@ -93,7 +93,7 @@ public enum HDF5Error: Error, Equatable, Sendable, CustomStringConvertible {
         case .emptyDataset(let file, let dataset, let shape):
             return "\(file): '\(dataset)' is empty (shape \(Self.format(shape))); expected at least one row and one column"
         case .filterUnavailable(let file, let dataset, let id, let name):
-            return "\(file): '\(dataset)' needs filter \(id) (\(name)), which is not available; install its HDF5 plugin or rewrite the file with gzip"
+            return "\(file): cannot read '\(dataset)': filter \(id) (\(name)) is not available; install its HDF5 plugin (set HDF5_PLUGIN_PATH) or rewrite the file with gzip"
         case .rowOutOfRange(let file, let dataset, let row, let rowCount):
             return "\(file): row \(row) of '\(dataset)' is out of range; expected rows in 0..<\(rowCount)"
         case .rowCountMismatch(let file, let features, let featureRows, let labels, let labelRows):

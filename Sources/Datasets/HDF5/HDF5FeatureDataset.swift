@@ -34,7 +34,9 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     public let layout: HDF5ObjectInfo.Layout?
     /// The chunk shape of a chunked dataset.
     public let chunkShape: [Int]?
-    /// The chunk cache size in bytes this object set (`nil` when not chunked).
+    /// The chunk cache size in bytes in effect for the dataset (`nil` when not chunked). When
+    /// the same dataset is already open elsewhere in the process, HDF5 keeps the cache of that
+    /// first opening.
     public let chunkCacheBytes: Int?
 
     private let rank: Int
@@ -57,7 +59,13 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     ///
     /// - Throws: ``HDF5Error`` as ``HDF5File/featureShape(at:)``: no such dataset, not
     ///   numeric, not one- or two-dimensional, empty, or an unavailable filter.
-    public init(file: HDF5File, datasetPath: String = "/features") throws {
+    public convenience init(file: HDF5File, datasetPath: String = "/features") throws {
+        try self.init(file: file, datasetPath: datasetPath, maximumRunRows: nil)
+    }
+
+    /// Opens `datasetPath`; `maximumRunRows` overrides the longest run read at once (tests use
+    /// it to exercise the splitting of long runs).
+    init(file: HDF5File, datasetPath: String, maximumRunRows runLimit: Int?) throws {
         self.file = file
         let opened = try HDF5Library.run { () throws -> (HDF5File.OpenedDataset, Int, Int, Int?, HDF5Handle) in
             let probe = try file.openDataset(datasetPath)
@@ -73,8 +81,11 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
                 try HDF5Library.check(
                     H5Pset_chunk_cache(access.id, cache.slots, cache.bytes, 0.75), file: file.path,
                     operation: "setting the chunk cache of '\(probe.path)'")
+                // HDF5 sets up a dataset's chunk cache when it is first opened and shares it
+                // with later opens, so the probe must be closed before opening with the cache.
+                try probe.handle.close(file: file.path)
                 reopened = try file.openDataset(probe.path, access: access.id)
-                cacheBytes = cache.bytes
+                cacheBytes = try Self.chunkCacheBytes(of: reopened.handle.id, file: file.path, datasetPath: probe.path)
             }
             let space = try HDF5Handle.checked(
                 H5Dget_space(reopened.handle.id), closer: H5Sclose, file: file.path,
@@ -91,7 +102,20 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
         dimension = opened.2
         chunkCacheBytes = opened.3
         fileSpace = opened.4
-        maximumRunRows = max(1, (1 << 20) / dimension)
+        maximumRunRows = max(1, runLimit ?? (1 << 20) / opened.2)
+    }
+
+    /// The chunk cache size in effect for the open dataset `datasetID`.
+    private static func chunkCacheBytes(of datasetID: hid_t, file: String, datasetPath: String) throws -> Int {
+        let access = try HDF5Handle.checked(
+            H5Dget_access_plist(datasetID), closer: H5Pclose, file: file, operation: "opening '\(datasetPath)'")
+        var slots = 0
+        var bytes = 0
+        var preemption = 0.0
+        try HDF5Library.check(
+            H5Pget_chunk_cache(access.id, &slots, &bytes, &preemption), file: file,
+            operation: "reading the chunk cache of '\(datasetPath)'")
+        return bytes
     }
 
     /// Chunk cache size and hash slots for chunks of `chunkBytes` bytes: room for at least 8
