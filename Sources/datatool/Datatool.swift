@@ -7,6 +7,7 @@ struct Datatool: ParsableCommand {
         commandName: "datatool",
         abstract: "Generate, inspect, sample and train on imbalanced labelled data.",
         subcommands: [
+            Inspect.self,
         ]
     )
 }
