@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `datatool`: balanced-batch training data from a shell.
 @main
@@ -6,8 +7,45 @@ struct Datatool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "datatool",
         abstract: "Generate, inspect, sample and train on imbalanced labelled data.",
+        discussion: """
+            A typical session:
+              datatool gen-spiral --counts 1000,100,10 --noise 0.2 --seed 1 --output train.h5
+              datatool inspect train.h5
+              datatool balance-stats train.h5 --batch-size 96
+              datatool sample train.h5 --batch-size 6 --epochs 1
+              datatool train train.h5 --test-split 0.3 --hidden 100 --finetune-epochs 2
+            """,
         subcommands: [
+            //GenSpiral.self,
             Inspect.self,
+            BalanceStats.self,
+            Sample.self,
+            //Train.self,
+            //Compare.self,
         ]
     )
+
+    /// Parses and runs a subcommand. Every failure (bad flags, bad files, bad data) ends the
+    /// same way: one line `error: …` on stderr naming what was wrong, and a non-zero exit; help
+    /// goes to stdout with status 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            let message = Datatool.message(for: error)
+                .split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+                .joined(separator: "; ")
+            if !message.isEmpty {
+                FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

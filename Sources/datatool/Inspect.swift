@@ -25,15 +25,13 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
-        try reportingErrors {
-            let hdf5 = try HDF5File(path: file)
-            let objects = try hdf5.objects()
-            let rootAttributes = objects.first(where: { $0.path == "/" })?.attributes ?? []
-            if json {
-                print(try InspectReport(file: file, objects: objects, rootAttributes: rootAttributes).jsonText())
-            } else {
-                print(Self.tree(file: file, objects: objects, rootAttributes: rootAttributes))
-            }
+        let hdf5 = try HDF5File(path: file)
+        let objects = try hdf5.objects()
+        let rootAttributes = objects.first(where: { $0.path == "/" })?.attributes ?? []
+        if json {
+            print(try InspectReport(file: file, objects: objects, rootAttributes: rootAttributes).jsonText())
+        } else {
+            print(Self.tree(file: file, objects: objects, rootAttributes: rootAttributes))
         }
     }
 

@@ -1,0 +1,166 @@
+import Datasets
+import Foundation
+import Testing
+
+/// `datatool balance-stats` and `datatool sample` run as a user would, on files from our writer
+/// and on h5py-written fixtures with other dataset paths.
+@Suite struct SamplingCommandTests {
+    static let fixtures = Datatool.repositoryRoot.appendingPathComponent("Tests/DatasetsTests/Fixtures/hdf5")
+
+    /// A spiral file 1000/100/10 written by the library.
+    static func spiralFile(in directory: URL) throws -> String {
+        let path = directory.appendingPathComponent("spiral.h5").path
+        let data = try SpiralSpecification(counts: [1000, 100, 10], noise: 0.2, seed: 1).generate()
+        try writeLabelledDataset(data, to: path)
+        return path
+    }
+
+    static func jsonObject(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    static func lines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { try jsonObject(String($0)) }
+    }
+
+    @Test func balanceStatsJSONHasTheDocumentedFields() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let file = try Self.spiralFile(in: dir)
+        let run = try Datatool.run(["balance-stats", file, "--batch-size", "96", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try Self.jsonObject(run.stdout)
+        #expect(object["n"] as? Int == 1110)
+        #expect(object["classes"] as? Int == 3)
+        #expect(object["imbalance_ratio"] as? Double == 100)
+        #expect(object["batch_size"] as? Int == 96)
+        #expect(object["balanced_batches_per_epoch"] as? Int == 32)
+        #expect(object["finetune_batches_per_epoch"] as? Int == 12)
+        let perClass = try #require(object["per_class"] as? [[String: Any]])
+        #expect(perClass.map { $0["count"] as? Int } == [1000, 100, 10])
+        #expect(perClass.map { $0["draws_per_epoch"] as? Int } == [1024, 1024, 1024])
+        let repetition = perClass.compactMap { $0["repetition"] as? Double }
+        #expect(repetition.count == 3 && abs(repetition[2] - 102.4) < 1e-9)
+        let inverse = perClass.compactMap { $0["weight_inverse"] as? Double }
+        #expect(inverse.count == 3 && abs(inverse[0] - 0.37) < 1e-9 && abs(inverse[2] - 37) < 1e-9)
+        #expect(perClass.allSatisfy { $0["weight_effective"] is Double && $0["frequency"] is Double && $0["label"] is Int })
+
+        let table = try Datatool.run(["balance-stats", file, "--batch-size", "96"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("imbalance ratio 100.0:1"))
+        #expect(table.stdout.contains("102.40×"))
+    }
+
+    @Test func balanceStatsReadsOtherDatasetPathsOfH5pyFiles() throws {
+        let file = Self.fixtures.appendingPathComponent("layouts.h5").path
+        let run = try Datatool.run(["balance-stats", file, "--features", "/data/train/x", "--labels", "/data/train/y", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try Self.jsonObject(run.stdout)
+        #expect(object["n"] as? Int == 20)
+    }
+
+    @Test func sampleStreamsBalancedThenFinetuneBatches() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let file = try Self.spiralFile(in: dir)
+        let run = try Datatool.run(["sample", file, "--batch-size", "6", "--epochs", "1", "--finetune-epochs", "1", "--seed", "3"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let batches = try Self.lines(run.stdout)
+        let balanced = batches.filter { $0["phase"] as? String == "balanced" }
+        let finetune = batches.filter { $0["phase"] as? String == "finetune" }
+        #expect(balanced.count == 500)   // ⌈1000 / 2⌉
+        #expect(finetune.count == 185)   // ⌈1110 / 6⌉
+        for batch in balanced {
+            let labels = try #require(batch["labels"] as? [Int])
+            #expect(labels.sorted() == [0, 0, 1, 1, 2, 2])
+            #expect((batch["indices"] as? [Int])?.count == 6)
+        }
+        let all = finetune.flatMap { ($0["indices"] as? [Int]) ?? [] }
+        #expect(all.sorted() == Array(0..<1110))
+        // The same seed prints the same bytes; another seed does not.
+        let again = try Datatool.run(["sample", file, "--batch-size", "6", "--epochs", "1", "--finetune-epochs", "1", "--seed", "3"])
+        #expect(again.stdout == run.stdout)
+        let other = try Datatool.run(["sample", file, "--batch-size", "6", "--epochs", "1", "--finetune-epochs", "1", "--seed", "4"])
+        #expect(other.stdout != run.stdout)
+    }
+
+    @Test func sampleResumesAndShardsLikeTheFullStream() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let file = try Self.spiralFile(in: dir)
+        let common = ["sample", file, "--batch-size", "9", "--epochs", "2", "--finetune-epochs", "1", "--seed", "5"]
+        let full = try Self.lines(try Datatool.run(common).stdout)
+        let resumed = try Self.lines(try Datatool.run(common + ["--start-epoch", "1", "--start-batch", "7"]).stdout)
+        let start = try #require(full.firstIndex { $0["epoch"] as? Int == 1 && $0["batch"] as? Int == 7 })
+        #expect(resumed.count == full.count - start)
+        #expect(NSArray(array: resumed).isEqual(to: Array(full[start...])))
+
+        var union = [String: [Int]]()
+        var perRank = [Int]()
+        for rank in 0..<3 {
+            let run = try Datatool.run(common + ["--rank", String(rank), "--world-size", "3"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let lines = try Self.lines(run.stdout)
+            perRank.append(lines.count)
+            for line in lines {
+                let key = "\(line["epoch"] as? Int ?? -1)/\(line["batch"] as? Int ?? -1)"
+                #expect(union[key] == nil, "batch \(key) on two ranks")
+                union[key] = line["indices"] as? [Int]
+            }
+        }
+        #expect(Set(perRank).count == 1, "ranks got \(perRank) batches")
+        // Every batch of the unsharded stream is in the union (the rest is padding).
+        for line in full {
+            let key = "\(line["epoch"] as? Int ?? -1)/\(line["batch"] as? Int ?? -1)"
+            #expect(union[key] == line["indices"] as? [Int], "batch \(key)")
+        }
+        #expect(union.count >= full.count && union.count < full.count + 3 * 3)
+    }
+
+    @Test func sampleTakesRankAndWorldSizeFromLauncherEnvironments() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let file = try Self.spiralFile(in: dir)
+        let args = ["sample", file, "--batch-size", "9", "--epochs", "1"]
+        let flagged = try Datatool.run(args + ["--rank", "1", "--world-size", "2"]).stdout
+        var env = ProcessInfo.processInfo.environment
+        env["RANK"] = "1"
+        env["WORLD_SIZE"] = "2"
+        #expect(try Datatool.run(args, environment: env).stdout == flagged)
+        env["RANK"] = nil
+        env["WORLD_SIZE"] = nil
+        env["OMPI_COMM_WORLD_RANK"] = "1"
+        env["OMPI_COMM_WORLD_SIZE"] = "2"
+        #expect(try Datatool.run(args, environment: env).stdout == flagged)
+        env["OMPI_COMM_WORLD_RANK"] = "two"
+        expectCleanFailure(try Datatool.run(args, environment: env), mentioning: ["OMPI_COMM_WORLD_RANK", "two"])
+    }
+
+    @Test func badInputGetsOneClearLine() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let file = try Self.spiralFile(in: dir)
+        let bad = Self.fixtures.appendingPathComponent("bad.h5").path
+        let cases: [([String], [String])] = [
+            (["balance-stats", dir.appendingPathComponent("missing.h5").path], ["missing.h5", "no such file"]),
+            (["sample", Self.fixtures.appendingPathComponent("not_hdf5.h5").path, "--batch-size", "3"], ["not_hdf5.h5", "not an HDF5 file"]),
+            (["sample", Self.fixtures.appendingPathComponent("truncated.h5").path, "--batch-size", "3"], ["truncated.h5"]),
+            (["balance-stats", file, "--labels", "/nope"], ["/nope", "/labels"]),
+            (["balance-stats", bad, "--labels", "/float_labels"], ["/float_labels", "integers"]),
+            (["balance-stats", bad, "--labels", "/labels_negative"], ["/labels_negative", "-"]),
+            (["balance-stats", bad, "--labels", "/labels_short"], ["/features", "/labels_short"]),
+            (["balance-stats", bad, "--features", "/rank3"], ["/rank3"]),
+            (["balance-stats", bad, "--labels", "/strings"], ["/strings"]),
+            (["balance-stats", file, "--batch-size", "10"], ["batch size 10", "9 or 12"]),
+            (["balance-stats", file, "--batch-size", "0"], ["--batch-size"]),
+            (["balance-stats", file, "--classes", "5"], ["class 3", "no samples"]),
+            (["balance-stats", file, "--classes", "2"], ["label 2", "0..<2"]),
+            (["sample", file, "--batch-size", "6", "--epochs", "-1"], ["--epochs"]),
+            (["sample", file, "--batch-size", "6", "--rank", "2", "--world-size", "2"], ["--rank", "0..<2"]),
+            (["sample", file, "--batch-size", "6", "--start-epoch", "9"], ["--start-epoch"]),
+            (["sample", file, "--batch-size", "2000", "--sampler", "natural", "--drop-last"], ["batch size 2000", "1110"]),
+            (["sample", file, "--batch-size", "6", "--frobnicate"], ["--frobnicate"]),
+        ]
+        for (arguments, fragments) in cases {
+            let run = try Datatool.run(arguments)
+            expectCleanFailure(run, mentioning: fragments)
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): expected one line, got \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(arguments) printed \(run.stdout)")
+        }
+    }
+}
