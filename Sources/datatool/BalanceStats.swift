@@ -20,10 +20,10 @@ struct BalanceStats: ParsableCommand {
 
     @OptionGroup var data: DataFileOptions
 
-    @Option(help: "Batch size B, a multiple of the number of classes K (default: 32·K).")
+    @Option(parsing: .unconditional, help: "Batch size B, a multiple of the number of classes K (default: 32·K).")
     var batchSize: Int?
 
-    @Option(help: "β in [0, 1) for the effective-number weights.")
+    @Option(parsing: .unconditional, help: "β in [0, 1) for the effective-number weights.")
     var beta: Double = 0.999
 
     @Flag(help: "Fine-tune epochs drop a smaller last batch.")

@@ -16,7 +16,7 @@ struct Datatool: ParsableCommand {
               datatool train train.h5 --test-split 0.3 --hidden 100 --finetune-epochs 2
             """,
         subcommands: [
-            //GenSpiral.self,
+            GenSpiral.self,
             Inspect.self,
             BalanceStats.self,
             Sample.self,

@@ -13,7 +13,7 @@ struct DataFileOptions: ParsableArguments {
     @Option(help: "Path of the labels dataset inside the file.")
     var labels: String = "/labels"
 
-    @Option(help: "Number of classes K (default: the largest label + 1). Labels must lie in 0..<K.")
+    @Option(parsing: .unconditional, help: "Number of classes K (default: the largest label + 1). Labels must lie in 0..<K.")
     var classes: Int?
 
     func validate() throws {
@@ -25,10 +25,10 @@ struct DataFileOptions: ParsableArguments {
 
 /// Rank and world size for sharded runs: flags first, then the environment of common launchers.
 struct ShardOptions: ParsableArguments {
-    @Option(help: "This process's rank in 0..<world-size (default: $RANK or $OMPI_COMM_WORLD_RANK, else 0).")
+    @Option(parsing: .unconditional, help: "This process's rank in 0..<world-size (default: $RANK or $OMPI_COMM_WORLD_RANK, else 0).")
     var rank: Int?
 
-    @Option(help: "Number of processes sharing the batches (default: $WORLD_SIZE or $OMPI_COMM_WORLD_SIZE, else 1).")
+    @Option(parsing: .unconditional, help: "Number of processes sharing the batches (default: $WORLD_SIZE or $OMPI_COMM_WORLD_SIZE, else 1).")
     var worldSize: Int?
 
     /// The shard to use, from flags or the launcher's environment.

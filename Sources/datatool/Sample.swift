@@ -28,27 +28,27 @@ struct Sample: ParsableCommand {
 
     @OptionGroup var data: DataFileOptions
 
-    @Option(help: "Batch size B (a multiple of the number of classes for balanced epochs).")
+    @Option(parsing: .unconditional, help: "Batch size B (a multiple of the number of classes for balanced epochs).")
     var batchSize: Int
 
-    @Option(help: "Epochs of the main phase.")
+    @Option(parsing: .unconditional, help: "Epochs of the main phase.")
     var epochs: Int = 1
 
-    @Option(help: "Real-frequency fine-tune epochs after the main phase.")
+    @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase.")
     var finetuneEpochs: Int = 0
 
     @Option(help: "How the main phase samples: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var sampler: SamplerKind = .balanced
 
-    @Option(help: "Seed for every random choice.")
+    @Option(parsing: .unconditional, help: "Seed for every random choice.")
     var seed: UInt64 = 0
 
     @OptionGroup var shard: ShardOptions
 
-    @Option(help: "Epoch to start at (to resume a run).")
+    @Option(parsing: .unconditional, help: "Epoch to start at (to resume a run).")
     var startEpoch: Int = 0
 
-    @Option(help: "Global batch number to start at within the start epoch.")
+    @Option(parsing: .unconditional, help: "Global batch number to start at within the start epoch.")
     var startBatch: Int = 0
 
     @Flag(help: "Drop the smaller last batch of real-frequency and weighted epochs.")
