@@ -19,18 +19,18 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
     /// Activations in Convolutional Network", 2015): `x` if `x ≥ 0`, else `a·x` with `a ~
     /// U(lower, upper)` drawn per element in training and `a = (lower + upper)/2` in evaluation.
     /// PyTorch defaults: lower 1/8, upper 1/3.
-    case rrelu(lower: Double, upper: Double)
+    case rrelu(lower: Double = 1.0 / 8.0, upper: Double = 1.0 / 3.0)
     /// `x` if `x > 0`, else `negativeSlope·x` (`nn.LeakyReLU`, default slope 0.01).
-    case leakyReLU(negativeSlope: Double)
+    case leakyReLU(negativeSlope: Double = 0.01)
     /// `x` if `x > 0`, else `a·x` with one learnable `a` (`nn.PReLU`, `num_parameters=1`,
     /// `init=0.25`; He et al., "Delving Deep into Rectifiers", 2015).
-    case prelu(initialWeight: Double)
+    case prelu(initialWeight: Double = 0.25)
     /// `log(1 + exp(β·x))/β`, and `x` where `β·x > threshold` (`nn.Softplus`, β 1, threshold 20).
-    case softplus(beta: Double, threshold: Double)
+    case softplus(beta: Double = 1, threshold: Double = 20)
     /// `x` if `x > 0`, else `α·(exp(x) − 1)` (`nn.ELU`, α 1; Clevert et al., 2016).
-    case elu(alpha: Double)
+    case elu(alpha: Double = 1)
     /// `x` if `x > 0`, else `α·(exp(x/α) − 1)` (`nn.CELU`, α 1; Barron, 2017).
-    case celu(alpha: Double)
+    case celu(alpha: Double = 1)
     /// `scale·(x if x > 0 else α·(exp(x) − 1))` with α ≈ 1.6733, scale ≈ 1.0507 (`nn.SELU`;
     /// Klambauer et al., "Self-Normalizing Neural Networks", 2017).
     case selu
@@ -47,16 +47,16 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
     /// `x/(1 + |x|)` (`nn.Softsign`).
     case softsign
     /// `x` clamped to `[minValue, maxValue]` (`nn.Hardtanh`, defaults −1 and 1).
-    case hardtanh(minValue: Double, maxValue: Double)
+    case hardtanh(minValue: Double = -1, maxValue: Double = 1)
     /// `x` if `x > threshold`, else `value` (`nn.Threshold`). PyTorch has no defaults; ``init(_:)``
     /// uses its documentation's example, threshold 0.1 and value 20.
-    case threshold(threshold: Double, value: Double)
+    case threshold(threshold: Double = 0.1, value: Double = 20)
     /// `x − tanh(x)` (`nn.Tanhshrink`).
     case tanhshrink
     /// `x − λ` if `x > λ`, `x + λ` if `x < −λ`, else 0 (`nn.Softshrink`, λ 0.5).
-    case softshrink(lambda: Double)
+    case softshrink(lambda: Double = 0.5)
     /// `x` if `|x| > λ`, else 0 (`nn.Hardshrink`, λ 0.5).
-    case hardshrink(lambda: Double)
+    case hardshrink(lambda: Double = 0.5)
     /// `log(1/(1 + exp(−x)))`, computed as `min(x, 0) − log1p(exp(−|x|))` (`nn.LogSigmoid`).
     case logSigmoid
     /// `exp(−xᵢ)/Σⱼ exp(−xⱼ)` over each row (`nn.Softmin(dim=-1)`).

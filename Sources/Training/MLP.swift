@@ -62,7 +62,8 @@ public final class MLP {
     ///   - inputs: Input features, at least 1.
     ///   - hidden: Hidden layer widths, each at least 1; empty for a linear model.
     ///   - outputs: Output logits (classes), at least 1.
-    ///   - activation: The activation after each hidden layer.
+    ///   - activation: The activation after each hidden layer (from a command-line name:
+    ///     `Activation(kind)`, PyTorch's defaults).
     ///   - seed: Fixes the initial weights and RReLU's slopes.
     /// - Throws: ``LayerError/invalidSize(name:value:)`` for a size below 1,
     ///   ``LayerError/invalidHyperparameter(name:value:expected:)`` for a bad activation.
@@ -105,14 +106,6 @@ public final class MLP {
         hiddenOutputs = empty
         hiddenGradients = empty
         preActivationGradients = empty
-    }
-
-    /// A network whose hidden layers use the activation named `kind` with PyTorch's defaults.
-    ///
-    /// - Throws: ``LayerError/invalidSize(name:value:)`` for a size below 1.
-    public convenience init(inputs: Int, hidden: [Int], outputs: Int, activation kind: ActivationKind,
-                            seed: UInt64) throws {
-        try self.init(inputs: inputs, hidden: hidden, outputs: outputs, activation: Activation(kind), seed: seed)
     }
 
     /// The logits for `x`, in the current mode (``isTraining``).
