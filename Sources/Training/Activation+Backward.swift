@@ -29,9 +29,8 @@ extension Activation {
                   _ dx: UnsafeMutablePointer<Float>, count n: Int, columns: Int, weight: Float) -> Float {
         switch self {
         case .relu:
-            for i in 0..<n {
-                dx[i] = y[i] > 0 ? dy[i] : 0
-            }
+            VectorKernels.map(n, y, dy, dx, vector: { out, g in g.replacing(with: 0, where: .!(out .> 0)) },
+                              scalar: { out, g in out > 0 ? g : 0 })
         case .rrelu(let lower, let upper):
             Activation.leakyBackward(x, dy, dx, n, Float((lower + upper) / 2))
         case .leakyReLU(let slope):
@@ -158,9 +157,8 @@ extension Activation {
 
     static func leakyBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ n: Int, _ slope: Float) {
-        for i in 0..<n {
-            dx[i] = x[i] > 0 ? dy[i] : dy[i] * slope
-        }
+        VectorKernels.map(n, x, dy, dx, vector: { v, g in (g * slope).replacing(with: g, where: v .> 0) },
+                          scalar: { v, g in v > 0 ? g : g * slope })
     }
 
     static func eluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
@@ -173,10 +171,8 @@ extension Activation {
 
     static func clampBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ n: Int, _ low: Float, _ high: Float) {
-        for i in 0..<n {
-            let v = x[i]
-            dx[i] = (v <= low || v >= high) ? 0 : dy[i]
-        }
+        VectorKernels.map(n, x, dy, dx, vector: { v, g in g.replacing(with: 0, where: (v .<= low) .| (v .>= high)) },
+                          scalar: { v, g in (v <= low || v >= high) ? 0 : g })
     }
 
     /// `dx = y ⊙ (dy − Σ dy·y)` per row (negated for softmin, whose input is `−x`).

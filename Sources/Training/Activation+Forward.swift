@@ -24,10 +24,8 @@ extension Activation {
                  columns: Int, weight: Float) {
         switch self {
         case .relu:
-            for i in 0..<n {
-                let v = x[i]
-                y[i] = v < 0 ? 0 : v
-            }
+            VectorKernels.map(n, x, y, vector: { $0.replacing(with: 0, where: $0 .< 0) },
+                              scalar: { $0 < 0 ? 0 : $0 })
         case .rrelu(let lower, let upper):
             Activation.leakyForward(x, y, n, Float((lower + upper) / 2))
         case .leakyReLU(let slope):
@@ -142,18 +140,15 @@ extension Activation {
 
     static func leakyForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
                              _ slope: Float) {
-        for i in 0..<n {
-            let v = x[i]
-            y[i] = v > 0 ? v : v * slope
-        }
+        VectorKernels.map(n, x, y, vector: { v in (v * slope).replacing(with: v, where: v .> 0) },
+                          scalar: { v in v > 0 ? v : v * slope })
     }
 
     static func clampForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
                              _ low: Float, _ high: Float) {
-        for i in 0..<n {
-            let v = x[i]
-            y[i] = v < low ? low : (v > high ? high : v)
-        }
+        VectorKernels.map(n, x, y, vector: { v in
+            v.replacing(with: low, where: v .< low).replacing(with: high, where: v .> high)
+        }, scalar: { v in v < low ? low : (v > high ? high : v) })
     }
 
     /// Softmax (or softmin, of `−x`) of each row: `exp(xᵢ − max) / Σ`, stable for any finite

@@ -95,32 +95,101 @@ final class AdamCore {
         let shrink = Float(1 - learningRate * weightDecay)
         let amsgrad = self.amsgrad
 
+        let constants = Constants(
+            shrink: shrink, sign: sign, l2: l2, lerpWeight: lerpWeight, lerpComplement: lerpComplement,
+            beta2: b2, oneMinusBeta2: oneMinusB2, biasCorrection2Root: biasCorrection2Root, epsilon: eps,
+            negativeStepSize: negativeStepSize, useDecoupled: useDecoupled, useL2: useL2,
+            smallWeight: smallWeight, amsgrad: amsgrad)
         parameter.gradient.storage.withUnsafeBufferPointer { g in
             parameter.value.storage.withUnsafeMutableBufferPointer { p in
                 state.firstMoment.withUnsafeMutableBufferPointer { m in
                     state.secondMoment.withUnsafeMutableBufferPointer { v in
                         state.maxSecondMoment.withUnsafeMutableBufferPointer { vMax in
-                            for i in 0..<n {
-                                if useDecoupled { p[i] = p[i] * shrink }
-                                var d = sign * g[i]
-                                if useL2 { d = d + l2 * p[i] }
-                                // exp_avg.lerp_(grad, 1 − β1)
-                                m[i] = smallWeight ? m[i] + lerpWeight * (d - m[i])
-                                                   : d - (d - m[i]) * lerpComplement
-                                // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
-                                v[i] = v[i] * b2 + oneMinusB2 * d * d
-                                var second = v[i]
-                                if amsgrad {
-                                    vMax[i] = max(vMax[i], second)
-                                    second = vMax[i]
-                                }
-                                let denominator = second.squareRoot() / biasCorrection2Root + eps
-                                p[i] = p[i] + negativeStepSize * m[i] / denominator
-                            }
+                            AdamCore.update(count: n, p, g, m, v, vMax, constants)
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The Float constants and switches of one step.
+    struct Constants {
+        var shrink: Float
+        var sign: Float
+        var l2: Float
+        var lerpWeight: Float
+        var lerpComplement: Float
+        var beta2: Float
+        var oneMinusBeta2: Float
+        var biasCorrection2Root: Float
+        var epsilon: Float
+        var negativeStepSize: Float
+        var useDecoupled: Bool
+        var useL2: Bool
+        var smallWeight: Bool
+        var amsgrad: Bool
+    }
+
+    /// Updates `count` values eight lanes at a time; the tail goes through the same vector
+    /// code with its lanes copied in and out, so every value is computed by the same
+    /// operations in the same order.
+    static func update(count n: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+                       _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>,
+                       _ vMax: UnsafeMutableBufferPointer<Float>, _ c: Constants) {
+        var i = 0
+        if let pp = p.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress {
+            let maxPointer = vMax.baseAddress
+            while i + 8 <= n {
+                var param = VectorKernels.load(pp + i)
+                var first = VectorKernels.load(mp + i)
+                var second = VectorKernels.load(vp + i)
+                var largest = SIMD8<Float>()
+                if c.amsgrad, let maxPointer { largest = VectorKernels.load(maxPointer + i) }
+                update(&param, VectorKernels.load(gp + i), &first, &second, &largest, c)
+                VectorKernels.store(param, pp + i)
+                VectorKernels.store(first, mp + i)
+                VectorKernels.store(second, vp + i)
+                if c.amsgrad, let maxPointer { VectorKernels.store(largest, maxPointer + i) }
+                i += 8
+            }
+        }
+        guard i < n else { return }
+        var param = SIMD8<Float>(), gradient = SIMD8<Float>(), first = SIMD8<Float>()
+        var second = SIMD8<Float>(), largest = SIMD8<Float>()
+        for lane in 0..<(n - i) {
+            param[lane] = p[i + lane]
+            gradient[lane] = g[i + lane]
+            first[lane] = m[i + lane]
+            second[lane] = v[i + lane]
+            if c.amsgrad { largest[lane] = vMax[i + lane] }
+        }
+        update(&param, gradient, &first, &second, &largest, c)
+        for lane in 0..<(n - i) {
+            p[i + lane] = param[lane]
+            m[i + lane] = first[lane]
+            v[i + lane] = second[lane]
+            if c.amsgrad { vMax[i + lane] = largest[lane] }
+        }
+    }
+
+    /// One Adam update of eight values, in PyTorch's order of operations.
+    @inline(__always)
+    static func update(_ param: inout SIMD8<Float>, _ gradient: SIMD8<Float>, _ first: inout SIMD8<Float>,
+                       _ second: inout SIMD8<Float>, _ largest: inout SIMD8<Float>, _ c: Constants) {
+        if c.useDecoupled { param = param * c.shrink }
+        var d = gradient * c.sign
+        if c.useL2 { d = d + c.l2 * param }
+        // exp_avg.lerp_(grad, 1 − β1)
+        first = c.smallWeight ? first + c.lerpWeight * (d - first) : d - (d - first) * c.lerpComplement
+        // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
+        second = second * c.beta2 + c.oneMinusBeta2 * d * d
+        var normaliser = second
+        if c.amsgrad {
+            largest = largest.replacing(with: second, where: second .> largest)
+            normaliser = largest
+        }
+        let denominator = normaliser.squareRoot() / c.biasCorrection2Root + c.epsilon
+        param = param + c.negativeStepSize * first / denominator
     }
 }

@@ -98,8 +98,9 @@ public final class Linear {
 
     /// `y = x·Wᵀ + b`.
     ///
-    /// Uses `x·(Wᵀ)` in i-k-j order when the outputs are at least as many as the inputs (long
-    /// contiguous rows), and row-by-row dot products `x·Wᵀ` otherwise.
+    /// Uses `x·(Wᵀ)` with `Wᵀ` rebuilt in a workspace when the outputs are at least as many as
+    /// the inputs (long contiguous output rows), and dot products of rows of `x` and `W`
+    /// otherwise; the bias is the starting value of each output block.
     ///
     /// - Parameters:
     ///   - x: The input, `[B, inFeatures]`.
@@ -109,21 +110,11 @@ public final class Linear {
     /// - Complexity: O(B·in·out), no allocation once the buffers have grown.
     public func forward(_ x: Matrix, into y: inout Matrix) throws {
         try checkInput(x)
-        y.reshape(rows: x.rows, columns: outFeatures)
-        let n = outFeatures
-        bias.value.storage.withUnsafeBufferPointer { b in
-            y.storage.withUnsafeMutableBufferPointer { out in
-                guard let bp = b.baseAddress, let op = out.baseAddress else { return }
-                for i in 0..<x.rows {
-                    VectorKernels.copy(n, bp, op + i * n)
-                }
-            }
-        }
         if outFeatures >= inFeatures {
             weight.value.transpose(into: &transposedWeight)
-            Matrix.multiply(x, transposedWeight, into: &y, accumulate: true)
+            Matrix.multiply(x, transposedWeight, into: &y, mode: .addingRow(bias.value))
         } else {
-            Matrix.multiply(x, transposing: weight.value, into: &y, accumulate: true)
+            Matrix.multiply(x, transposing: weight.value, into: &y, mode: .addingRow(bias.value))
         }
     }
 

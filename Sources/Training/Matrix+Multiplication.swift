@@ -3,10 +3,20 @@
 // buffer per product across training steps.
 
 extension Matrix {
+    /// How a product treats its destination's previous contents.
+    enum ProductMode {
+        /// Overwrite: `C = product`.
+        case overwrite
+        /// Accumulate: `C += product`.
+        case accumulate
+        /// Overwrite with a row vector broadcast over the rows added: `C = product + 1·biasᵀ`.
+        case addingRow(Matrix)
+    }
+
     /// Computes `C = A·B`, or `C += A·B` when `accumulate` is true.
     ///
-    /// Loops run in i-k-j order: each output row is built from `A[i, k] · B[k, :]` row updates,
-    /// which read `B` and write `C` contiguously, eight lanes at a time.
+    /// Each block of 32 output columns of a row is accumulated in registers over all of `K`
+    /// (`C[i, j…] += A[i, k]·B[k, j…]`, reading rows of `B` contiguously) and stored once.
     ///
     /// - Parameters:
     ///   - a: The left factor, `[M, K]`.
@@ -17,33 +27,14 @@ extension Matrix {
     /// - Precondition: `a.columns == b.rows` (a programming error otherwise).
     /// - Complexity: O(M·K·N) time, no allocation once `c` has the capacity.
     public static func multiply(_ a: Matrix, _ b: Matrix, into c: inout Matrix, accumulate: Bool = false) {
-        precondition(a.columns == b.rows, "A·B needs A.columns (\(a.columns)) == B.rows (\(b.rows))")
-        let m = a.rows, kCount = a.columns, n = b.columns
-        c.prepareDestination(rows: m, columns: n, accumulate: accumulate)
-        guard m > 0, n > 0 else { return }
-        a.storage.withUnsafeBufferPointer { ap in
-            b.storage.withUnsafeBufferPointer { bp in
-                c.storage.withUnsafeMutableBufferPointer { cp in
-                    guard let cBase = cp.baseAddress else { return }
-                    if !accumulate { cBase.update(repeating: 0, count: m * n) }
-                    guard let aBase = ap.baseAddress, let bBase = bp.baseAddress else { return }
-                    for i in 0..<m {
-                        let row = cBase + i * n
-                        let aRow = aBase + i * kCount
-                        for k in 0..<kCount {
-                            VectorKernels.axpy(n, aRow[k], bBase + k * n, row)
-                        }
-                    }
-                }
-            }
-        }
+        multiply(a, b, into: &c, mode: accumulate ? .accumulate : .overwrite)
     }
 
     /// Computes `C = A·Bᵀ`, or `C += A·Bᵀ` when `accumulate` is true.
     ///
-    /// Each element is a dot product of a row of `A` with a row of `B`, both contiguous; this is
-    /// the fast form when the shared dimension `K` is long (a layer's forward pass `x·Wᵀ` with
-    /// many input features).
+    /// Each element is a dot product of a row of `A` with a row of `B`, both contiguous, four
+    /// rows of `B` at a time; the fast form when the shared dimension `K` is long and the
+    /// output narrow (a layer's forward pass `x·Wᵀ` into few outputs).
     ///
     /// - Parameters:
     ///   - a: The left factor, `[M, K]`.
@@ -53,36 +44,13 @@ extension Matrix {
     /// - Precondition: `a.columns == b.columns`.
     /// - Complexity: O(M·K·N) time, no allocation once `c` has the capacity.
     public static func multiply(_ a: Matrix, transposing b: Matrix, into c: inout Matrix, accumulate: Bool = false) {
-        precondition(a.columns == b.columns, "A·Bᵀ needs A.columns (\(a.columns)) == B.columns (\(b.columns))")
-        let m = a.rows, kCount = a.columns, n = b.rows
-        c.prepareDestination(rows: m, columns: n, accumulate: accumulate)
-        guard m > 0, n > 0 else { return }
-        a.storage.withUnsafeBufferPointer { ap in
-            b.storage.withUnsafeBufferPointer { bp in
-                c.storage.withUnsafeMutableBufferPointer { cp in
-                    guard let cBase = cp.baseAddress else { return }
-                    guard let aBase = ap.baseAddress, let bBase = bp.baseAddress else {
-                        // K == 0: the product is all zeros.
-                        if !accumulate { cBase.update(repeating: 0, count: m * n) }
-                        return
-                    }
-                    for i in 0..<m {
-                        let aRow = aBase + i * kCount
-                        let row = cBase + i * n
-                        for j in 0..<n {
-                            let value = VectorKernels.dot(kCount, aRow, bBase + j * kCount)
-                            row[j] = accumulate ? row[j] + value : value
-                        }
-                    }
-                }
-            }
-        }
+        multiply(a, transposing: b, into: &c, mode: accumulate ? .accumulate : .overwrite)
     }
 
     /// Computes `C = Aᵀ·B`, or `C += Aᵀ·B` when `accumulate` is true.
     ///
-    /// Each output row `i` is built from `A[k, i] · B[k, :]` row updates over `k`, contiguous
-    /// in `B` and `C`; this is the form of a weight gradient `dYᵀ·X`.
+    /// Like ``multiply(_:_:into:accumulate:)`` with `A` read down its columns: the form of a
+    /// weight gradient `dYᵀ·X`.
     ///
     /// - Parameters:
     ///   - a: The matrix whose transpose is the left factor, `[K, M]`.
@@ -95,17 +63,56 @@ extension Matrix {
         precondition(a.rows == b.rows, "Aᵀ·B needs A.rows (\(a.rows)) == B.rows (\(b.rows))")
         let m = a.columns, kCount = a.rows, n = b.columns
         c.prepareDestination(rows: m, columns: n, accumulate: accumulate)
+        runProduct(a, b, &c, m: m, n: n, mode: accumulate ? .accumulate : .overwrite) { ap, bp, cp, start in
+            ProductKernels.multiply(m: m, n: n, kCount: kCount, a: ap, rowStride: 1, columnStride: m,
+                                    b: bp, c: cp, start: start)
+        }
+    }
+
+    /// `A·B` with the destination handled per `mode`.
+    static func multiply(_ a: Matrix, _ b: Matrix, into c: inout Matrix, mode: ProductMode) {
+        precondition(a.columns == b.rows, "A·B needs A.columns (\(a.columns)) == B.rows (\(b.rows))")
+        let m = a.rows, kCount = a.columns, n = b.columns
+        c.prepareDestination(rows: m, columns: n, mode: mode)
+        runProduct(a, b, &c, m: m, n: n, mode: mode) { ap, bp, cp, start in
+            ProductKernels.multiply(m: m, n: n, kCount: kCount, a: ap, rowStride: kCount, columnStride: 1,
+                                    b: bp, c: cp, start: start)
+        }
+    }
+
+    /// `A·Bᵀ` with the destination handled per `mode`.
+    static func multiply(_ a: Matrix, transposing b: Matrix, into c: inout Matrix, mode: ProductMode) {
+        precondition(a.columns == b.columns, "A·Bᵀ needs A.columns (\(a.columns)) == B.columns (\(b.columns))")
+        let m = a.rows, kCount = a.columns, n = b.rows
+        c.prepareDestination(rows: m, columns: n, mode: mode)
+        runProduct(a, b, &c, m: m, n: n, mode: mode) { ap, bp, cp, start in
+            ProductKernels.multiplyTransposed(m: m, n: n, kCount: kCount, a: ap, b: bp, c: cp, start: start)
+        }
+    }
+
+    /// Hands the three buffers and the start to `kernel`, after dealing with empty shapes.
+    @inline(__always)
+    private static func runProduct(
+        _ a: Matrix, _ b: Matrix, _ c: inout Matrix, m: Int, n: Int, mode: ProductMode,
+        kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, ProductStart) -> Void
+    ) {
         guard m > 0, n > 0 else { return }
         a.storage.withUnsafeBufferPointer { ap in
             b.storage.withUnsafeBufferPointer { bp in
                 c.storage.withUnsafeMutableBufferPointer { cp in
                     guard let cBase = cp.baseAddress else { return }
-                    if !accumulate { cBase.update(repeating: 0, count: m * n) }
-                    guard let aBase = ap.baseAddress, let bBase = bp.baseAddress else { return }
-                    for i in 0..<m {
-                        let row = cBase + i * n
-                        for k in 0..<kCount {
-                            VectorKernels.axpy(n, aBase[k * m + i], bBase + k * n, row)
+                    // An empty shared dimension (K = 0) leaves empty factors: only the start counts.
+                    let aBase = ap.baseAddress ?? UnsafePointer(cBase)
+                    let bBase = bp.baseAddress ?? UnsafePointer(cBase)
+                    switch mode {
+                    case .overwrite:
+                        kernel(aBase, bBase, cBase, .zero)
+                    case .accumulate:
+                        kernel(aBase, bBase, cBase, .accumulate)
+                    case .addingRow(let row):
+                        row.storage.withUnsafeBufferPointer { rp in
+                            guard let rBase = rp.baseAddress else { return }
+                            kernel(aBase, bBase, cBase, .rowVector(rBase))
                         }
                     }
                 }
@@ -151,6 +158,19 @@ extension Matrix {
             precondition(self.rows == rows && self.columns == columns,
                          "accumulating into a \(self.rows)×\(self.columns) matrix, expected \(rows)×\(columns)")
         } else {
+            reshape(rows: rows, columns: columns)
+        }
+    }
+
+    @inline(__always)
+    mutating func prepareDestination(rows: Int, columns: Int, mode: ProductMode) {
+        switch mode {
+        case .accumulate:
+            prepareDestination(rows: rows, columns: columns, accumulate: true)
+        case .overwrite:
+            reshape(rows: rows, columns: columns)
+        case .addingRow(let row):
+            precondition(row.count == columns, "broadcasting \(row.count) values over \(columns) columns")
             reshape(rows: rows, columns: columns)
         }
     }

@@ -20,11 +20,11 @@ extension Matrix {
         storage.withUnsafeBufferPointer { source in
             result.storage.withUnsafeMutableBufferPointer { destination in
                 guard let d = destination.baseAddress else { return }
-                if !accumulate { d.update(repeating: 0, count: n) }
-                guard let s = source.baseAddress else { return }
-                for i in 0..<m {
-                    VectorKernels.add(n, s + i * n, d)
+                guard let s = source.baseAddress else {
+                    if !accumulate { d.update(repeating: 0, count: n) }
+                    return
                 }
+                ProductKernels.columnSums(m: m, n: n, x: s, out: d, accumulate: accumulate)
             }
         }
     }

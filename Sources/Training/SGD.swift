@@ -92,12 +92,6 @@ public final class SGD: Optimizer {
 
     private func update(_ parameter: Parameter) {
         let n = parameter.count
-        let negativeRate = Float(-learningRate)
-        let decay = Float(weightDecay)
-        let mu = Float(momentum)
-        let keep = Float(1 - dampening)
-        let sign: Float = maximize ? -1 : 1
-        let useDecay = weightDecay != 0
         var state: State?
         var firstStep = false
         if momentum != 0 {
@@ -112,27 +106,79 @@ public final class SGD: Optimizer {
                 firstStep = true
             }
         }
-        let nesterov = self.nesterov
+        let c = Constants(negativeRate: Float(-learningRate), decay: Float(weightDecay), momentum: Float(momentum),
+                          keep: Float(1 - dampening), sign: maximize ? -1 : 1, useDecay: weightDecay != 0,
+                          useMomentum: state != nil, firstStep: firstStep, nesterov: nesterov)
+        var unused: [Float] = []
         parameter.gradient.storage.withUnsafeBufferPointer { g in
             parameter.value.storage.withUnsafeMutableBufferPointer { p in
-                guard let state else {
-                    for i in 0..<n {
-                        var d = sign * g[i]
-                        if useDecay { d = d + decay * p[i] }
-                        p[i] = p[i] + negativeRate * d
+                if let state {
+                    state.buffer.withUnsafeMutableBufferPointer { b in
+                        SGD.update(count: n, p, g, b, c)
                     }
-                    return
-                }
-                state.buffer.withUnsafeMutableBufferPointer { b in
-                    for i in 0..<n {
-                        var d = sign * g[i]
-                        if useDecay { d = d + decay * p[i] }
-                        b[i] = firstStep ? d : b[i] * mu + keep * d
-                        d = nesterov ? d + mu * b[i] : b[i]
-                        p[i] = p[i] + negativeRate * d
+                } else {
+                    unused.withUnsafeMutableBufferPointer { b in
+                        SGD.update(count: n, p, g, b, c)
                     }
                 }
             }
         }
+    }
+
+    /// The Float constants and switches of one step.
+    struct Constants {
+        var negativeRate: Float
+        var decay: Float
+        var momentum: Float
+        var keep: Float
+        var sign: Float
+        var useDecay: Bool
+        var useMomentum: Bool
+        var firstStep: Bool
+        var nesterov: Bool
+    }
+
+    /// Updates `count` values eight lanes at a time; the tail goes through the same vector code
+    /// with its lanes copied in and out.
+    static func update(count n: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+                       _ b: UnsafeMutableBufferPointer<Float>, _ c: Constants) {
+        var i = 0
+        if let pp = p.baseAddress, let gp = g.baseAddress {
+            let bp = b.baseAddress
+            while i + 8 <= n {
+                var param = VectorKernels.load(pp + i)
+                var buffer = SIMD8<Float>()
+                if c.useMomentum, let bp { buffer = VectorKernels.load(bp + i) }
+                update(&param, VectorKernels.load(gp + i), &buffer, c)
+                VectorKernels.store(param, pp + i)
+                if c.useMomentum, let bp { VectorKernels.store(buffer, bp + i) }
+                i += 8
+            }
+        }
+        guard i < n else { return }
+        var param = SIMD8<Float>(), gradient = SIMD8<Float>(), buffer = SIMD8<Float>()
+        for lane in 0..<(n - i) {
+            param[lane] = p[i + lane]
+            gradient[lane] = g[i + lane]
+            if c.useMomentum { buffer[lane] = b[i + lane] }
+        }
+        update(&param, gradient, &buffer, c)
+        for lane in 0..<(n - i) {
+            p[i + lane] = param[lane]
+            if c.useMomentum { b[i + lane] = buffer[lane] }
+        }
+    }
+
+    /// One SGD update of eight values, in PyTorch's order of operations.
+    @inline(__always)
+    static func update(_ param: inout SIMD8<Float>, _ gradient: SIMD8<Float>, _ buffer: inout SIMD8<Float>,
+                       _ c: Constants) {
+        var d = gradient * c.sign
+        if c.useDecay { d = d + c.decay * param }
+        if c.useMomentum {
+            buffer = c.firstStep ? d : buffer * c.momentum + c.keep * d
+            d = c.nesterov ? d + c.momentum * buffer : buffer
+        }
+        param = param + c.negativeRate * d
     }
 }

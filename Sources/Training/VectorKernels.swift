@@ -89,3 +89,36 @@ enum VectorKernels {
         }
     }
 }
+
+extension VectorKernels {
+    /// `y[i] = f(x[i])`, eight lanes at a time with `vector`, the tail with `scalar`; the two
+    /// must compute the same thing lane by lane.
+    @inline(__always) @usableFromInline
+    static func map(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                    vector: (SIMD8<Float>) -> SIMD8<Float>, scalar: (Float) -> Float) {
+        var i = 0
+        while i + 8 <= n {
+            store(vector(load(x + i)), y + i)
+            i += 8
+        }
+        while i < n {
+            y[i] = scalar(x[i])
+            i += 1
+        }
+    }
+
+    /// `z[i] = f(x[i], y[i])`, eight lanes at a time with `vector`, the tail with `scalar`.
+    @inline(__always) @usableFromInline
+    static func map(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
+                    vector: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>, scalar: (Float, Float) -> Float) {
+        var i = 0
+        while i + 8 <= n {
+            store(vector(load(x + i), load(y + i)), z + i)
+            i += 8
+        }
+        while i < n {
+            z[i] = scalar(x[i], y[i])
+            i += 1
+        }
+    }
+}

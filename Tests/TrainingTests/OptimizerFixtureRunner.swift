@@ -1,7 +1,7 @@
 import Testing
 @testable import Training
 
-/// Replays the 50-step trajectories of `layers/optimizers.json`: two parameters ([2, 3] and
+/// Replays the 50-step trajectories of `layers/optimizers.json`: two parameters ([2, 5] and
 /// [3]) with gradient `a ⊙ (p − c) + noiseₜ`, computed in Float exactly as the script does, and
 /// compares every parameter after every step with PyTorch's.
 enum OptimizerFixtureRunner {
