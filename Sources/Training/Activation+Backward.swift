@@ -29,8 +29,7 @@ extension Activation {
                   _ dx: UnsafeMutablePointer<Float>, count n: Int, columns: Int, weight: Float) -> Float {
         switch self {
         case .relu:
-            VectorKernels.map(n, y, dy, dx, vector: { out, g in g.replacing(with: 0, where: .!(out .> 0)) },
-                              scalar: { out, g in out > 0 ? g : 0 })
+            VectorKernels.reluBackward(n, y, dy, dx)
         case .rrelu(let lower, let upper):
             Activation.leakyBackward(x, dy, dx, n, Float((lower + upper) / 2))
         case .leakyReLU(let slope):
@@ -157,8 +156,7 @@ extension Activation {
 
     static func leakyBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ n: Int, _ slope: Float) {
-        VectorKernels.map(n, x, dy, dx, vector: { v, g in (g * slope).replacing(with: g, where: v .> 0) },
-                          scalar: { v, g in v > 0 ? g : g * slope })
+        VectorKernels.leakyBackward(n, x, dy, dx, slope)
     }
 
     static func eluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
@@ -171,8 +169,7 @@ extension Activation {
 
     static func clampBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ n: Int, _ low: Float, _ high: Float) {
-        VectorKernels.map(n, x, dy, dx, vector: { v, g in g.replacing(with: 0, where: (v .<= low) .| (v .>= high)) },
-                          scalar: { v, g in (v <= low || v >= high) ? 0 : g })
+        VectorKernels.clampBackward(n, x, dy, dx, low, high)
     }
 
     /// `dx = y ⊙ (dy − Σ dy·y)` per row (negated for softmin, whose input is `−x`).

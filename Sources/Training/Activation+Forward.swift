@@ -24,8 +24,7 @@ extension Activation {
                  columns: Int, weight: Float) {
         switch self {
         case .relu:
-            VectorKernels.map(n, x, y, vector: { $0.replacing(with: 0, where: $0 .< 0) },
-                              scalar: { $0 < 0 ? 0 : $0 })
+            VectorKernels.relu(n, x, y)
         case .rrelu(let lower, let upper):
             Activation.leakyForward(x, y, n, Float((lower + upper) / 2))
         case .leakyReLU(let slope):
@@ -140,15 +139,12 @@ extension Activation {
 
     static func leakyForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
                              _ slope: Float) {
-        VectorKernels.map(n, x, y, vector: { v in (v * slope).replacing(with: v, where: v .> 0) },
-                          scalar: { v in v > 0 ? v : v * slope })
+        VectorKernels.leaky(n, x, y, slope)
     }
 
     static func clampForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
                              _ low: Float, _ high: Float) {
-        VectorKernels.map(n, x, y, vector: { v in
-            v.replacing(with: low, where: v .< low).replacing(with: high, where: v .> high)
-        }, scalar: { v in v < low ? low : (v > high ? high : v) })
+        VectorKernels.clamp(n, x, y, low, high)
     }
 
     /// Softmax (or softmin, of `−x`) of each row: `exp(xᵢ − max) / Σ`, stable for any finite

@@ -73,6 +73,19 @@ enum ProductKernels {
                 VectorKernels.store(c0, cRow + j)
                 j += 8
             }
+            if j + 4 <= n {
+                var c0 = SIMD4<Float>()
+                if let s = startRow { c0 = ProductKernels.load4(s + j) }
+                var bp = b + j
+                var ap = aRow
+                for _ in 0..<kCount {
+                    c0 += SIMD4<Float>(repeating: ap.pointee) * ProductKernels.load4(bp)
+                    bp += n
+                    ap += columnStride
+                }
+                ProductKernels.store4(c0, cRow + j)
+                j += 4
+            }
             while j < n {
                 var sum: Float = startRow.map { $0[j] } ?? 0
                 var bp = b + j
@@ -133,6 +146,16 @@ enum ProductKernels {
     }
 
     @inline(__always)
+    static func load4(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always)
+    static func store4(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Float>.self)
+    }
+
+    @inline(__always)
     static func store(_ value: Float, at j: Int, _ cRow: UnsafeMutablePointer<Float>, _ start: ProductStart) {
         switch start {
         case .zero: cRow[j] = value
@@ -177,6 +200,16 @@ enum ProductKernels {
             }
             VectorKernels.store(c0, out + j)
             j += 8
+        }
+        if j + 4 <= n {
+            var c0 = accumulate ? load4(out + j) : SIMD4<Float>()
+            var p = x + j
+            for _ in 0..<m {
+                c0 += load4(p)
+                p += n
+            }
+            store4(c0, out + j)
+            j += 4
         }
         while j < n {
             var sum: Float = accumulate ? out[j] : 0

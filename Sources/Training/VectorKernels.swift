@@ -90,34 +90,111 @@ enum VectorKernels {
     }
 }
 
+// Piecewise-linear activations, eight lanes at a time with explicit loops (a closure-taking
+// helper would not be inlined into the loop and would cost a call per eight values).
 extension VectorKernels {
-    /// `y[i] = f(x[i])`, eight lanes at a time with `vector`, the tail with `scalar`; the two
-    /// must compute the same thing lane by lane.
-    @inline(__always) @usableFromInline
-    static func map(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                    vector: (SIMD8<Float>) -> SIMD8<Float>, scalar: (Float) -> Float) {
+    /// `y = x < 0 ? 0 : x` (ReLU; NaN stays NaN).
+    @usableFromInline
+    static func relu(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        let zero = SIMD8<Float>()
         var i = 0
         while i + 8 <= n {
-            store(vector(load(x + i)), y + i)
+            let v = load(x + i)
+            store(v.replacing(with: zero, where: v .< zero), y + i)
             i += 8
         }
         while i < n {
-            y[i] = scalar(x[i])
+            let v = x[i]
+            y[i] = v < 0 ? 0 : v
             i += 1
         }
     }
 
-    /// `z[i] = f(x[i], y[i])`, eight lanes at a time with `vector`, the tail with `scalar`.
-    @inline(__always) @usableFromInline
-    static func map(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
-                    vector: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>, scalar: (Float, Float) -> Float) {
+    /// `dx = out > 0 ? dy : 0` (ReLU's backward from its output).
+    @usableFromInline
+    static func reluBackward(_ n: Int, _ out: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                             _ dx: UnsafeMutablePointer<Float>) {
+        let zero = SIMD8<Float>()
         var i = 0
         while i + 8 <= n {
-            store(vector(load(x + i), load(y + i)), z + i)
+            let g = load(dy + i)
+            store(g.replacing(with: zero, where: .!(load(out + i) .> zero)), dx + i)
             i += 8
         }
         while i < n {
-            z[i] = scalar(x[i], y[i])
+            dx[i] = out[i] > 0 ? dy[i] : 0
+            i += 1
+        }
+    }
+
+    /// `y = x > 0 ? x : slope·x` (LeakyReLU, PReLU, RReLU in evaluation).
+    @usableFromInline
+    static func leaky(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ slope: Float) {
+        let zero = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            let v = load(x + i)
+            store((v * slope).replacing(with: v, where: v .> zero), y + i)
+            i += 8
+        }
+        while i < n {
+            let v = x[i]
+            y[i] = v > 0 ? v : v * slope
+            i += 1
+        }
+    }
+
+    /// `dx = x > 0 ? dy : slope·dy`.
+    @usableFromInline
+    static func leakyBackward(_ n: Int, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                              _ dx: UnsafeMutablePointer<Float>, _ slope: Float) {
+        let zero = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            let g = load(dy + i)
+            store((g * slope).replacing(with: g, where: load(x + i) .> zero), dx + i)
+            i += 8
+        }
+        while i < n {
+            dx[i] = x[i] > 0 ? dy[i] : dy[i] * slope
+            i += 1
+        }
+    }
+
+    /// `y = x < low ? low : (x > high ? high : x)` (Hardtanh, ReLU6).
+    @usableFromInline
+    static func clamp(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                      _ low: Float, _ high: Float) {
+        let lowVector = SIMD8<Float>(repeating: low), highVector = SIMD8<Float>(repeating: high)
+        var i = 0
+        while i + 8 <= n {
+            let v = load(x + i)
+            store(v.replacing(with: lowVector, where: v .< lowVector).replacing(with: highVector, where: v .> highVector),
+                  y + i)
+            i += 8
+        }
+        while i < n {
+            let v = x[i]
+            y[i] = v < low ? low : (v > high ? high : v)
+            i += 1
+        }
+    }
+
+    /// `dx = (x ≤ low || x ≥ high) ? 0 : dy`.
+    @usableFromInline
+    static func clampBackward(_ n: Int, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                              _ dx: UnsafeMutablePointer<Float>, _ low: Float, _ high: Float) {
+        let lowVector = SIMD8<Float>(repeating: low), highVector = SIMD8<Float>(repeating: high)
+        let zero = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            let v = load(x + i)
+            store(load(dy + i).replacing(with: zero, where: (v .<= lowVector) .| (v .>= highVector)), dx + i)
+            i += 8
+        }
+        while i < n {
+            let v = x[i]
+            dx[i] = (v <= low || v >= high) ? 0 : dy[i]
             i += 1
         }
     }
