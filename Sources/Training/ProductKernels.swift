@@ -102,46 +102,86 @@ enum ProductKernels {
     }
 
     /// `C[i, j] (start) + Σ_k A[i, k]·B[j, k]` (`C = A·Bᵀ`) with `A` row-major `[m, kCount]`,
-    /// `B` row-major `[n, kCount]`: dot products of contiguous rows, four rows of `B` at a time
-    /// so each load of `A` serves four outputs.
+    /// `B` row-major `[n, kCount]`: dot products of contiguous rows, computed for a block of two
+    /// rows of `A` and up to four rows of `B` at once, so each load serves several outputs.
     @usableFromInline
     static func multiplyTransposed(m: Int, n: Int, kCount: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                    c: UnsafeMutablePointer<Float>, start: ProductStart) {
-        for i in 0..<m {
-            let aRow = a + i * kCount
-            let cRow = c + i * n
+        var i = 0
+        while i < m {
+            let rowCount = min(2, m - i)
             var j = 0
-            while j + 4 <= n {
-                let b0 = b + j * kCount, b1 = b0 + kCount, b2 = b1 + kCount, b3 = b2 + kCount
-                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-                var k = 0
-                while k + 8 <= kCount {
-                    let x = VectorKernels.load(aRow + k)
-                    s0 += x * VectorKernels.load(b0 + k)
-                    s1 += x * VectorKernels.load(b1 + k)
-                    s2 += x * VectorKernels.load(b2 + k)
-                    s3 += x * VectorKernels.load(b3 + k)
-                    k += 8
-                }
-                var t0 = s0.sum(), t1 = s1.sum(), t2 = s2.sum(), t3 = s3.sum()
-                while k < kCount {
-                    let x = aRow[k]
-                    t0 += x * b0[k]
-                    t1 += x * b1[k]
-                    t2 += x * b2[k]
-                    t3 += x * b3[k]
-                    k += 1
-                }
-                store(t0, at: j, cRow, start)
-                store(t1, at: j + 1, cRow, start)
-                store(t2, at: j + 2, cRow, start)
-                store(t3, at: j + 3, cRow, start)
-                j += 4
-            }
             while j < n {
-                store(VectorKernels.dot(kCount, aRow, b + j * kCount), at: j, cRow, start)
-                j += 1
+                let columnCount = min(4, n - j)
+                // Constant arguments per case, so each call specialises its loop.
+                switch (rowCount, columnCount) {
+                case (2, 4): dotBlock(2, 4, i, j, n, kCount, a, b, c, start)
+                case (2, 3): dotBlock(2, 3, i, j, n, kCount, a, b, c, start)
+                case (2, 2): dotBlock(2, 2, i, j, n, kCount, a, b, c, start)
+                case (2, _): dotBlock(2, 1, i, j, n, kCount, a, b, c, start)
+                case (_, 4): dotBlock(1, 4, i, j, n, kCount, a, b, c, start)
+                case (_, 3): dotBlock(1, 3, i, j, n, kCount, a, b, c, start)
+                case (_, 2): dotBlock(1, 2, i, j, n, kCount, a, b, c, start)
+                default: dotBlock(1, 1, i, j, n, kCount, a, b, c, start)
+                }
+                j += columnCount
             }
+            i += rowCount
+        }
+    }
+
+    /// Outputs `C[i..<i+rows, j..<j+columns]` of `A·Bᵀ` (rows ≤ 2, columns ≤ 4), four lanes of
+    /// `K` at a time with one accumulator per output. Unused accumulators read valid rows and
+    /// are never stored.
+    @inline(__always)
+    static func dotBlock(_ rows: Int, _ columns: Int, _ i: Int, _ j: Int, _ n: Int, _ kCount: Int,
+                         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                         _ c: UnsafeMutablePointer<Float>, _ start: ProductStart) {
+        let a0 = a + i * kCount
+        let a1 = rows > 1 ? a0 + kCount : a0
+        let b0 = b + j * kCount
+        let b1 = columns > 1 ? b0 + kCount : b0
+        let b2 = columns > 2 ? b0 + 2 * kCount : b0
+        let b3 = columns > 3 ? b0 + 3 * kCount : b0
+        var s00 = SIMD4<Float>(), s01 = SIMD4<Float>(), s02 = SIMD4<Float>(), s03 = SIMD4<Float>()
+        var s10 = SIMD4<Float>(), s11 = SIMD4<Float>(), s12 = SIMD4<Float>(), s13 = SIMD4<Float>()
+        var k = 0
+        while k + 4 <= kCount {
+            let x0 = load4(a0 + k)
+            let y0 = load4(b0 + k)
+            s00 += x0 * y0
+            if rows > 1 {
+                let x1 = load4(a1 + k)
+                s10 += x1 * y0
+                if columns > 1 { let y = load4(b1 + k); s01 += x0 * y; s11 += x1 * y }
+                if columns > 2 { let y = load4(b2 + k); s02 += x0 * y; s12 += x1 * y }
+                if columns > 3 { let y = load4(b3 + k); s03 += x0 * y; s13 += x1 * y }
+            } else {
+                if columns > 1 { s01 += x0 * load4(b1 + k) }
+                if columns > 2 { s02 += x0 * load4(b2 + k) }
+                if columns > 3 { s03 += x0 * load4(b3 + k) }
+            }
+            k += 4
+        }
+        var t00 = s00.sum(), t01 = s01.sum(), t02 = s02.sum(), t03 = s03.sum()
+        var t10 = s10.sum(), t11 = s11.sum(), t12 = s12.sum(), t13 = s13.sum()
+        while k < kCount {
+            let x0 = a0[k], x1 = a1[k]
+            t00 += x0 * b0[k]; t01 += x0 * b1[k]; t02 += x0 * b2[k]; t03 += x0 * b3[k]
+            t10 += x1 * b0[k]; t11 += x1 * b1[k]; t12 += x1 * b2[k]; t13 += x1 * b3[k]
+            k += 1
+        }
+        let row0 = c + i * n
+        store(t00, at: j, row0, start)
+        if columns > 1 { store(t01, at: j + 1, row0, start) }
+        if columns > 2 { store(t02, at: j + 2, row0, start) }
+        if columns > 3 { store(t03, at: j + 3, row0, start) }
+        if rows > 1 {
+            let row1 = row0 + n
+            store(t10, at: j, row1, start)
+            if columns > 1 { store(t11, at: j + 1, row1, start) }
+            if columns > 2 { store(t12, at: j + 2, row1, start) }
+            if columns > 3 { store(t13, at: j + 3, row1, start) }
         }
     }
 
