@@ -109,12 +109,26 @@ public final class Linear {
     ///   have `inFeatures` columns.
     /// - Complexity: O(B·in·out), no allocation once the buffers have grown.
     public func forward(_ x: Matrix, into y: inout Matrix) throws {
+        try forward(x, into: &y, fusingReLU: false)
+    }
+
+    /// `y = x·Wᵀ + b`, or `y = ReLU(x·Wᵀ + b)` with `fusingReLU` (applied as each block is
+    /// stored, saving a pass over `y`).
+    func forward(_ x: Matrix, into y: inout Matrix, fusingReLU: Bool) throws {
         try checkInput(x)
         if outFeatures >= inFeatures {
             weight.value.transpose(into: &transposedWeight)
-            Matrix.multiply(x, transposedWeight, into: &y, mode: .addingRow(bias.value))
+            Matrix.multiply(x, transposedWeight, into: &y, mode: .addingRow(bias.value),
+                            fusion: fusingReLU ? .relu : .none)
         } else {
             Matrix.multiply(x, transposing: weight.value, into: &y, mode: .addingRow(bias.value))
+            if fusingReLU {
+                let n = y.count
+                y.storage.withUnsafeMutableBufferPointer { buffer in
+                    guard let base = buffer.baseAddress else { return }
+                    VectorKernels.relu(n, base, base)
+                }
+            }
         }
     }
 
@@ -161,7 +175,14 @@ public final class Linear {
     /// - Complexity: O(B·in·out), no allocation once the buffers have grown.
     public func backward(input x: Matrix, outputGradient dy: Matrix, inputGradient dx: inout Matrix) throws {
         try backward(input: x, outputGradient: dy)
-        Matrix.multiply(dy, weight.value, into: &dx)
+        Matrix.multiply(dy, weight.value, into: &dx, mode: .overwrite)
+    }
+
+    /// The backward pass with the input gradient passed back through the ReLU that produced
+    /// `x`: `dX = (dY·W) ⊙ [x > 0]`, fused into the product's stores.
+    func backward(input x: Matrix, outputGradient dy: Matrix, reluInputGradient dx: inout Matrix) throws {
+        try backward(input: x, outputGradient: dy)
+        Matrix.multiply(dy, weight.value, into: &dx, mode: .overwrite, fusion: .reluBackward(output: x))
     }
 
     private func checkInput(_ x: Matrix) throws {

@@ -13,6 +13,16 @@ extension Matrix {
         case addingRow(Matrix)
     }
 
+    /// An elementwise step fused into a product's stores (see ``ProductEpilogue``).
+    enum ProductFusion {
+        /// Nothing.
+        case none
+        /// ReLU of the result.
+        case relu
+        /// The result where `output > 0`, else 0: ReLU's backward given its output.
+        case reluBackward(output: Matrix)
+    }
+
     /// Computes `C = A·B`, or `C += A·B` when `accumulate` is true.
     ///
     /// Each block of 32 output columns of a row is accumulated in registers over all of `K`
@@ -63,20 +73,22 @@ extension Matrix {
         precondition(a.rows == b.rows, "Aᵀ·B needs A.rows (\(a.rows)) == B.rows (\(b.rows))")
         let m = a.columns, kCount = a.rows, n = b.columns
         c.prepareDestination(rows: m, columns: n, accumulate: accumulate)
-        runProduct(a, b, &c, m: m, n: n, mode: accumulate ? .accumulate : .overwrite) { ap, bp, cp, start in
+        runProduct(a, b, &c, m: m, n: n, mode: accumulate ? .accumulate : .overwrite, fusion: .none) {
+            ap, bp, cp, start, epilogue in
             ProductKernels.multiply(m: m, n: n, kCount: kCount, a: ap, rowStride: 1, columnStride: m,
-                                    b: bp, c: cp, start: start)
+                                    b: bp, c: cp, start: start, epilogue: epilogue)
         }
     }
 
-    /// `A·B` with the destination handled per `mode`.
-    static func multiply(_ a: Matrix, _ b: Matrix, into c: inout Matrix, mode: ProductMode) {
+    /// `A·B` with the destination handled per `mode` and `fusion` applied to the result.
+    static func multiply(_ a: Matrix, _ b: Matrix, into c: inout Matrix, mode: ProductMode,
+                         fusion: ProductFusion = .none) {
         precondition(a.columns == b.rows, "A·B needs A.columns (\(a.columns)) == B.rows (\(b.rows))")
         let m = a.rows, kCount = a.columns, n = b.columns
         c.prepareDestination(rows: m, columns: n, mode: mode)
-        runProduct(a, b, &c, m: m, n: n, mode: mode) { ap, bp, cp, start in
+        runProduct(a, b, &c, m: m, n: n, mode: mode, fusion: fusion) { ap, bp, cp, start, epilogue in
             ProductKernels.multiply(m: m, n: n, kCount: kCount, a: ap, rowStride: kCount, columnStride: 1,
-                                    b: bp, c: cp, start: start)
+                                    b: bp, c: cp, start: start, epilogue: epilogue)
         }
     }
 
@@ -85,18 +97,23 @@ extension Matrix {
         precondition(a.columns == b.columns, "A·Bᵀ needs A.columns (\(a.columns)) == B.columns (\(b.columns))")
         let m = a.rows, kCount = a.columns, n = b.rows
         c.prepareDestination(rows: m, columns: n, mode: mode)
-        runProduct(a, b, &c, m: m, n: n, mode: mode) { ap, bp, cp, start in
+        runProduct(a, b, &c, m: m, n: n, mode: mode, fusion: .none) { ap, bp, cp, start, _ in
             ProductKernels.multiplyTransposed(m: m, n: n, kCount: kCount, a: ap, b: bp, c: cp, start: start)
         }
     }
 
-    /// Hands the three buffers and the start to `kernel`, after dealing with empty shapes.
+    /// Hands the three buffers, the start and the epilogue to `kernel`, after dealing with
+    /// empty shapes.
     @inline(__always)
     private static func runProduct(
-        _ a: Matrix, _ b: Matrix, _ c: inout Matrix, m: Int, n: Int, mode: ProductMode,
-        kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, ProductStart) -> Void
+        _ a: Matrix, _ b: Matrix, _ c: inout Matrix, m: Int, n: Int, mode: ProductMode, fusion: ProductFusion,
+        kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, ProductStart,
+                 ProductEpilogue) -> Void
     ) {
         guard m > 0, n > 0 else { return }
+        if case .reluBackward(let output) = fusion {
+            precondition(output.rows == m && output.columns == n, "the ReLU mask must have the product's shape")
+        }
         a.storage.withUnsafeBufferPointer { ap in
             b.storage.withUnsafeBufferPointer { bp in
                 c.storage.withUnsafeMutableBufferPointer { cp in
@@ -104,15 +121,28 @@ extension Matrix {
                     // An empty shared dimension (K = 0) leaves empty factors: only the start counts.
                     let aBase = ap.baseAddress ?? UnsafePointer(cBase)
                     let bBase = bp.baseAddress ?? UnsafePointer(cBase)
+                    func run(_ start: ProductStart) {
+                        switch fusion {
+                        case .none:
+                            kernel(aBase, bBase, cBase, start, .none)
+                        case .relu:
+                            kernel(aBase, bBase, cBase, start, .clampAtZero)
+                        case .reluBackward(let output):
+                            output.storage.withUnsafeBufferPointer { mp in
+                                guard let mBase = mp.baseAddress else { return }
+                                kernel(aBase, bBase, cBase, start, .keepWherePositive(mBase))
+                            }
+                        }
+                    }
                     switch mode {
                     case .overwrite:
-                        kernel(aBase, bBase, cBase, .zero)
+                        run(.zero)
                     case .accumulate:
-                        kernel(aBase, bBase, cBase, .accumulate)
+                        run(.accumulate)
                     case .addingRow(let row):
                         row.storage.withUnsafeBufferPointer { rp in
                             guard let rBase = rp.baseAddress else { return }
-                            kernel(aBase, bBase, cBase, .rowVector(rBase))
+                            run(.rowVector(rBase))
                         }
                     }
                 }

@@ -14,6 +14,20 @@ enum ProductStart {
     case rowVector(UnsafePointer<Float>)
 }
 
+/// What happens to an output block of `A·B` before it is stored: the ReLU forward and backward
+/// fused into the products around them, so the network does not make a separate pass over
+/// the hidden layer.
+@usableFromInline
+enum ProductEpilogue {
+    /// Store the sums.
+    case none
+    /// Store `max(sum, 0)` as `sum < 0 ? 0 : sum` (ReLU).
+    case clampAtZero
+    /// Store `mask > 0 ? sum : 0`, with `mask` shaped like `C` (ReLU's backward, the mask being
+    /// its output).
+    case keepWherePositive(UnsafePointer<Float>)
+}
+
 @usableFromInline
 enum ProductKernels {
     /// `C[i, j] (start) + Σ_k A(i, k)·B[k, j]` for `i < m`, `j < n`, `k < kCount`, where
@@ -24,10 +38,19 @@ enum ProductKernels {
     @usableFromInline
     static func multiply(m: Int, n: Int, kCount: Int,
                          a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
-                         b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, start: ProductStart) {
+                         b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, start: ProductStart,
+                         epilogue: ProductEpilogue = .none) {
+        var clamp = false
+        var mask: UnsafePointer<Float>?
+        switch epilogue {
+        case .none: break
+        case .clampAtZero: clamp = true
+        case .keepWherePositive(let pointer): mask = pointer
+        }
         for i in 0..<m {
             let aRow = a + i * rowStride
             let cRow = c + i * n
+            let maskRow = mask.map { $0 + i * n }
             let startRow: UnsafePointer<Float>?
             switch start {
             case .zero: startRow = nil
@@ -54,6 +77,14 @@ enum ProductKernels {
                     bp += n
                     ap += columnStride
                 }
+                if clamp {
+                    c0 = clampAtZero(c0); c1 = clampAtZero(c1); c2 = clampAtZero(c2); c3 = clampAtZero(c3)
+                } else if let maskRow {
+                    c0 = keepWherePositive(c0, maskRow + j)
+                    c1 = keepWherePositive(c1, maskRow + j + 8)
+                    c2 = keepWherePositive(c2, maskRow + j + 16)
+                    c3 = keepWherePositive(c3, maskRow + j + 24)
+                }
                 VectorKernels.store(c0, cRow + j)
                 VectorKernels.store(c1, cRow + j + 8)
                 VectorKernels.store(c2, cRow + j + 16)
@@ -70,6 +101,11 @@ enum ProductKernels {
                     bp += n
                     ap += columnStride
                 }
+                if clamp {
+                    c0 = clampAtZero(c0)
+                } else if let maskRow {
+                    c0 = keepWherePositive(c0, maskRow + j)
+                }
                 VectorKernels.store(c0, cRow + j)
                 j += 8
             }
@@ -83,6 +119,11 @@ enum ProductKernels {
                     bp += n
                     ap += columnStride
                 }
+                if clamp {
+                    c0 = c0.replacing(with: 0, where: c0 .< 0)
+                } else if let maskRow {
+                    c0 = c0.replacing(with: 0, where: .!(load4(maskRow + j) .> 0))
+                }
                 ProductKernels.store4(c0, cRow + j)
                 j += 4
             }
@@ -94,6 +135,11 @@ enum ProductKernels {
                     sum += ap.pointee * bp.pointee
                     bp += n
                     ap += columnStride
+                }
+                if clamp {
+                    sum = sum < 0 ? 0 : sum
+                } else if let maskRow {
+                    sum = maskRow[j] > 0 ? sum : 0
                 }
                 cRow[j] = sum
                 j += 1
@@ -183,6 +229,16 @@ enum ProductKernels {
             if columns > 2 { store(t12, at: j + 2, row1, start) }
             if columns > 3 { store(t13, at: j + 3, row1, start) }
         }
+    }
+
+    @inline(__always)
+    static func clampAtZero(_ value: SIMD8<Float>) -> SIMD8<Float> {
+        value.replacing(with: 0, where: value .< 0)
+    }
+
+    @inline(__always)
+    static func keepWherePositive(_ value: SIMD8<Float>, _ mask: UnsafePointer<Float>) -> SIMD8<Float> {
+        value.replacing(with: 0, where: .!(VectorKernels.load(mask) .> 0))
     }
 
     @inline(__always)
