@@ -34,6 +34,8 @@ final class AdamCore {
     }
 
     private(set) var states: [ObjectIdentifier: State] = [:]
+    /// `1 − β1ᵗ` and `1 − β2ᵗ` for the latest step count seen (parameters usually share it).
+    private var corrections: (step: Int, first: Double, second: Double) = (0, 0, 0)
 
     init(learningRate: Double, betas: (Double, Double), epsilon: Double, weightDecay: Double,
          amsgrad: Bool, maximize: Bool, decoupledWeightDecay: Bool) throws {
@@ -77,8 +79,11 @@ final class AdamCore {
         let t = Double(state.step)
 
         // Scalars as PyTorch forms them: in Double, then rounded to Float by the kernels.
-        let biasCorrection1 = 1 - pow(beta1, t)
-        let biasCorrection2 = 1 - pow(beta2, t)
+        if state.step != corrections.step {
+            corrections = (state.step, 1 - pow(beta1, t), 1 - pow(beta2, t))
+        }
+        let biasCorrection1 = corrections.first
+        let biasCorrection2 = corrections.second
         let stepSize = learningRate / biasCorrection1
         let biasCorrection2Root = Float(biasCorrection2.squareRoot())
         let negativeStepSize = Float(-stepSize)
