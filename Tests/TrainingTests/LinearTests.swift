@@ -38,6 +38,28 @@ import Testing
         }
     }
 
+    @Test func fusedReLUPathsMatchTheSeparateSteps() throws {
+        // Both forward strategies (outputs ≥ inputs and outputs < inputs).
+        for (inFeatures, outFeatures) in [(2, 100), (40, 3), (16, 16)] {
+            let layer = try Linear(inFeatures: inFeatures, outFeatures: outFeatures, seed: 5)
+            let x = MLPTests.randomMatrix(9, inFeatures, seed: 6)
+            var y = Matrix(rows: 0, columns: 0), fused = Matrix(rows: 0, columns: 0)
+            try layer.forward(x, into: &y)
+            try layer.forward(x, into: &fused, fusingReLU: true)
+            #expect(fused.storage == y.storage.map { $0 < 0 ? 0 : $0 }, "\(inFeatures)→\(outFeatures)")
+
+            let dy = MLPTests.randomMatrix(9, outFeatures, seed: 7)
+            let reluOutput = Matrix(rows: 9, columns: inFeatures, storage: x.storage.map { max($0, 0) })
+            var dx = Matrix(rows: 0, columns: 0), maskedDx = Matrix(rows: 0, columns: 0)
+            try layer.backward(input: reluOutput, outputGradient: dy, inputGradient: &dx)
+            let gradients = layer.parameters.map(\.gradient)
+            layer.parameters.zeroGradients()
+            try layer.backward(input: reluOutput, outputGradient: dy, reluInputGradient: &maskedDx)
+            #expect(layer.parameters.map(\.gradient) == gradients)
+            #expect(maskedDx.storage == zip(dx.storage, reluOutput.storage).map { $1 > 0 ? $0 : 0 })
+        }
+    }
+
     @Test func initialisationDrawsPyTorchsBoundsFromTheGenerator() throws {
         var rng = Xoshiro256StarStar(seed: 42)
         let layer = try Linear(inFeatures: 4, outFeatures: 3, using: &rng, name: "fc")

@@ -32,7 +32,7 @@ import Testing
 
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (2, 3, 4), (3, 17, 5), (8, 8, 8), (9, 16, 33), (5, 100, 3), (96, 2, 100), (4, 0, 3),
-        (0, 4, 3), (3, 4, 0), (7, 1, 23), (13, 31, 1),
+        (0, 4, 3), (3, 4, 0), (7, 1, 23), (13, 31, 1), (5, 9, 2), (6, 7, 6), (2, 3, 64),
     ]
 
     /// Tolerance for a Float dot product of length K with terms of size ≤ 4.
@@ -96,6 +96,33 @@ import Testing
                 let expected = zip(start.storage, product).map { Double($0) + $1 }
                 Self.expectProduct(c, expected, k: k, "accumulate form \(index), \(m)×\(k)×\(n)")
             }
+        }
+    }
+
+    @Test func fusedReLUAndMaskMatchTheUnfusedSteps() {
+        var rng = Xoshiro256StarStar(seed: 17)
+        for (m, k, n) in Self.shapes {
+            let a = Self.random(m, k, &rng), b = Self.random(k, n, &rng)
+            let bias = Self.random(1, n, &rng)
+            let mask = Self.random(m, n, &rng)
+            var plain = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &plain, mode: .addingRow(bias))
+            var expected = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &expected)
+            expected.addRowVector(bias)
+            #expect(plain.rows == m && plain.columns == n)
+            Self.expectProduct(plain, expected.storage.map(Double.init), k: k, "A·B + bias \(m)×\(k)×\(n)")
+
+            var clamped = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &clamped, mode: .addingRow(bias), fusion: .relu)
+            #expect(clamped.storage == plain.storage.map { $0 < 0 ? 0 : $0 }, "ReLU fused, \(m)×\(k)×\(n)")
+
+            var masked = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &masked, mode: .overwrite, fusion: .reluBackward(output: mask))
+            var unmasked = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &unmasked)
+            #expect(masked.storage == zip(unmasked.storage, mask.storage).map { $1 > 0 ? $0 : 0 },
+                    "ReLU mask fused, \(m)×\(k)×\(n)")
         }
     }
 
