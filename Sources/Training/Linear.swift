@@ -28,7 +28,7 @@ public final class Linear {
     /// `b`, `[1, outFeatures]`.
     public let bias: Parameter
 
-    /// `Wᵀ`, rebuilt by each forward pass that multiplies in i-k-j order.
+    /// `Wᵀ`, rebuilt by each forward pass that multiplies by it (outputs ≥ inputs).
     private var transposedWeight = Matrix(rows: 0, columns: 0)
     /// `Xᵀ·dY`, the weight gradient built transposed when the outputs are the long dimension.
     private var transposedWeightGradient = Matrix(rows: 0, columns: 0)
