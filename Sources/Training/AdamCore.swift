@@ -1,0 +1,200 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The update shared by ``Adam`` and ``AdamW`` (PyTorch's `_single_tensor_adam`, which both
+/// use), with its per-parameter state.
+final class AdamCore {
+    var learningRate: Double
+    let beta1: Double
+    let beta2: Double
+    let epsilon: Double
+    let weightDecay: Double
+    let amsgrad: Bool
+    let maximize: Bool
+    /// AdamW's decoupled decay `p ← p·(1 − ηλ)` instead of Adam's L2 term `g ← g + λp`.
+    let decoupledWeightDecay: Bool
+
+    final class State {
+        let parameter: Parameter
+        var step = 0
+        var firstMoment: [Float]
+        var secondMoment: [Float]
+        var maxSecondMoment: [Float]
+        init(parameter: Parameter, amsgrad: Bool) {
+            self.parameter = parameter
+            firstMoment = [Float](repeating: 0, count: parameter.count)
+            secondMoment = [Float](repeating: 0, count: parameter.count)
+            maxSecondMoment = amsgrad ? [Float](repeating: 0, count: parameter.count) : []
+        }
+    }
+
+    private(set) var states: [ObjectIdentifier: State] = [:]
+    /// `1 − β1ᵗ` and `1 − β2ᵗ` for the latest step count seen (parameters usually share it).
+    private var corrections: (step: Int, first: Double, second: Double) = (0, 0, 0)
+
+    init(learningRate: Double, betas: (Double, Double), epsilon: Double, weightDecay: Double,
+         amsgrad: Bool, maximize: Bool, decoupledWeightDecay: Bool) throws {
+        try OptimizerError.checkNonNegative("learning rate", learningRate)
+        try OptimizerError.checkNonNegative("epsilon", epsilon)
+        try OptimizerError.checkBeta("beta1", betas.0)
+        try OptimizerError.checkBeta("beta2", betas.1)
+        try OptimizerError.checkNonNegative("weight decay", weightDecay)
+        self.learningRate = learningRate
+        beta1 = betas.0
+        beta2 = betas.1
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.amsgrad = amsgrad
+        self.maximize = maximize
+        self.decoupledWeightDecay = decoupledWeightDecay
+    }
+
+    func resetState() {
+        states.removeAll()
+    }
+
+    func step(_ parameters: [Parameter]) {
+        for parameter in parameters {
+            update(parameter)
+        }
+    }
+
+    private func update(_ parameter: Parameter) {
+        let key = ObjectIdentifier(parameter)
+        let state: State
+        if let existing = states[key] {
+            precondition(existing.firstMoment.count == parameter.count, "parameter \(parameter.name) changed size")
+            state = existing
+        } else {
+            state = State(parameter: parameter, amsgrad: amsgrad)
+            states[key] = state
+        }
+        state.step += 1
+        let n = parameter.count
+        let t = Double(state.step)
+
+        // Scalars as PyTorch forms them: in Double, then rounded to Float by the kernels.
+        if state.step != corrections.step {
+            corrections = (state.step, 1 - pow(beta1, t), 1 - pow(beta2, t))
+        }
+        let biasCorrection1 = corrections.first
+        let biasCorrection2 = corrections.second
+        let stepSize = learningRate / biasCorrection1
+        let biasCorrection2Root = Float(biasCorrection2.squareRoot())
+        let negativeStepSize = Float(-stepSize)
+        let eps = Float(epsilon)
+        let lerpWeight = Float(1 - beta1)
+        let lerpComplement = 1 - lerpWeight
+        let smallWeight = abs(lerpWeight) < 0.5
+        let b2 = Float(beta2)
+        let oneMinusB2 = Float(1 - beta2)
+        let sign: Float = maximize ? -1 : 1
+        let l2 = decoupledWeightDecay ? 0 : Float(weightDecay)
+        let useL2 = !decoupledWeightDecay && weightDecay != 0
+        let useDecoupled = decoupledWeightDecay && weightDecay != 0
+        let shrink = Float(1 - learningRate * weightDecay)
+        let amsgrad = self.amsgrad
+
+        let constants = Constants(
+            shrink: shrink, sign: sign, l2: l2, lerpWeight: lerpWeight, lerpComplement: lerpComplement,
+            beta2: b2, oneMinusBeta2: oneMinusB2, biasCorrection2Root: biasCorrection2Root, epsilon: eps,
+            negativeStepSize: negativeStepSize, useDecoupled: useDecoupled, useL2: useL2,
+            smallWeight: smallWeight, amsgrad: amsgrad)
+        parameter.gradient.storage.withUnsafeBufferPointer { g in
+            parameter.value.storage.withUnsafeMutableBufferPointer { p in
+                state.firstMoment.withUnsafeMutableBufferPointer { m in
+                    state.secondMoment.withUnsafeMutableBufferPointer { v in
+                        state.maxSecondMoment.withUnsafeMutableBufferPointer { vMax in
+                            AdamCore.update(count: n, p, g, m, v, vMax, constants)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The Float constants and switches of one step.
+    struct Constants {
+        var shrink: Float
+        var sign: Float
+        var l2: Float
+        var lerpWeight: Float
+        var lerpComplement: Float
+        var beta2: Float
+        var oneMinusBeta2: Float
+        var biasCorrection2Root: Float
+        var epsilon: Float
+        var negativeStepSize: Float
+        var useDecoupled: Bool
+        var useL2: Bool
+        var smallWeight: Bool
+        var amsgrad: Bool
+    }
+
+    /// Updates `count` values eight lanes at a time; the tail goes through the same vector
+    /// code with its lanes copied in and out, so every value is computed by the same
+    /// operations in the same order.
+    static func update(count n: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+                       _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>,
+                       _ vMax: UnsafeMutableBufferPointer<Float>, _ c: Constants) {
+        var i = 0
+        if let pp = p.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress {
+            let maxPointer = vMax.baseAddress
+            while i + 8 <= n {
+                var param = VectorKernels.load(pp + i)
+                var first = VectorKernels.load(mp + i)
+                var second = VectorKernels.load(vp + i)
+                var largest = SIMD8<Float>()
+                if c.amsgrad, let maxPointer { largest = VectorKernels.load(maxPointer + i) }
+                update(&param, VectorKernels.load(gp + i), &first, &second, &largest, c)
+                VectorKernels.store(param, pp + i)
+                VectorKernels.store(first, mp + i)
+                VectorKernels.store(second, vp + i)
+                if c.amsgrad, let maxPointer { VectorKernels.store(largest, maxPointer + i) }
+                i += 8
+            }
+        }
+        guard i < n else { return }
+        var param = SIMD8<Float>(), gradient = SIMD8<Float>(), first = SIMD8<Float>()
+        var second = SIMD8<Float>(), largest = SIMD8<Float>()
+        for lane in 0..<(n - i) {
+            param[lane] = p[i + lane]
+            gradient[lane] = g[i + lane]
+            first[lane] = m[i + lane]
+            second[lane] = v[i + lane]
+            if c.amsgrad { largest[lane] = vMax[i + lane] }
+        }
+        update(&param, gradient, &first, &second, &largest, c)
+        for lane in 0..<(n - i) {
+            p[i + lane] = param[lane]
+            m[i + lane] = first[lane]
+            v[i + lane] = second[lane]
+            if c.amsgrad { vMax[i + lane] = largest[lane] }
+        }
+    }
+
+    /// One Adam update of eight values, in PyTorch's order of operations.
+    @inline(__always)
+    static func update(_ param: inout SIMD8<Float>, _ gradient: SIMD8<Float>, _ first: inout SIMD8<Float>,
+                       _ second: inout SIMD8<Float>, _ largest: inout SIMD8<Float>, _ c: Constants) {
+        if c.useDecoupled { param = param * c.shrink }
+        var d = gradient * c.sign
+        if c.useL2 { d = d + c.l2 * param }
+        // exp_avg.lerp_(grad, 1 − β1)
+        first = c.smallWeight ? first + c.lerpWeight * (d - first) : d - (d - first) * c.lerpComplement
+        // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
+        second = second * c.beta2 + c.oneMinusBeta2 * d * d
+        var normaliser = second
+        if c.amsgrad {
+            largest = largest.replacing(with: second, where: second .> largest)
+            normaliser = largest
+        }
+        let denominator = normaliser.squareRoot() / c.biasCorrection2Root + c.epsilon
+        param = param + c.negativeStepSize * first / denominator
+    }
+}

@@ -1,0 +1,321 @@
+// Register-blocked kernels behind the matrix products. Each output block is accumulated in
+// registers over the whole shared dimension and stored once, instead of being loaded and
+// stored once per term as a row update ("axpy") would: on SSE (the x86-64 baseline) the
+// products are bound by loads and stores, not arithmetic.
+
+/// How a product's output block starts before the terms are added.
+@usableFromInline
+enum ProductStart {
+    /// From zero: `C = A·B`.
+    case zero
+    /// From the destination's values: `C += A·B`.
+    case accumulate
+    /// From a row vector broadcast over the rows (`C = A·B + 1·rᵀ`, a bias).
+    case rowVector(UnsafePointer<Float>)
+}
+
+/// What happens to an output block of `A·B` before it is stored: the ReLU forward and backward
+/// fused into the products around them, so the network does not make a separate pass over
+/// the hidden layer.
+@usableFromInline
+enum ProductEpilogue {
+    /// Store the sums.
+    case none
+    /// Store `max(sum, 0)` as `sum < 0 ? 0 : sum` (ReLU).
+    case clampAtZero
+    /// Store `mask > 0 ? sum : 0`, with `mask` shaped like `C` (ReLU's backward, the mask being
+    /// its output).
+    case keepWherePositive(UnsafePointer<Float>)
+}
+
+@usableFromInline
+enum ProductKernels {
+    /// `C[i, j] (start) + Σ_k A(i, k)·B[k, j]` for `i < m`, `j < n`, `k < kCount`, where
+    /// `A(i, k) = a[i·rowStride + k·columnStride]` (so `A` or `Aᵀ` of a row-major matrix),
+    /// `B` is row-major `[kCount, n]` and `C` row-major `[m, n]`.
+    ///
+    /// Columns go in blocks of 32 (four `SIMD8` accumulators), then 8, then one at a time.
+    @usableFromInline
+    static func multiply(m: Int, n: Int, kCount: Int,
+                         a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+                         b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, start: ProductStart,
+                         epilogue: ProductEpilogue = .none) {
+        var clamp = false
+        var mask: UnsafePointer<Float>?
+        switch epilogue {
+        case .none: break
+        case .clampAtZero: clamp = true
+        case .keepWherePositive(let pointer): mask = pointer
+        }
+        for i in 0..<m {
+            let aRow = a + i * rowStride
+            let cRow = c + i * n
+            let maskRow = mask.map { $0 + i * n }
+            let startRow: UnsafePointer<Float>?
+            switch start {
+            case .zero: startRow = nil
+            case .accumulate: startRow = UnsafePointer(cRow)
+            case .rowVector(let row): startRow = row
+            }
+            var j = 0
+            while j + 32 <= n {
+                var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+                if let s = startRow {
+                    c0 = VectorKernels.load(s + j)
+                    c1 = VectorKernels.load(s + j + 8)
+                    c2 = VectorKernels.load(s + j + 16)
+                    c3 = VectorKernels.load(s + j + 24)
+                }
+                var bp = b + j
+                var ap = aRow
+                for _ in 0..<kCount {
+                    let scalar = SIMD8<Float>(repeating: ap.pointee)
+                    c0 += scalar * VectorKernels.load(bp)
+                    c1 += scalar * VectorKernels.load(bp + 8)
+                    c2 += scalar * VectorKernels.load(bp + 16)
+                    c3 += scalar * VectorKernels.load(bp + 24)
+                    bp += n
+                    ap += columnStride
+                }
+                if clamp {
+                    c0 = clampAtZero(c0); c1 = clampAtZero(c1); c2 = clampAtZero(c2); c3 = clampAtZero(c3)
+                } else if let maskRow {
+                    c0 = keepWherePositive(c0, maskRow + j)
+                    c1 = keepWherePositive(c1, maskRow + j + 8)
+                    c2 = keepWherePositive(c2, maskRow + j + 16)
+                    c3 = keepWherePositive(c3, maskRow + j + 24)
+                }
+                VectorKernels.store(c0, cRow + j)
+                VectorKernels.store(c1, cRow + j + 8)
+                VectorKernels.store(c2, cRow + j + 16)
+                VectorKernels.store(c3, cRow + j + 24)
+                j += 32
+            }
+            while j + 8 <= n {
+                var c0 = SIMD8<Float>()
+                if let s = startRow { c0 = VectorKernels.load(s + j) }
+                var bp = b + j
+                var ap = aRow
+                for _ in 0..<kCount {
+                    c0 += SIMD8<Float>(repeating: ap.pointee) * VectorKernels.load(bp)
+                    bp += n
+                    ap += columnStride
+                }
+                if clamp {
+                    c0 = clampAtZero(c0)
+                } else if let maskRow {
+                    c0 = keepWherePositive(c0, maskRow + j)
+                }
+                VectorKernels.store(c0, cRow + j)
+                j += 8
+            }
+            if j + 4 <= n {
+                var c0 = SIMD4<Float>()
+                if let s = startRow { c0 = ProductKernels.load4(s + j) }
+                var bp = b + j
+                var ap = aRow
+                for _ in 0..<kCount {
+                    c0 += SIMD4<Float>(repeating: ap.pointee) * ProductKernels.load4(bp)
+                    bp += n
+                    ap += columnStride
+                }
+                if clamp {
+                    c0 = c0.replacing(with: 0, where: c0 .< 0)
+                } else if let maskRow {
+                    c0 = c0.replacing(with: 0, where: .!(load4(maskRow + j) .> 0))
+                }
+                ProductKernels.store4(c0, cRow + j)
+                j += 4
+            }
+            while j < n {
+                var sum: Float = startRow.map { $0[j] } ?? 0
+                var bp = b + j
+                var ap = aRow
+                for _ in 0..<kCount {
+                    sum += ap.pointee * bp.pointee
+                    bp += n
+                    ap += columnStride
+                }
+                if clamp {
+                    sum = sum < 0 ? 0 : sum
+                } else if let maskRow {
+                    sum = maskRow[j] > 0 ? sum : 0
+                }
+                cRow[j] = sum
+                j += 1
+            }
+        }
+    }
+
+    /// `C[i, j] (start) + Σ_k A[i, k]·B[j, k]` (`C = A·Bᵀ`) with `A` row-major `[m, kCount]`,
+    /// `B` row-major `[n, kCount]`: dot products of contiguous rows, computed for a block of two
+    /// rows of `A` and up to four rows of `B` at once, so each load serves several outputs.
+    @usableFromInline
+    static func multiplyTransposed(m: Int, n: Int, kCount: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                   c: UnsafeMutablePointer<Float>, start: ProductStart) {
+        var i = 0
+        while i < m {
+            let rowCount = min(2, m - i)
+            var j = 0
+            while j < n {
+                let columnCount = min(4, n - j)
+                // Constant arguments per case, so each call specialises its loop.
+                switch (rowCount, columnCount) {
+                case (2, 4): dotBlock(2, 4, i, j, n, kCount, a, b, c, start)
+                case (2, 3): dotBlock(2, 3, i, j, n, kCount, a, b, c, start)
+                case (2, 2): dotBlock(2, 2, i, j, n, kCount, a, b, c, start)
+                case (2, _): dotBlock(2, 1, i, j, n, kCount, a, b, c, start)
+                case (_, 4): dotBlock(1, 4, i, j, n, kCount, a, b, c, start)
+                case (_, 3): dotBlock(1, 3, i, j, n, kCount, a, b, c, start)
+                case (_, 2): dotBlock(1, 2, i, j, n, kCount, a, b, c, start)
+                default: dotBlock(1, 1, i, j, n, kCount, a, b, c, start)
+                }
+                j += columnCount
+            }
+            i += rowCount
+        }
+    }
+
+    /// Outputs `C[i..<i+rows, j..<j+columns]` of `A·Bᵀ` (rows ≤ 2, columns ≤ 4), four lanes of
+    /// `K` at a time with one accumulator per output. Unused accumulators read valid rows and
+    /// are never stored.
+    @inline(__always)
+    static func dotBlock(_ rows: Int, _ columns: Int, _ i: Int, _ j: Int, _ n: Int, _ kCount: Int,
+                         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                         _ c: UnsafeMutablePointer<Float>, _ start: ProductStart) {
+        let a0 = a + i * kCount
+        let a1 = rows > 1 ? a0 + kCount : a0
+        let b0 = b + j * kCount
+        let b1 = columns > 1 ? b0 + kCount : b0
+        let b2 = columns > 2 ? b0 + 2 * kCount : b0
+        let b3 = columns > 3 ? b0 + 3 * kCount : b0
+        var s00 = SIMD4<Float>(), s01 = SIMD4<Float>(), s02 = SIMD4<Float>(), s03 = SIMD4<Float>()
+        var s10 = SIMD4<Float>(), s11 = SIMD4<Float>(), s12 = SIMD4<Float>(), s13 = SIMD4<Float>()
+        var k = 0
+        while k + 4 <= kCount {
+            let x0 = load4(a0 + k)
+            let y0 = load4(b0 + k)
+            s00 += x0 * y0
+            if rows > 1 {
+                let x1 = load4(a1 + k)
+                s10 += x1 * y0
+                if columns > 1 { let y = load4(b1 + k); s01 += x0 * y; s11 += x1 * y }
+                if columns > 2 { let y = load4(b2 + k); s02 += x0 * y; s12 += x1 * y }
+                if columns > 3 { let y = load4(b3 + k); s03 += x0 * y; s13 += x1 * y }
+            } else {
+                if columns > 1 { s01 += x0 * load4(b1 + k) }
+                if columns > 2 { s02 += x0 * load4(b2 + k) }
+                if columns > 3 { s03 += x0 * load4(b3 + k) }
+            }
+            k += 4
+        }
+        var t00 = s00.sum(), t01 = s01.sum(), t02 = s02.sum(), t03 = s03.sum()
+        var t10 = s10.sum(), t11 = s11.sum(), t12 = s12.sum(), t13 = s13.sum()
+        while k < kCount {
+            let x0 = a0[k], x1 = a1[k]
+            t00 += x0 * b0[k]; t01 += x0 * b1[k]; t02 += x0 * b2[k]; t03 += x0 * b3[k]
+            t10 += x1 * b0[k]; t11 += x1 * b1[k]; t12 += x1 * b2[k]; t13 += x1 * b3[k]
+            k += 1
+        }
+        let row0 = c + i * n
+        store(t00, at: j, row0, start)
+        if columns > 1 { store(t01, at: j + 1, row0, start) }
+        if columns > 2 { store(t02, at: j + 2, row0, start) }
+        if columns > 3 { store(t03, at: j + 3, row0, start) }
+        if rows > 1 {
+            let row1 = row0 + n
+            store(t10, at: j, row1, start)
+            if columns > 1 { store(t11, at: j + 1, row1, start) }
+            if columns > 2 { store(t12, at: j + 2, row1, start) }
+            if columns > 3 { store(t13, at: j + 3, row1, start) }
+        }
+    }
+
+    @inline(__always)
+    static func clampAtZero(_ value: SIMD8<Float>) -> SIMD8<Float> {
+        value.replacing(with: 0, where: value .< 0)
+    }
+
+    @inline(__always)
+    static func keepWherePositive(_ value: SIMD8<Float>, _ mask: UnsafePointer<Float>) -> SIMD8<Float> {
+        value.replacing(with: 0, where: .!(VectorKernels.load(mask) .> 0))
+    }
+
+    @inline(__always)
+    static func load4(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always)
+    static func store4(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Float>.self)
+    }
+
+    @inline(__always)
+    static func store(_ value: Float, at j: Int, _ cRow: UnsafeMutablePointer<Float>, _ start: ProductStart) {
+        switch start {
+        case .zero: cRow[j] = value
+        case .accumulate: cRow[j] += value
+        case .rowVector(let row): cRow[j] = row[j] + value
+        }
+    }
+
+    /// `out[j] (+)= Σᵢ x[i, j]` over the rows of a row-major `[m, n]` matrix, in blocks of 32
+    /// columns held in registers.
+    @usableFromInline
+    static func columnSums(m: Int, n: Int, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        var j = 0
+        while j + 32 <= n {
+            var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+            if accumulate {
+                c0 = VectorKernels.load(out + j)
+                c1 = VectorKernels.load(out + j + 8)
+                c2 = VectorKernels.load(out + j + 16)
+                c3 = VectorKernels.load(out + j + 24)
+            }
+            var p = x + j
+            for _ in 0..<m {
+                c0 += VectorKernels.load(p)
+                c1 += VectorKernels.load(p + 8)
+                c2 += VectorKernels.load(p + 16)
+                c3 += VectorKernels.load(p + 24)
+                p += n
+            }
+            VectorKernels.store(c0, out + j)
+            VectorKernels.store(c1, out + j + 8)
+            VectorKernels.store(c2, out + j + 16)
+            VectorKernels.store(c3, out + j + 24)
+            j += 32
+        }
+        while j + 8 <= n {
+            var c0 = accumulate ? VectorKernels.load(out + j) : SIMD8<Float>()
+            var p = x + j
+            for _ in 0..<m {
+                c0 += VectorKernels.load(p)
+                p += n
+            }
+            VectorKernels.store(c0, out + j)
+            j += 8
+        }
+        if j + 4 <= n {
+            var c0 = accumulate ? load4(out + j) : SIMD4<Float>()
+            var p = x + j
+            for _ in 0..<m {
+                c0 += load4(p)
+                p += n
+            }
+            store4(c0, out + j)
+            j += 4
+        }
+        while j < n {
+            var sum: Float = accumulate ? out[j] : 0
+            var p = x + j
+            for _ in 0..<m {
+                sum += p.pointee
+                p += n
+            }
+            out[j] = sum
+            j += 1
+        }
+    }
+}

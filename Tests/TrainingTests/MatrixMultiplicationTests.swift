@@ -1,0 +1,156 @@
+import Datasets
+import Testing
+@testable import Training
+
+/// The three products against naive triple loops (in Double) on random shapes, including
+/// empty dimensions and lengths that are not multiples of the vector width.
+@Suite struct MatrixMultiplicationTests {
+    static func random(_ rows: Int, _ columns: Int, _ rng: inout Xoshiro256StarStar) -> Matrix {
+        Matrix(rows: rows, columns: columns,
+               storage: (0..<(rows * columns)).map { _ in Float(rng.nextUniform(-2, 2)) })
+    }
+
+    /// `Σ_k op(A)[i, k] · op(B)[k, j]` in Double, with op = transpose where asked.
+    static func naive(_ a: Matrix, _ b: Matrix, transposeA: Bool, transposeB: Bool) -> [Double] {
+        let m = transposeA ? a.columns : a.rows
+        let kCount = transposeA ? a.rows : a.columns
+        let n = transposeB ? b.rows : b.columns
+        var result = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for k in 0..<kCount {
+                    let left = transposeA ? a[k, i] : a[i, k]
+                    let right = transposeB ? b[j, k] : b[k, j]
+                    sum += Double(left) * Double(right)
+                }
+                result[i * n + j] = sum
+            }
+        }
+        return result
+    }
+
+    static let shapes: [(Int, Int, Int)] = [
+        (1, 1, 1), (2, 3, 4), (3, 17, 5), (8, 8, 8), (9, 16, 33), (5, 100, 3), (96, 2, 100), (4, 0, 3),
+        (0, 4, 3), (3, 4, 0), (7, 1, 23), (13, 31, 1), (5, 9, 2), (6, 7, 6), (2, 3, 64),
+    ]
+
+    /// Tolerance for a Float dot product of length K with terms of size ≤ 4.
+    static func expectProduct(_ actual: Matrix, _ expected: [Double], k: Int, _ label: String) {
+        LayerTolerance.expectClose(actual.storage, expected, relative: 1e-5, absolute: 1e-6 * Float(max(k, 1)) * 4,
+                                   label)
+    }
+
+    @Test func productMatchesNaiveLoops() {
+        var rng = Xoshiro256StarStar(seed: 11)
+        for (m, k, n) in Self.shapes {
+            let a = Self.random(m, k, &rng), b = Self.random(k, n, &rng)
+            var c = Matrix(rows: 5, columns: 5, repeating: 9)   // wrong shape and stale values
+            Matrix.multiply(a, b, into: &c)
+            #expect(c.rows == m && c.columns == n)
+            Self.expectProduct(c, Self.naive(a, b, transposeA: false, transposeB: false), k: k, "A·B \(m)×\(k)×\(n)")
+            Self.expectProduct(a * b, Self.naive(a, b, transposeA: false, transposeB: false), k: k, "A*B \(m)×\(k)×\(n)")
+        }
+    }
+
+    @Test func productWithTransposedRightMatchesNaiveLoops() {
+        var rng = Xoshiro256StarStar(seed: 12)
+        for (m, k, n) in Self.shapes {
+            let a = Self.random(m, k, &rng), b = Self.random(n, k, &rng)
+            var c = Matrix(rows: 1, columns: 1, repeating: 9)
+            Matrix.multiply(a, transposing: b, into: &c)
+            #expect(c.rows == m && c.columns == n)
+            Self.expectProduct(c, Self.naive(a, b, transposeA: false, transposeB: true), k: k, "A·Bᵀ \(m)×\(k)×\(n)")
+        }
+    }
+
+    @Test func productWithTransposedLeftMatchesNaiveLoops() {
+        var rng = Xoshiro256StarStar(seed: 13)
+        for (m, k, n) in Self.shapes {
+            let a = Self.random(k, m, &rng), b = Self.random(k, n, &rng)
+            var c = Matrix(rows: 2, columns: 7, repeating: 9)
+            Matrix.multiply(transposing: a, b, into: &c)
+            #expect(c.rows == m && c.columns == n)
+            Self.expectProduct(c, Self.naive(a, b, transposeA: true, transposeB: false), k: k, "Aᵀ·B \(m)×\(k)×\(n)")
+        }
+    }
+
+    @Test func accumulateAddsToTheDestination() {
+        var rng = Xoshiro256StarStar(seed: 14)
+        for (m, k, n) in Self.shapes {
+            let start = Self.random(m, n, &rng)
+            let a = Self.random(m, k, &rng), b = Self.random(k, n, &rng)
+            let bt = Self.random(n, k, &rng), at = Self.random(k, m, &rng)
+            let products = [
+                Self.naive(a, b, transposeA: false, transposeB: false),
+                Self.naive(a, bt, transposeA: false, transposeB: true),
+                Self.naive(at, b, transposeA: true, transposeB: false),
+            ]
+            for (index, product) in products.enumerated() {
+                var c = start
+                switch index {
+                case 0: Matrix.multiply(a, b, into: &c, accumulate: true)
+                case 1: Matrix.multiply(a, transposing: bt, into: &c, accumulate: true)
+                default: Matrix.multiply(transposing: at, b, into: &c, accumulate: true)
+                }
+                let expected = zip(start.storage, product).map { Double($0) + $1 }
+                Self.expectProduct(c, expected, k: k, "accumulate form \(index), \(m)×\(k)×\(n)")
+            }
+        }
+    }
+
+    @Test func fusedReLUAndMaskMatchTheUnfusedSteps() {
+        var rng = Xoshiro256StarStar(seed: 17)
+        for (m, k, n) in Self.shapes {
+            let a = Self.random(m, k, &rng), b = Self.random(k, n, &rng)
+            let bias = Self.random(1, n, &rng)
+            let mask = Self.random(m, n, &rng)
+            var plain = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &plain, mode: .addingRow(bias))
+            var expected = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &expected)
+            expected.addRowVector(bias)
+            #expect(plain.rows == m && plain.columns == n)
+            Self.expectProduct(plain, expected.storage.map(Double.init), k: k, "A·B + bias \(m)×\(k)×\(n)")
+
+            var clamped = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &clamped, mode: .addingRow(bias), fusion: .relu)
+            #expect(clamped.storage == plain.storage.map { $0 < 0 ? 0 : $0 }, "ReLU fused, \(m)×\(k)×\(n)")
+
+            var masked = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &masked, mode: .overwrite, fusion: .reluBackward(output: mask))
+            var unmasked = Matrix(rows: 0, columns: 0)
+            Matrix.multiply(a, b, into: &unmasked)
+            #expect(masked.storage == zip(unmasked.storage, mask.storage).map { $1 > 0 ? $0 : 0 },
+                    "ReLU mask fused, \(m)×\(k)×\(n)")
+        }
+    }
+
+    @Test func transposeSwapsIndices() {
+        var rng = Xoshiro256StarStar(seed: 15)
+        for (rows, columns) in [(1, 1), (3, 5), (16, 2), (0, 4), (4, 0)] {
+            let a = Self.random(rows, columns, &rng)
+            var t = Matrix(rows: 3, columns: 3)
+            a.transpose(into: &t)
+            #expect(t.rows == columns && t.columns == rows)
+            for i in 0..<rows {
+                for j in 0..<columns {
+                    #expect(t[j, i] == a[i, j])
+                }
+            }
+        }
+    }
+
+    @Test func destinationCapacityIsReused() {
+        var rng = Xoshiro256StarStar(seed: 16)
+        let big = Self.random(10, 10, &rng)
+        var c = Matrix(rows: 0, columns: 0)
+        Matrix.multiply(big, big, into: &c)
+        let capacity = c.storage.capacity
+        let small = Self.random(3, 3, &rng)
+        Matrix.multiply(small, small, into: &c)
+        Matrix.multiply(big, big, into: &c)
+        #expect(c.storage.capacity == capacity)
+        Self.expectProduct(c, Self.naive(big, big, transposeA: false, transposeB: false), k: 10, "after reuse")
+    }
+}
