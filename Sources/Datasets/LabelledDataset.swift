@@ -93,6 +93,16 @@ public struct LabelledDataset: Sendable, Equatable {
             unchecked: newFeatures, dimension: dimension, labels: newLabels, classCount: classCount)
     }
 
+    /// The same rows with class count `classCount` (at least the current one), for data whose
+    /// highest classes happen to be absent.
+    ///
+    /// - Throws: ``DatasetError/labelOutOfRange(row:label:classCount:)`` when a label does not
+    ///   fit.
+    public func withClassCount(_ classCount: Int) throws -> LabelledDataset {
+        try LabelledDataset.validate(labels: labels, classCount: classCount)
+        return LabelledDataset(unchecked: features, dimension: dimension, labels: labels, classCount: classCount)
+    }
+
     /// Creates a dataset whose invariants the caller has already established.
     init(unchecked features: [Float], dimension: Int, labels: [Int32], classCount: Int) {
         self.features = features

@@ -20,8 +20,8 @@ struct Datatool: ParsableCommand {
             Inspect.self,
             BalanceStats.self,
             Sample.self,
-            //Train.self,
-            //Compare.self,
+            Train.self,
+            Compare.self,
         ]
     )
 

@@ -1,0 +1,306 @@
+import Datasets
+import Sampling
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a training run reports as it goes.
+public enum TrainingEvent: Sendable {
+    /// A batch was trained on: epoch, phase, its position in this epoch and the epoch's
+    /// running mean loss and accuracy so far.
+    case batch(epoch: Int, phase: EpochPhase, batch: Int, batchesInEpoch: Int, loss: Double, accuracy: Double)
+    /// An epoch ended.
+    case epoch(EpochReport)
+}
+
+/// One epoch's figures.
+public struct EpochReport: Sendable {
+    /// Epoch number (main phase first, then fine-tune).
+    public var epoch: Int
+    /// What the epoch trained on.
+    public var phase: EpochPhase
+    /// Mean training loss over the epoch's batches (weighted by batch size).
+    public var trainLoss: Double
+    /// Accuracy on the epoch's training batches.
+    public var trainAccuracy: Double
+    /// Held-out figures after the epoch (with prior correction when configured).
+    public var test: ClassificationMetrics?
+    /// Mean unweighted cross-entropy on the held-out data.
+    public var testLoss: Double?
+    /// Wall-clock seconds the epoch took (training and evaluation).
+    public var seconds: Double
+}
+
+/// The result of ``Trainer/fit(source:labels:test:observer:)``.
+public struct TrainingReport: Sendable {
+    /// Every epoch, in order.
+    public var epochs: [EpochReport]
+    /// The held-out figures of the final model (with prior correction when configured).
+    public var test: ClassificationMetrics?
+    /// The training-set class frequencies π (used by prior correction).
+    public var priors: [Double]
+}
+
+/// Trains an ``MLP`` classifier the way the course notes do it: the five steps (forward, loss,
+/// zero the gradients, backward, step) over class-balanced batches from per-class circular
+/// buffers, then a few epochs at the real class frequencies so the output layer learns the
+/// priors back; or, instead of that fine-tune phase, post-hoc prior correction (Menon et al.,
+/// "Long-tail learning via logit adjustment", ICLR 2021): predict with `logits + τ·log π_y`.
+///
+/// The trainer knows nothing of files: rows come from any ``Datasets/FeatureRowSource`` (in
+/// memory, or an HDF5 dataset read batch by batch), assembled on a background thread by a
+/// ``Sampling/BatchPrefetcher``.
+///
+/// ```swift
+/// var configuration = TrainingConfiguration()
+/// configuration.finetuneEpochs = 2
+/// let trainer = try Trainer(configuration: configuration, inputs: 2, classCounts: train.classCounts)
+/// let report = try trainer.fit(source: train, labels: train.labels, test: test)
+/// print(report.test?.balancedAccuracy ?? .nan)
+/// ```
+public final class Trainer {
+    /// The parameters of the run.
+    public let configuration: TrainingConfiguration
+    /// The network being trained.
+    public let model: MLP
+    /// Samples of each class in the training data.
+    public let classCounts: [Int]
+    /// π_c = n_c / N of the training data.
+    public let priors: [Double]
+
+    private let crossEntropy: CrossEntropyLoss
+    private let nll: NLLLoss
+    private let logSoftmax: ActivationLayer
+    /// Log-probabilities and their gradient for the NLL path, kept across batches.
+    private var logProbabilities = Matrix(rows: 0, columns: 0)
+    private var logProbabilityGradient = Matrix(rows: 0, columns: 0)
+
+    /// Builds the network and checks the configuration against the data's shape.
+    ///
+    /// - Parameters:
+    ///   - configuration: Architecture, loss, optimiser, schedule and seed.
+    ///   - inputs: D, features per sample.
+    ///   - classCounts: n_c for every class of the training data (K = its length).
+    /// - Throws: ``TrainingError`` for a parameter out of range; the layers' and the
+    ///   sampler's errors for shapes they refuse.
+    public init(configuration: TrainingConfiguration, inputs: Int, classCounts: [Int]) throws {
+        let c = configuration
+        guard classCounts.count >= 2 else {
+            throw TrainingError.invalidParameter("training needs at least 2 classes, got \(classCounts.count)")
+        }
+        guard c.learningRate > 0 && c.learningRate.isFinite else {
+            throw TrainingError.invalidParameter("learning rate must be a positive number, got \(c.learningRate)")
+        }
+        if let lr = c.finetuneLearningRate, !(lr > 0 && lr.isFinite) {
+            throw TrainingError.invalidParameter("fine-tune learning rate must be a positive number, got \(lr)")
+        }
+        if let tau = c.priorCorrection, !tau.isFinite {
+            throw TrainingError.invalidParameter("prior correction τ must be a finite number, got \(tau)")
+        }
+        self.configuration = c
+        self.classCounts = classCounts
+        let n = Double(classCounts.reduce(0, +))
+        self.priors = classCounts.map { Double($0) / n }
+        let weights: [Float]?
+        switch c.classWeighting {
+        case .none: weights = nil
+        case .inverse: weights = try ClassWeights.inverseFrequency(counts: classCounts).map { Float($0) }
+        case .effective(let beta): weights = try ClassWeights.effectiveNumber(counts: classCounts, beta: beta).map { Float($0) }
+        }
+        crossEntropy = try CrossEntropyLoss(weight: weights)
+        nll = try NLLLoss(weight: weights)
+        logSoftmax = try ActivationLayer(.logSoftmax, name: "log_softmax")
+        self.model = try MLP(inputs: inputs, hidden: c.hidden, outputs: classCounts.count, activation: c.activation, seed: c.seed)
+        // Fail now, not after the first epoch, on optimiser settings the optimisers refuse.
+        _ = try makeOptimizer(learningRate: c.learningRate)
+    }
+
+    private func makeOptimizer(learningRate: Double) throws -> any Optimizer {
+        let c = configuration
+        switch c.optimizer {
+        case .sgd:
+            return try SGD(learningRate: learningRate, momentum: c.momentum, weightDecay: c.weightDecay ?? 0)
+        case .adam:
+            return try Adam(learningRate: learningRate, weightDecay: c.weightDecay ?? 0)
+        case .adamw:
+            return try AdamW(learningRate: learningRate, weightDecay: c.weightDecay ?? 0.01)
+        }
+    }
+
+    // MARK: - Training
+
+    /// Trains on `source`'s rows with `labels`, evaluating on `test` after every epoch.
+    ///
+    /// - Parameters:
+    ///   - source: The training features, one row per label.
+    ///   - labels: The training labels in `0..<K`.
+    ///   - test: Held-out data for the per-epoch figures (optional).
+    ///   - observer: Called after every batch and every epoch, on the calling thread.
+    /// - Returns: The per-epoch and final figures.
+    /// - Throws: Sampling errors (batch size, empty class), read errors from the source.
+    public func fit<Source: FeatureRowSource & Sendable>(
+        source: Source, labels: [Int32], test: LabelledDataset? = nil,
+        observer: (TrainingEvent) -> Void = { _ in }
+    ) throws -> TrainingReport {
+        let c = configuration
+        let k = classCounts.count
+        guard source.dimension == model.inputs else {
+            throw TrainingError.invalidParameter("the features have \(source.dimension) columns but the model takes \(model.inputs)")
+        }
+        if let test, test.dimension != model.inputs || test.classCount > k {
+            throw TrainingError.invalidParameter("the held-out data has \(test.dimension) features and \(test.classCount) classes; expected \(model.inputs) features and at most \(k) classes")
+        }
+        let schedule = try BatchSchedule(
+            labels: labels, classCount: k,
+            configuration: ScheduleConfiguration(
+                batchSize: c.batchSize, sampler: c.sampler, epochs: c.epochs, finetuneEpochs: c.finetuneEpochs,
+                seed: c.seed, shard: c.shard))
+        let prefetcher = BatchPrefetcher(loader: try BatchLoader(schedule: schedule, source: source, labels: labels), depth: 4)
+
+        var optimizer = try makeOptimizer(learningRate: c.learningRate)
+        var trainable = model.parameters
+        var outputOnly = false
+        var inFinetune = false
+
+        var batch = Batch()
+        var x = Matrix(rows: 0, columns: model.inputs)
+        var logits = Matrix(rows: 0, columns: k)
+        var gradient = Matrix(rows: 0, columns: k)
+        var predictions = [Int]()
+
+        var reports = [EpochReport]()
+        var epoch = -1
+        var phase = EpochPhase.balanced
+        var lossSum = 0.0, correct = 0, seen = 0, batchInEpoch = 0
+        var epochStart = now()
+
+        func finishEpoch() throws {
+            guard epoch >= 0 else { return }
+            var report = EpochReport(
+                epoch: epoch, phase: phase, trainLoss: lossSum / Double(max(seen, 1)),
+                trainAccuracy: Double(correct) / Double(max(seen, 1)), test: nil, testLoss: nil, seconds: 0)
+            if let test {
+                let evaluation = try evaluate(test)
+                report.test = evaluation.metrics
+                report.testLoss = evaluation.loss
+            }
+            report.seconds = now() - epochStart
+            reports.append(report)
+            observer(.epoch(report))
+        }
+
+        model.isTraining = true
+        while try prefetcher.next(into: &batch) {
+            let tag = batch.tag
+            if tag.epoch != epoch {
+                try finishEpoch()
+                epoch = tag.epoch
+                phase = tag.phase
+                lossSum = 0; correct = 0; seen = 0; batchInEpoch = 0
+                epochStart = now()
+                if phase == .finetune && !inFinetune {
+                    inFinetune = true
+                    outputOnly = c.finetuneLayers == .output
+                    trainable = outputOnly ? model.outputParameters : model.parameters
+                    optimizer = try makeOptimizer(learningRate: c.finetuneLearningRate ?? c.learningRate / 10)
+                }
+            }
+            let rows = batch.count
+            // 1. forward
+            x.reshape(rows: rows, columns: model.inputs)
+            batch.features.withUnsafeBufferPointer { source in
+                x.storage.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress!, count: source.count) }
+            }
+            try model.forward(x, into: &logits)
+            // 2. loss (and its gradient w.r.t. the logits)
+            let loss = try lossAndGradient(logits: logits, targets: batch.labels, gradient: &gradient)
+            // 3. zero the gradients, 4. backward, 5. step
+            trainable.zeroGradients()
+            try model.backward(dLogits: gradient, outputLayerOnly: outputOnly)
+            optimizer.step(trainable)
+
+            logits.rowArgmax(into: &predictions)
+            for i in 0..<rows where predictions[i] == Int(batch.labels[i]) { correct += 1 }
+            lossSum += Double(loss) * Double(rows)
+            seen += rows
+            batchInEpoch += 1
+            observer(.batch(
+                epoch: epoch, phase: phase, batch: batchInEpoch, batchesInEpoch: schedule.batchesPerRank(epoch: epoch),
+                loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen)))
+        }
+        try finishEpoch()
+        model.isTraining = false
+        return TrainingReport(epochs: reports, test: try test.map { try evaluate($0).metrics }, priors: priors)
+    }
+
+    /// The configured loss and ∂loss/∂logits.
+    private func lossAndGradient(logits: Matrix, targets: [Int32], gradient: inout Matrix) throws -> Float {
+        switch configuration.loss {
+        case .crossEntropy:
+            return try crossEntropy.valueAndGradient(logits: logits, targets: targets, gradient: &gradient)
+        case .nll:
+            logSoftmax.forward(logits, into: &logProbabilities, training: true)
+            let loss = try nll.valueAndGradient(logProbabilities: logProbabilities, targets: targets, gradient: &logProbabilityGradient)
+            logSoftmax.backward(input: logits, output: logProbabilities, outputGradient: logProbabilityGradient, into: &gradient)
+            return loss
+        }
+    }
+
+    // MARK: - Prediction
+
+    /// The model's logits for `features` (`[rows, D]` row-major), in evaluation mode, with
+    /// `τ·log π_c` added to class c's logit when `priorCorrection` is τ (logit adjustment).
+    ///
+    /// - Throws: ``LayerError`` when the features do not have the model's width.
+    public func logits(features: [Float], rows: Int, priorCorrection: Double? = nil) throws -> Matrix {
+        var out = try model.predict(Matrix(rows: rows, columns: model.inputs, storage: features))
+        if let tau = priorCorrection, tau != 0 {
+            out.addRowVector(Matrix(rows: 1, columns: priors.count, storage: priors.map { Float(tau * log($0)) }))
+        }
+        return out
+    }
+
+    /// Predicted classes for `features` (`[rows, D]`), with the configured prior correction.
+    public func predict(features: [Float], rows: Int) throws -> [Int32] {
+        try logits(features: features, rows: rows, priorCorrection: configuration.priorCorrection)
+            .rowArgmax().map { Int32($0) }
+    }
+
+    /// Held-out metrics (predictions with the configured prior correction) and the mean
+    /// unweighted cross-entropy of the raw logits, of the current model on `data`.
+    public func evaluate(_ data: LabelledDataset) throws -> (metrics: ClassificationMetrics, loss: Double) {
+        let k = classCounts.count
+        let shift = configuration.priorCorrection.map { tau in
+            Matrix(rows: 1, columns: k, storage: priors.map { Float(tau * log($0)) })
+        }
+        let sum = try CrossEntropyLoss(reduction: .sum)
+        var predictions = [Int32]()
+        predictions.reserveCapacity(data.count)
+        var lossSum = 0.0
+        var classes = [Int]()
+        let chunk = 4096
+        var start = 0
+        while start < data.count {
+            let rows = min(chunk, data.count - start)
+            let features = Array(data.features[(start * data.dimension)..<((start + rows) * data.dimension)])
+            let targets = Array(data.labels[start..<(start + rows)])
+            var logits = try model.predict(Matrix(rows: rows, columns: model.inputs, storage: features))
+            lossSum += Double(try sum.forward(logits: logits, targets: targets)[0, 0])
+            if let shift { logits.addRowVector(shift) }
+            logits.rowArgmax(into: &classes)
+            for c in classes { predictions.append(Int32(c)) }
+            start += rows
+        }
+        return (ClassificationMetrics(predictions: predictions, labels: data.labels, classCount: k), lossSum / Double(max(data.count, 1)))
+    }
+}
+
+/// Seconds on a monotonic clock.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

@@ -1,0 +1,76 @@
+import Sampling
+
+/// The loss a ``Trainer`` minimises.
+public enum LossKind: String, CaseIterable, Sendable {
+    /// ``CrossEntropyLoss`` on the logits (log-softmax and NLL fused).
+    case crossEntropy = "cross-entropy"
+    /// An explicit log-softmax output followed by ``NLLLoss``: the same value mathematically,
+    /// the course's two-step form.
+    case nll
+}
+
+/// Per-class weights in the loss.
+public enum ClassWeighting: Sendable, Equatable {
+    /// Every class weighs 1.
+    case none
+    /// N / (K·n_c) (``Sampling/ClassWeights/inverseFrequency(counts:)``).
+    case inverse
+    /// Effective number of samples with β (``Sampling/ClassWeights/effectiveNumber(counts:beta:)``).
+    case effective(beta: Double)
+}
+
+/// The optimiser a ``Trainer`` uses.
+public enum OptimizerKind: String, CaseIterable, Sendable {
+    case sgd, adam, adamw
+}
+
+/// Which parameters the fine-tune phase updates.
+public enum FinetuneLayers: String, CaseIterable, Sendable {
+    /// The whole network.
+    case all
+    /// Only the output layer's weight and bias: the features learnt on balanced batches stay,
+    /// the decision biases adapt to the real frequencies.
+    case output
+}
+
+/// Everything a training run needs besides the data.
+public struct TrainingConfiguration: Sendable, Equatable {
+    /// Hidden layer widths; empty for a linear model.
+    public var hidden: [Int] = [100]
+    /// The hidden layers' activation.
+    public var activation: Activation = .relu
+    /// The loss.
+    public var loss: LossKind = .crossEntropy
+    /// Class weights in the loss.
+    public var classWeighting: ClassWeighting = .none
+    /// The optimiser.
+    public var optimizer: OptimizerKind = .adam
+    /// Step size of the main phase.
+    public var learningRate: Double = 0.01
+    /// SGD momentum (ignored by Adam and AdamW).
+    public var momentum: Double = 0.9
+    /// Weight decay; `nil` means the optimiser's default (0 for SGD and Adam, 0.01 for AdamW).
+    public var weightDecay: Double? = nil
+    /// Batch size B (for balanced sampling a multiple of the class count).
+    public var batchSize: Int = 96
+    /// Epochs of the main phase.
+    public var epochs: Int = 30
+    /// Real-frequency fine-tune epochs after the main phase.
+    public var finetuneEpochs: Int = 0
+    /// What the fine-tune phase updates.
+    public var finetuneLayers: FinetuneLayers = .output
+    /// Step size of the fine-tune phase; `nil` means a tenth of ``learningRate``.
+    public var finetuneLearningRate: Double? = nil
+    /// How the main phase samples batches.
+    public var sampler: SamplerKind = .balanced
+    /// τ for post-hoc prior correction at prediction time (logits + τ·log π_y with π the
+    /// training-set class frequencies); `nil` for none.
+    public var priorCorrection: Double? = nil
+    /// Seeds the initial weights, the batch stream and RReLU's slopes.
+    public var seed: UInt64 = 0
+    /// Which share of every epoch's batches this process trains on (rank r of w takes global
+    /// batches r, r + w, …); the whole stream by default.
+    public var shard: Shard = .single
+
+    public init() {}
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Sampling
+import Training
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an MLP on balanced batches, fine-tune at the real class frequencies, report per-class results.",
+        discussion: """
+            The five steps of the course notes (forward, loss, zero grad, backward, step) over \
+            the batch stream: --epochs of the main phase (--sampler balanced: every batch holds \
+            B/K samples of each class, drawn from per-class circular buffers; natural: real \
+            frequencies; weighted: with replacement, inverse-frequency weights, like PyTorch's \
+            WeightedRandomSampler), then --finetune-epochs at the real class frequencies (the \
+            output layer only, or --finetune-layer all) so the model learns the priors back. \
+            --prior-correction τ is the alternative to fine-tuning: predict with \
+            logits + τ·log π_y, π the training class frequencies.
+
+            After each epoch: training loss and accuracy; on the held-out data (--test FILE or \
+            a stratified --test-split) loss, accuracy, balanced accuracy and macro-F1. At the \
+            end: per-class recall, precision and F1 and the confusion matrix. A progress bar \
+            on a terminal, plain lines otherwise (both on stderr); --json prints one JSON object \
+            on stdout instead of the tables. --plot draws the decision regions over the data.
+
+            EXAMPLES:
+              datatool train spirals.h5 --hidden 100 --epochs 30
+              datatool train train.h5 --test test.h5 --finetune-epochs 2 --plot regions.png
+              datatool train train.h5 --test test.h5 --sampler natural --json
+              datatool train train.h5 --hidden 0          # a linear model
+              datatool train data.h5 --hidden 64 --hidden 64 --activation gelu --optimizer adamw --lr 0.003
+            """)
+
+    @OptionGroup var options: TrainOptions
+
+    @Option(help: "How the main phase samples: balanced, natural or weighted.")
+    var sampler: SamplerKind = .balanced
+
+    @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase.")
+    var finetuneEpochs: Int = 0
+
+    @Option(help: "What fine-tuning updates: output (the last layer) or all.")
+    var finetuneLayer: FinetuneLayers = .output
+
+    @Option(parsing: .unconditional, help: "τ: predict with logits + τ·log π_y (post-hoc prior correction; 1 undoes balanced sampling's prior).")
+    var priorCorrection: Double?
+
+    @OptionGroup var shard: ShardOptions
+
+    @Flag(help: "Print one JSON object with the per-epoch and final figures instead of tables.")
+    var json = false
+
+    @Option(help: "Draw the decision regions over the training points into this PNG file (2-feature data).")
+    var plot: String?
+
+    @Flag(help: "Overwrite an existing --plot file.")
+    var force = false
+
+    func validate() throws {
+        guard finetuneEpochs >= 0 else { throw ValidationError("--finetune-epochs must be 0 or more, got \(finetuneEpochs)") }
+        if let priorCorrection, !priorCorrection.isFinite {
+            throw ValidationError("--prior-correction must be a finite number, got \(priorCorrection)")
+        }
+    }
+
+    func run() throws {
+        let shard = try self.shard.resolve()
+        if let plot, !force, FileManager.default.fileExists(atPath: plot) {
+            throw PlotError.writeFailed(path: plot, reason: "it already exists; pass --force to overwrite")
+        }
+        let (training, test, k) = try options.loadData()
+        var configuration = options.configuration(classCount: k)
+        configuration.sampler = sampler
+        configuration.finetuneEpochs = finetuneEpochs
+        configuration.finetuneLayers = finetuneLayer
+        configuration.priorCorrection = priorCorrection
+        if plot != nil && training.dimension != 2 {
+            throw ValidationError("--plot draws decision regions in the plane; \(options.data.file) has \(training.dimension) features per row, expected 2")
+        }
+        let run = try TrainingRun(configuration: configuration, training: training, test: test, shard: shard)
+        let progress = ProgressReporter(enabled: true, totalEpochs: configuration.epochs + configuration.finetuneEpochs)
+        let report = try run.fit { progress.handle($0) }
+        progress.finish()
+        if let plot {
+            try DecisionRegionPlot.write(trainer: run.trainer, data: training, to: plot, title: "decision regions, \(run.summary)")
+        }
+        if json {
+            print(JSONReport.training(report, run: run, file: options.data.file).text)
+        } else {
+            print(SummaryTables.render(report, run: run, file: options.data.file))
+            if let plot { print("plot: \(plot)") }
+        }
+    }
+}
+
+/// A trainer with its data, ready to fit; shared by `train` and `compare`.
+struct TrainingRun {
+    let trainer: Trainer
+    let training: LabelledDataset
+    let test: LabelledDataset?
+    let shard: Shard
+
+    init(configuration: TrainingConfiguration, training: LabelledDataset, test: LabelledDataset?, shard: Shard = .single) throws {
+        var c = configuration
+        c.shard = shard
+        self.trainer = try Trainer(configuration: c, inputs: training.dimension, classCounts: training.classCounts)
+        self.training = training
+        self.test = test
+        self.shard = shard
+    }
+
+    func fit(observer: (TrainingEvent) -> Void) throws -> TrainingReport {
+        try trainer.fit(source: training, labels: training.labels, test: test, observer: observer)
+    }
+
+    /// One line naming the strategy, for titles.
+    var summary: String {
+        let c = trainer.configuration
+        var parts = ["\(c.sampler.rawValue) sampling", "\(c.epochs) epochs"]
+        if c.finetuneEpochs > 0 { parts.append("+ \(c.finetuneEpochs) fine-tune (\(c.finetuneLayers.rawValue))") }
+        if let tau = c.priorCorrection { parts.append("prior correction τ = \(tau)") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Datasets
+import Sampling
+import Training
+
+extension ActivationKind: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension FinetuneLayers: ExpressibleByArgument {}
+extension LossKind: ExpressibleByArgument {}
+
+/// How the loss weighs classes, as a flag value.
+enum ClassWeightsOption: String, CaseIterable, ExpressibleByArgument {
+    case none, inverse, effective
+}
+
+/// Model, optimiser and data options shared by `train` and `compare`.
+struct TrainOptions: ParsableArguments {
+    @OptionGroup var data: DataFileOptions
+
+    @Option(help: "Held-out data: an HDF5 file with the same dataset paths.")
+    var test: String?
+
+    @Option(parsing: .unconditional, help: "Without --test, hold out this share of each class (stratified).")
+    var testSplit: Double = 0.2
+
+    @Option(parsing: .unconditionalSingleValue, help: "Hidden layer width; repeat for depth (--hidden 100 --hidden 50); 0 for a linear model.")
+    var hidden: [Int] = [100]
+
+    @Option(help: "Hidden activation: \(ActivationKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var activation: ActivationKind = .relu
+
+    @Option(help: "cross-entropy (log-softmax and NLL fused) or nll (explicit log-softmax, then NLL).")
+    var loss: LossKind = .crossEntropy
+
+    @Option(help: "Per-class loss weights: none, inverse (N/(K·n_c)) or effective (Cui et al. 2019, with --beta).")
+    var classWeights: ClassWeightsOption = .none
+
+    @Option(parsing: .unconditional, help: "β in [0, 1) for --class-weights effective.")
+    var beta: Double = 0.999
+
+    @Option(help: "sgd, adam or adamw.")
+    var optimizer: OptimizerKind = .adam
+
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate of the main phase.")
+    var learningRate: Double = 0.01
+
+    @Option(parsing: .unconditional, help: "SGD momentum.")
+    var momentum: Double = 0.9
+
+    @Option(parsing: .unconditional, help: "Weight decay (default: 0 for sgd and adam, 0.01 for adamw).")
+    var weightDecay: Double?
+
+    @Option(parsing: .unconditional, help: "Batch size B; a multiple of the class count K for balanced sampling (default: 32·K).")
+    var batchSize: Int?
+
+    @Option(parsing: .unconditional, help: "Epochs of the main phase.")
+    var epochs: Int = 30
+
+    @Option(name: .customLong("finetune-lr"), parsing: .unconditional, help: "Learning rate of the fine-tune phase (default: a tenth of --lr).")
+    var finetuneLearningRate: Double?
+
+    @Option(parsing: .unconditional, help: "Seed of the weights, the batch stream and the split.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Accept NaN and infinite feature values instead of refusing the file.")
+    var allowNonfinite = false
+
+    func validate() throws {
+        guard testSplit >= 0 && testSplit < 1 else {
+            throw ValidationError("--test-split must be in [0, 1), got \(testSplit)")
+        }
+        guard !hidden.contains(where: { $0 < 0 }) else {
+            throw ValidationError("--hidden widths must be 0 or more, got \(hidden.map(String.init).joined(separator: ", "))")
+        }
+        guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--lr must be a positive number, got \(learningRate)") }
+        if let finetuneLearningRate, !(finetuneLearningRate > 0 && finetuneLearningRate.isFinite) {
+            throw ValidationError("--finetune-lr must be a positive number, got \(finetuneLearningRate)")
+        }
+        guard momentum >= 0 && momentum.isFinite else { throw ValidationError("--momentum must be 0 or more, got \(momentum)") }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
+            throw ValidationError("--weight-decay must be 0 or more, got \(weightDecay)")
+        }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard epochs >= 0 else { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
+        guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
+    }
+
+    /// Training and held-out data, and the class count covering both.
+    func loadData() throws -> (training: LabelledDataset, test: LabelledDataset?, classCount: Int) {
+        var training = try loadLabelledDataset(
+            path: data.file, featuresPath: data.features, labelsPath: data.labels,
+            classCount: data.classes, allowNonfinite: allowNonfinite)
+        var test: LabelledDataset? = nil
+        if let file = self.test {
+            test = try loadLabelledDataset(
+                path: file, featuresPath: data.features, labelsPath: data.labels,
+                classCount: data.classes, allowNonfinite: allowNonfinite)
+        } else if testSplit > 0 {
+            let parts = try training.stratifiedSplit(testFraction: testSplit, seed: seed)
+            training = parts.training
+            test = parts.test
+        }
+        if let test, test.dimension != training.dimension {
+            throw ValidationError("\(self.test ?? data.file) has \(test.dimension) features per row but \(data.file) has \(training.dimension); expected the same")
+        }
+        let k = max(training.classCount, test?.classCount ?? 0)
+        return (try training.withClassCount(k), try test?.withClassCount(k), k)
+    }
+
+    /// The trainer's configuration for these options and `k` classes.
+    func configuration(classCount k: Int) -> TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.hidden = hidden.filter { $0 > 0 }
+        c.activation = Activation(activation)
+        c.loss = loss
+        switch classWeights {
+        case .none: c.classWeighting = .none
+        case .inverse: c.classWeighting = .inverse
+        case .effective: c.classWeighting = .effective(beta: beta)
+        }
+        c.optimizer = optimizer
+        c.learningRate = learningRate
+        c.momentum = momentum
+        c.weightDecay = weightDecay
+        c.batchSize = batchSize ?? 32 * k
+        c.epochs = epochs
+        c.finetuneLearningRate = finetuneLearningRate
+        c.seed = seed
+        return c
+    }
+}

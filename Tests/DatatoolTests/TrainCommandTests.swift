@@ -1,0 +1,94 @@
+import Datasets
+import Foundation
+import Testing
+
+@Suite struct TrainCommandTests {
+    static func files(in dir: URL) throws -> (train: String, test: String) {
+        let train = dir.appendingPathComponent("train.h5").path
+        let test = dir.appendingPathComponent("test.h5").path
+        try writeLabelledDataset(try SpiralSpecification(counts: [300, 30, 6], noise: 0.2, seed: 1).generate(), to: train)
+        try writeLabelledDataset(try SpiralSpecification(counts: [100, 100, 100], noise: 0.2, seed: 2).generate(), to: test)
+        return (train, test)
+    }
+
+    @Test func jsonReportHasTheDocumentedFields() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, test) = try Self.files(in: dir)
+        let run = try Datatool.run(["train", train, "--test", test, "--epochs", "3", "--finetune-epochs", "1", "--batch-size", "30", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let testReport = try #require(object["test"] as? [String: Any])
+        for key in ["accuracy", "balanced_accuracy", "macro_f1"] { #expect(testReport[key] is Double, "\(key)") }
+        let perClass = try #require(testReport["per_class"] as? [[String: Any]])
+        #expect(perClass.count == 3)
+        #expect(perClass.map { $0["support"] as? Int } == [100, 100, 100])
+        #expect(perClass.allSatisfy { $0["recall"] is Double && $0["precision"] is Double && $0["label"] is Int })
+        let confusion = try #require(testReport["confusion"] as? [[Int]])
+        #expect(confusion.map { $0.reduce(0, +) } == [100, 100, 100])
+        let epochs = try #require(object["epochs"] as? [[String: Any]])
+        #expect(epochs.map { $0["phase"] as? String } == ["balanced", "balanced", "balanced", "finetune"])
+        // Progress went to stderr as plain lines (not a terminal), one per epoch.
+        #expect(run.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 4)
+    }
+
+    @Test func tablesAndPlot() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, _) = try Self.files(in: dir)
+        let plot = dir.appendingPathComponent("regions.png").path
+        let run = try Datatool.run(["train", train, "--epochs", "2", "--batch-size", "30", "--plot", plot])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("balanced acc"))
+        #expect(run.stdout.contains("confusion matrix"))
+        let png = try PNGImage(pngData: Array(try Data(contentsOf: URL(fileURLWithPath: plot))))
+        #expect(png.width == 800)
+        // The regions are tinted with the class tints.
+        var tints = Set<RGBA>()
+        for y in stride(from: 0, to: png.height, by: 4) {
+            for x in stride(from: 0, to: png.width, by: 4) { if let p = png.pixel(x: x, y: y) { tints.insert(p) } }
+        }
+        #expect((0..<3).filter { tints.contains(ScatterPlot.regionTint(forClass: $0)) }.count >= 2)
+        // An existing plot is kept without --force.
+        let again = try Datatool.run(["train", train, "--epochs", "1", "--batch-size", "30", "--plot", plot])
+        expectCleanFailure(again, mentioning: ["regions.png", "--force"])
+    }
+
+    @Test func compareRunsAllFiveStrategies() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, test) = try Self.files(in: dir)
+        let run = try Datatool.run(["compare", train, "--test", test, "--epochs", "2", "--batch-size", "30", "--repeats", "1", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let rows = try #require(object["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["strategy"] as? String } == ["natural", "weighted", "balanced", "balanced + fine-tune", "balanced + prior correction"])
+        #expect(rows.allSatisfy { ($0["recall"] as? [Double])?.count == 3 })
+    }
+
+    @Test func badInputGetsOneClearLine() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, test) = try Self.files(in: dir)
+        let wide = dir.appendingPathComponent("wide.h5").path
+        try writeLabelledDataset(try LabelledDataset(features: [Float](repeating: 1, count: 30), dimension: 3, labels: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]), to: wide)
+        let fixtures = Datatool.repositoryRoot.appendingPathComponent("Tests/DatasetsTests/Fixtures/hdf5")
+        let cases: [([String], [String])] = [
+            (["train", train, "--hidden", "-5"], ["--hidden"]),
+            (["train", train, "--lr", "0"], ["--lr"]),
+            (["train", train, "--lr", "-1"], ["--lr"]),
+            (["train", train, "--batch-size", "31"], ["batch size 31", "30 or 33"]),
+            (["train", train, "--test-split", "1"], ["--test-split"]),
+            (["train", train, "--epochs", "-2"], ["--epochs"]),
+            (["train", train, "--activation", "swish"], ["swish"]),
+            (["train", train, "--optimizer", "lbfgs"], ["lbfgs"]),
+            (["train", train, "--test", wide], ["wide.h5", "3 features"]),
+            (["train", wide, "--plot", dir.appendingPathComponent("p.png").path, "--batch-size", "3"], ["--plot", "3 features"]),
+            (["train", fixtures.appendingPathComponent("bad.h5").path, "--features", "/features_nonfinite", "--labels", "/labels"], ["/features_nonfinite", "NaN"]),
+            (["train", train, "--prior-correction", "nan"], ["--prior-correction"]),
+            (["compare", train, "--test-split", "0"], ["--test"]),
+            (["train", test, "--test", dir.appendingPathComponent("absent.h5").path], ["absent.h5"]),
+        ]
+        for (arguments, fragments) in cases {
+            let run = try Datatool.run(arguments)
+            expectCleanFailure(run, mentioning: fragments)
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
+        }
+    }
+}
