@@ -10,12 +10,12 @@ import Testing
             let a = try c.matrix("input1")
             let b = try c.matrix("input2")
             let y = try #require(try c.floats("target"))
-            Parity.expect(try loss.forward(a, b, target: y), try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(try loss.forward(a, b, target: y), try c.matrix("output"), "\(c.name): output")
             // Gradients of (near-)parallel rows are differences of O(1/‖a‖) terms that cancel to
             // 0; compare those at an absolute 1e-6.
             let (ga, gb) = try loss.backward(a, b, target: y, upstream: c.matrix("upstream"))
-            Parity.expect(ga, try c.matrix("grad_input1"), "\(c.name): gradient of input1", absoluteFloor: 1e-6)
-            Parity.expect(gb, try c.matrix("grad_input2"), "\(c.name): gradient of input2", absoluteFloor: 1e-6)
+            LossParity.expect(ga, try c.matrix("grad_input1"), "\(c.name): gradient of input1", absoluteFloor: 1e-6)
+            LossParity.expect(gb, try c.matrix("grad_input2"), "\(c.name): gradient of input2", absoluteFloor: 1e-6)
         }
     }
 

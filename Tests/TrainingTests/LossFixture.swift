@@ -85,7 +85,7 @@ struct LossFixture: Decodable {
 /// cancellation next to large ones are compared at the tensor's scale), or `absoluteFloor` where
 /// a test knows the terms that cancel are larger than the result. NaN must meet NaN and
 /// infinities must agree exactly.
-enum Parity {
+enum LossParity {
     static let relative: Float = 1e-5
     static let absoluteScale: Float = 1e-6
 
@@ -94,7 +94,7 @@ enum Parity {
     @discardableResult
     static func expect(
         _ actual: Matrix, _ expected: Matrix, _ context: String,
-        relative: Float = Parity.relative, absoluteScale: Float = Parity.absoluteScale,
+        relative: Float = LossParity.relative, absoluteScale: Float = LossParity.absoluteScale,
         absoluteFloor: Float = 0, sourceLocation: SourceLocation = #_sourceLocation
     ) -> Bool {
         guard actual.rows == expected.rows, actual.columns == expected.columns else {
@@ -163,8 +163,8 @@ extension LossFixture {
         for c in fixture.cases {
             let input = try c.matrix("input")
             let target = try c.matrix("target")
-            Parity.expect(try forward(c, input, target), try c.matrix("output"), "\(c.name): output")
-            Parity.expect(try backward(c, input, target, try c.matrix("upstream")), try c.matrix("grad_input"), "\(c.name): gradient")
+            LossParity.expect(try forward(c, input, target), try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(try backward(c, input, target, try c.matrix("upstream")), try c.matrix("grad_input"), "\(c.name): gradient")
         }
     }
 }

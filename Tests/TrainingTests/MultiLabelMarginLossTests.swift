@@ -9,8 +9,8 @@ import Testing
             let loss = MultiLabelMarginLoss(reduction: try c.reduction())
             let x = try c.matrix("input")
             let t = try c.ints("target")
-            Parity.expect(try loss.forward(x, targets: t), try c.matrix("output"), "\(c.name): output")
-            Parity.expect(try loss.backward(x, targets: t, upstream: c.matrix("upstream")), try c.matrix("grad_input"), "\(c.name): gradient")
+            LossParity.expect(try loss.forward(x, targets: t), try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(try loss.backward(x, targets: t, upstream: c.matrix("upstream")), try c.matrix("grad_input"), "\(c.name): gradient")
         }
     }
 

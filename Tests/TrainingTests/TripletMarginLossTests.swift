@@ -12,12 +12,12 @@ import Testing
             let a = try c.matrix("anchor")
             let p = try c.matrix("positive")
             let n = try c.matrix("negative")
-            Parity.expect(try loss.forward(anchor: a, positive: p, negative: n), try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(try loss.forward(anchor: a, positive: p, negative: n), try c.matrix("output"), "\(c.name): output")
             // With one column the two distance gradients are ±1 and cancel; compare at 1e-6.
             let grads = try loss.backward(anchor: a, positive: p, negative: n, upstream: c.matrix("upstream"))
-            Parity.expect(grads.anchor, try c.matrix("grad_anchor"), "\(c.name): gradient of anchor", absoluteFloor: 1e-6)
-            Parity.expect(grads.positive, try c.matrix("grad_positive"), "\(c.name): gradient of positive", absoluteFloor: 1e-6)
-            Parity.expect(grads.negative, try c.matrix("grad_negative"), "\(c.name): gradient of negative", absoluteFloor: 1e-6)
+            LossParity.expect(grads.anchor, try c.matrix("grad_anchor"), "\(c.name): gradient of anchor", absoluteFloor: 1e-6)
+            LossParity.expect(grads.positive, try c.matrix("grad_positive"), "\(c.name): gradient of positive", absoluteFloor: 1e-6)
+            LossParity.expect(grads.negative, try c.matrix("grad_negative"), "\(c.name): gradient of negative", absoluteFloor: 1e-6)
         }
     }
 

@@ -20,6 +20,7 @@ public enum LossError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `valueAndGradient` was asked of a loss whose reduction is `.none`.
     case unreducedLoss(loss: String)
 
+    /// One sentence: the argument, what it held, and what was expected.
     public var description: String {
         switch self {
         case let .targetOutOfRange(target, row, classes, ignoreIndex):
