@@ -19,9 +19,9 @@ import Testing
             let targets = try c.ints("targets")
             let upstream = try c.matrix("upstream")
             let output = try loss.forward(logits: logits, targets: targets)
-            Parity.expect(output, try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(output, try c.matrix("output"), "\(c.name): output")
             let gradient = try loss.backward(logits: logits, targets: targets, upstream: upstream)
-            Parity.expect(gradient, try c.matrix("grad_logits"), "\(c.name): gradient")
+            LossParity.expect(gradient, try c.matrix("grad_logits"), "\(c.name): gradient")
         }
     }
 
@@ -34,8 +34,8 @@ import Testing
             let loss = try Self.loss(for: c)
             let value = try loss.valueAndGradient(
                 logits: try c.matrix("logits"), targets: try c.ints("targets"), gradient: &gradient)
-            Parity.expect(Matrix(rows: 1, columns: 1, repeating: value), try c.matrix("output"), "\(c.name): value")
-            Parity.expect(gradient, try c.matrix("grad_logits"), "\(c.name): gradient")
+            LossParity.expect(Matrix(rows: 1, columns: 1, repeating: value), try c.matrix("output"), "\(c.name): value")
+            LossParity.expect(gradient, try c.matrix("grad_logits"), "\(c.name): gradient")
             checked += 1
         }
         #expect(checked > 50)
@@ -51,9 +51,9 @@ import Testing
             let logits = try c.matrix("logits")
             let probabilities = try c.matrix("probabilities")
             let output = try loss.forward(logits: logits, probabilities: probabilities)
-            Parity.expect(output, try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(output, try c.matrix("output"), "\(c.name): output")
             let gradient = try loss.backward(logits: logits, probabilities: probabilities, upstream: try c.matrix("upstream"))
-            Parity.expect(gradient, try c.matrix("grad_logits"), "\(c.name): gradient")
+            LossParity.expect(gradient, try c.matrix("grad_logits"), "\(c.name): gradient")
         }
     }
 

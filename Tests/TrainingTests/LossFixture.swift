@@ -82,9 +82,10 @@ struct LossFixture: Decodable {
 
 /// Float comparison for parity with PyTorch: |actual − expected| ≤ 1e-5·|expected| + atol with
 /// atol = `absoluteScale`·max|expected| over the tensor (so values that are tiny because of
-/// cancellation next to large ones are compared at the tensor's scale). NaN must meet NaN and
+/// cancellation next to large ones are compared at the tensor's scale), or `absoluteFloor` where
+/// a test knows the terms that cancel are larger than the result. NaN must meet NaN and
 /// infinities must agree exactly.
-enum Parity {
+enum LossParity {
     static let relative: Float = 1e-5
     static let absoluteScale: Float = 1e-6
 
@@ -93,8 +94,8 @@ enum Parity {
     @discardableResult
     static func expect(
         _ actual: Matrix, _ expected: Matrix, _ context: String,
-        relative: Float = Parity.relative, absoluteScale: Float = Parity.absoluteScale,
-        sourceLocation: SourceLocation = #_sourceLocation
+        relative: Float = LossParity.relative, absoluteScale: Float = LossParity.absoluteScale,
+        absoluteFloor: Float = 0, sourceLocation: SourceLocation = #_sourceLocation
     ) -> Bool {
         guard actual.rows == expected.rows, actual.columns == expected.columns else {
             Issue.record("\(context): shape \(actual.rows)×\(actual.columns), expected \(expected.rows)×\(expected.columns)", sourceLocation: sourceLocation)
@@ -102,7 +103,7 @@ enum Parity {
         }
         var scale: Float = 0
         for v in expected.storage where v.isFinite { scale = max(scale, abs(v)) }
-        let tolerance = absoluteScale * scale
+        let tolerance = max(absoluteScale * scale, absoluteFloor)
         var failures = 0
         for k in expected.storage.indices {
             let a = actual.storage[k]
@@ -146,5 +147,24 @@ struct LossTestRandom {
     mutating func normal() -> Float {
         let u = max(unit(), 1e-300)
         return Float((-2 * Foundation.log(u)).squareRoot() * cos(2 * Double.pi * unit()))
+    }
+}
+
+extension LossFixture {
+    /// Checks an elementwise loss (input and target of one shape) against every case of `file`:
+    /// the forward output and the input gradient for the case's upstream gradient.
+    static func checkElementwise(
+        _ file: String, minimumCases: Int,
+        forward: (Case, Matrix, Matrix) throws -> Matrix,
+        backward: (Case, Matrix, Matrix, Matrix) throws -> Matrix
+    ) throws {
+        let fixture = try load(file)
+        #expect(fixture.cases.count >= minimumCases, "\(file): \(fixture.cases.count) cases")
+        for c in fixture.cases {
+            let input = try c.matrix("input")
+            let target = try c.matrix("target")
+            LossParity.expect(try forward(c, input, target), try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(try backward(c, input, target, try c.matrix("upstream")), try c.matrix("grad_input"), "\(c.name): gradient")
+        }
     }
 }

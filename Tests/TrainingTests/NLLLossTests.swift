@@ -19,13 +19,13 @@ import Testing
             let targets = try c.ints("targets")
             let expected = try c.matrix("output")
             let expectedGradient = try c.matrix("grad_log_probabilities")
-            Parity.expect(try loss.forward(logProbabilities: input, targets: targets), expected, "\(c.name): output")
+            LossParity.expect(try loss.forward(logProbabilities: input, targets: targets), expected, "\(c.name): output")
             let backward = try loss.backward(logProbabilities: input, targets: targets, upstream: try c.matrix("upstream"))
-            Parity.expect(backward, expectedGradient, "\(c.name): gradient")
+            LossParity.expect(backward, expectedGradient, "\(c.name): gradient")
             if loss.reduction != .none {
                 let value = try loss.valueAndGradient(logProbabilities: input, targets: targets, gradient: &gradient)
-                Parity.expect(Matrix(rows: 1, columns: 1, repeating: value), expected, "\(c.name): fused value")
-                Parity.expect(gradient, expectedGradient, "\(c.name): fused gradient")
+                LossParity.expect(Matrix(rows: 1, columns: 1, repeating: value), expected, "\(c.name): fused value")
+                LossParity.expect(gradient, expectedGradient, "\(c.name): fused gradient")
             }
         }
     }

@@ -20,6 +20,7 @@ public enum LossError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `valueAndGradient` was asked of a loss whose reduction is `.none`.
     case unreducedLoss(loss: String)
 
+    /// One sentence: the argument, what it held, and what was expected.
     public var description: String {
         switch self {
         case let .targetOutOfRange(target, row, classes, ignoreIndex):
@@ -45,56 +46,63 @@ public enum LossError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Argument checks shared by the losses.
+/// Argument checks shared by the losses. Names and reasons are autoclosures, so that the
+/// checks on the hot paths build no strings unless they fail.
 enum LossCheck {
     /// Throws unless `matrix` is `rows × columns`.
     static func shape(
-        _ matrix: Matrix, _ argument: String, rows: Int, columns: Int, reason: String
+        _ matrix: Matrix, _ argument: @autoclosure () -> String, rows: Int, columns: Int,
+        reason: @autoclosure () -> String
     ) throws {
         guard matrix.rows == rows, matrix.columns == columns else {
             throw LossError.shapeMismatch(
-                argument: argument, rows: matrix.rows, columns: matrix.columns,
-                expectedRows: rows, expectedColumns: columns, reason: reason)
+                argument: argument(), rows: matrix.rows, columns: matrix.columns,
+                expectedRows: rows, expectedColumns: columns, reason: reason())
         }
     }
 
     /// Throws unless `count == expected`.
-    static func count(_ count: Int, _ argument: String, expected: Int, reason: String) throws {
+    static func count(
+        _ count: Int, _ argument: @autoclosure () -> String, expected: Int, reason: @autoclosure () -> String
+    ) throws {
         guard count == expected else {
-            throw LossError.countMismatch(argument: argument, count: count, expected: expected, reason: reason)
+            throw LossError.countMismatch(argument: argument(), count: count, expected: expected, reason: reason())
         }
     }
 
     /// Throws unless every weight is finite and non-negative.
-    static func weights(_ weights: [Float], _ argument: String) throws {
+    static func weights(_ weights: [Float], _ argument: @autoclosure () -> String) throws {
         for (index, value) in weights.enumerated() where !(value.isFinite && value >= 0) {
-            throw LossError.invalidWeight(argument: argument, index: index, value: value)
+            throw LossError.invalidWeight(argument: argument(), index: index, value: value)
         }
     }
 
     /// Throws unless every value of `matrix` satisfies `isValid`.
     static func values(
-        _ matrix: Matrix, _ argument: String, expected: String, _ isValid: (Float) -> Bool
+        _ matrix: Matrix, _ argument: @autoclosure () -> String, expected: @autoclosure () -> String,
+        _ isValid: (Float) -> Bool
     ) throws {
         try matrix.storage.withUnsafeBufferPointer { buffer in
             for k in buffer.indices where !isValid(buffer[k]) {
                 let columns = max(matrix.columns, 1)
                 throw LossError.valueOutOfRange(
-                    argument: argument, row: k / columns, column: k % columns, value: buffer[k],
-                    expected: expected)
+                    argument: argument(), row: k / columns, column: k % columns, value: buffer[k],
+                    expected: expected())
             }
         }
     }
 
     /// Throws unless every label is −1 or 1.
-    static func signLabels(_ matrix: Matrix, _ argument: String) throws {
-        try values(matrix, argument, expected: "1 or -1") { $0 == 1 || $0 == -1 }
+    static func signLabels(_ matrix: Matrix, _ argument: @autoclosure () -> String) throws {
+        try values(matrix, argument(), expected: "1 or -1") { $0 == 1 || $0 == -1 }
     }
 
     /// Throws unless `value` satisfies `isValid`.
-    static func option(_ value: Float, _ name: String, expected: String, _ isValid: (Float) -> Bool) throws {
+    static func option(
+        _ value: Float, _ name: String, expected: @autoclosure () -> String, _ isValid: (Float) -> Bool
+    ) throws {
         guard isValid(value) else {
-            throw LossError.invalidOption(name: name, value: value, expected: expected)
+            throw LossError.invalidOption(name: name, value: value, expected: expected())
         }
     }
 }

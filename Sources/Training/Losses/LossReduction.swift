@@ -17,6 +17,7 @@ public enum LossReduction: String, Sendable, CaseIterable, CustomStringConvertib
     /// Add the values up.
     case sum
 
+    /// PyTorch's spelling: `"none"`, `"mean"` or `"sum"`.
     public var description: String { rawValue }
 }
 

@@ -1,0 +1,24 @@
+import Testing
+@testable import Training
+
+@Suite struct MSELossTests {
+    @Test func matchesPyTorch() throws {
+        try LossFixture.checkElementwise(
+            "mse_loss", minimumCases: 9,
+            forward: { c, x, y in try MSELoss(reduction: c.reduction()).forward(x, y) },
+            backward: { c, x, y, u in try MSELoss(reduction: c.reduction()).backward(x, y, upstream: u) })
+    }
+
+    @Test func shapeMismatchIsAClearError() {
+        let error = #expect(throws: LossError.self) {
+            try MSELoss().forward(Matrix(rows: 2, columns: 3), Matrix(rows: 3, columns: 2))
+        }
+        #expect(error?.description == "target is 3×2; expected 2×3 (the shape of input)")
+    }
+
+    @Test func meanOfNothingIsNaNAndSumIsZero() throws {
+        let empty = Matrix(rows: 0, columns: 3)
+        #expect(try MSELoss().forward(empty, empty).storage[0].isNaN)
+        #expect(try MSELoss(reduction: .sum).forward(empty, empty).storage[0] == 0)
+    }
+}

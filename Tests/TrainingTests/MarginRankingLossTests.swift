@@ -1,0 +1,26 @@
+import Testing
+@testable import Training
+
+@Suite struct MarginRankingLossTests {
+    @Test func matchesPyTorch() throws {
+        let fixture = try LossFixture.load("margin_ranking_loss")
+        #expect(fixture.cases.count >= 6)
+        for c in fixture.cases {
+            let loss = try MarginRankingLoss(margin: c.floatOption("margin"), reduction: c.reduction())
+            let x1 = try c.matrix("input1")
+            let x2 = try c.matrix("input2")
+            let y = try c.matrix("target")
+            LossParity.expect(try loss.forward(x1, x2, target: y), try c.matrix("output"), "\(c.name): output")
+            let (g1, g2) = try loss.backward(x1, x2, target: y, upstream: c.matrix("upstream"))
+            LossParity.expect(g1, try c.matrix("grad_input1"), "\(c.name): gradient of input1")
+            LossParity.expect(g2, try c.matrix("grad_input2"), "\(c.name): gradient of input2")
+        }
+    }
+
+    @Test func shapesAreChecked() {
+        let error = #expect(throws: LossError.self) {
+            try MarginRankingLoss().forward(Matrix([[1, 2]]), Matrix([[1]]), target: Matrix([[1, 1]]))
+        }
+        #expect(error?.description == "input2 is 1×1; expected 1×2 (the shape of input1)")
+    }
+}

@@ -1,0 +1,27 @@
+import Testing
+@testable import Training
+
+@Suite struct SmoothL1LossTests {
+    @Test func matchesPyTorch() throws {
+        try LossFixture.checkElementwise(
+            "smooth_l1_loss", minimumCases: 9,
+            forward: { c, x, y in try SmoothL1Loss(reduction: c.reduction(), beta: c.floatOption("beta")).forward(x, y) },
+            backward: { c, x, y, u in
+                try SmoothL1Loss(reduction: c.reduction(), beta: c.floatOption("beta")).backward(x, y, upstream: u)
+            })
+    }
+
+    @Test func betaZeroIsL1() throws {
+        let x = Matrix([[0.5, -2, 3, 1]])
+        let y = Matrix([[0.5, 1, 2.75, -1]])
+        let smooth = try SmoothL1Loss(reduction: .none, beta: 0)
+        let l1 = L1Loss(reduction: .none)
+        #expect(try smooth.forward(x, y) == l1.forward(x, y))
+        #expect(try smooth.backward(x, y) == l1.backward(x, y))
+    }
+
+    @Test func negativeBetaIsRejected() {
+        let error = #expect(throws: LossError.self) { try SmoothL1Loss(beta: -1) }
+        #expect(error?.description == "beta is -1.0; expected a finite number ≥ 0")
+    }
+}
