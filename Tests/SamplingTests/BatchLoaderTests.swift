@@ -30,6 +30,30 @@ import Testing
         #expect(batch.features.capacity == capacity)
     }
 
+    @Test("look-ahead windows give the same batches, bit for bit", arguments: [2, 5, 64])
+    func lookaheadGivesTheSameBatches(lookahead: Int) throws {
+        let data = try SpiralSpecification(counts: [120, 30, 4], noise: 0.3, seed: 5).generate()
+        let config = ScheduleConfiguration(batchSize: 9, epochs: 2, finetuneEpochs: 1, seed: 2)
+        let schedule = try BatchSchedule(labels: data.labels, classCount: 3, configuration: config)
+        var plain = try BatchLoader(schedule: schedule, source: data, labels: data.labels)
+        var ahead = try BatchLoader(schedule: schedule, source: CountingSource(base: data), labels: data.labels, lookahead: lookahead)
+        var a = Batch(), b = Batch()
+        var batches = 0
+        while try plain.next(into: &a) {
+            #expect(try ahead.next(into: &b))
+            #expect(a.tag == b.tag && a.indices == b.indices && a.labels == b.labels && a.features == b.features)
+            batches += 1
+        }
+        #expect(try ahead.next(into: &b) == false)
+        // One call to the source per window.
+        #expect(ahead.source.calls.value == (batches + lookahead - 1) / lookahead)
+        // Seeking drops what was read ahead.
+        try ahead.seek(epoch: 1, batch: 3)
+        try plain.seek(epoch: 1, batch: 3)
+        #expect(try plain.next(into: &a) && ahead.next(into: &b))
+        #expect(a.indices == b.indices && a.features == b.features)
+    }
+
     @Test func rowCountMismatchIsAnError() throws {
         let data = try SpiralSpecification(counts: [3, 3], noise: 0, seed: 1).generate()
         let schedule = try BatchSchedule(labels: [0, 1, 0, 1], classCount: 2, configuration: ScheduleConfiguration(batchSize: 2))
@@ -37,4 +61,20 @@ import Testing
             try BatchLoader(schedule: schedule, source: data, labels: [0, 1, 0, 1])
         }
     }
+}
+
+/// Counts calls to `gatherRows`.
+struct CountingSource: FeatureRowSource, Sendable {
+    var base: LabelledDataset
+    let calls = CallCounter()
+    var rowCount: Int { base.rowCount }
+    var dimension: Int { base.dimension }
+    func gatherRows(_ rows: UnsafeBufferPointer<Int>, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        calls.value += 1
+        try base.gatherRows(rows, into: destination)
+    }
+}
+
+final class CallCounter: @unchecked Sendable {
+    var value = 0
 }
