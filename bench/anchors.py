@@ -133,10 +133,53 @@ def bench_batch_assembly():
          "samples/s", "DataLoader(TensorDataset, batch_sampler=precomputed), num_workers=0")
 
 
+# --- cross-entropy and an MLP step -------------------------------------------------------------
+
+def bench_cross_entropy(rows, classes, key):
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(1)
+    g = torch.Generator().manual_seed(7)
+    logits = (torch.randn(rows, classes, generator=g) * 3).requires_grad_(True)
+    targets = torch.randint(0, classes, (rows,), generator=g)
+
+    def step():
+        logits.grad = None
+        F.cross_entropy(logits, targets).backward()
+    per_second = rate(1, step, rounds=7, minimum=0.2)
+    emit(key + ".torch", 1e6 / per_second, "us", f"F.cross_entropy + backward, N={rows} C={classes}, 1 thread")
+
+
+def bench_mlp_step():
+    import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 100), torch.nn.ReLU(), torch.nn.Linear(100, 3))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    g = torch.Generator().manual_seed(2)
+    batches = [torch.rand(96, 2, generator=g) * 2 - 1 for _ in range(64)]
+    targets = [torch.randint(0, 3, (96,), generator=g) for _ in range(64)]
+    steps = 200
+
+    def run():
+        for i in range(steps):
+            out = model(batches[i & 63])
+            loss = loss_fn(out, targets[i & 63])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    emit("mlp_step.torch", rate(steps, run, rounds=5, minimum=0.3), "steps/s",
+         "nn.Sequential 2-100-3 ReLU, Adam, B = 96, the five steps, 1 thread")
+
+
 BENCHMARKS = {
     "spiral": bench_spiral,
     "balanced_stream": bench_balanced_stream,
     "batch_assembly": bench_batch_assembly,
+    "ce_4096x1000": lambda: bench_cross_entropy(4096, 1000, "ce_4096x1000"),
+    "ce_128x3": lambda: bench_cross_entropy(128, 3, "ce_128x3"),
+    "mlp_step": bench_mlp_step,
 }
 
 

@@ -47,6 +47,9 @@ let benchmarks: [(String, (Options) throws -> [Row])] = [
     ("spiral", { _ in try spiralGeneration() }),
     ("balanced_stream", { _ in try balancedStream() }),
     ("batch_assembly", { _ in try batchAssembly() }),
+    ("ce_4096x1000", { _ in try crossEntropy(rows: 4096, classes: 1000, key: "ce_4096x1000") }),
+    ("ce_128x3", { _ in try crossEntropy(rows: 128, classes: 3, key: "ce_128x3") }),
+    ("mlp_step", { _ in try mlpStep() }),
 ]
 
 for (key, run) in benchmarks where options.only.map({ $0.contains(key) }) ?? true {
