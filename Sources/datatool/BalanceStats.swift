@@ -38,9 +38,8 @@ struct BalanceStats: ParsableCommand {
     }
 
     func run() throws {
-        let labels = try LabelSource.load(data)
-        let counts = LabelledDataset.classCounts(of: labels.labels, classCount: labels.classCount)
-        let b = batchSize ?? 32 * labels.classCount
+        let counts = try LabelSource.counts(data)
+        let b = batchSize ?? 32 * counts.count
         let stats = try BalanceStatistics(counts: counts, batchSize: b, beta: beta, dropLast: dropLast)
         print(json ? jsonObject(stats).text : table(stats))
     }

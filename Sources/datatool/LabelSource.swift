@@ -3,16 +3,26 @@ import Datasets
 /// Labels of a labelled HDF5 file, checked against its features without reading them.
 enum LabelSource {
     /// Reads the labels and checks that the features dataset exists, is numeric of rank 1 or
-    /// 2, and has one row per label.
+    /// 2, and has one row per label. Memory: the labels as `Int32` (plus one read block).
     static func load(_ options: DataFileOptions) throws -> (labels: [Int32], classCount: Int) {
+        try checkFeatures(options)
+        return try loadLabels(path: options.file, labelsPath: options.labels, classCount: options.classes)
+    }
+
+    /// Counts the samples of each class, streaming the labels: memory O(K) whatever N is.
+    static func counts(_ options: DataFileOptions) throws -> [Int] {
+        try checkFeatures(options)
+        return try countLabels(path: options.file, labelsPath: options.labels, classCount: options.classes)
+    }
+
+    private static func checkFeatures(_ options: DataFileOptions) throws {
         let file = try HDF5File(path: options.file)
         let shape = try file.featureShape(at: options.features)
-        let loaded = try loadLabels(path: options.file, labelsPath: options.labels, classCount: options.classes)
-        guard shape.rowCount == loaded.labels.count else {
+        let labelRows = try file.labelCount(at: options.labels)
+        guard shape.rowCount == labelRows else {
             throw HDF5Error.rowCountMismatch(
-                file: options.file, features: options.features, featureRows: shape.rowCount,
-                labels: options.labels, labelRows: loaded.labels.count)
+                file: options.file, features: HDF5File.normalize(options.features), featureRows: shape.rowCount,
+                labels: HDF5File.normalize(options.labels), labelRows: labelRows)
         }
-        return loaded
     }
 }

@@ -93,6 +93,42 @@ extension HDF5File {
         }
     }
 
+    /// Reads the labels block by block, so memory stays at one block whatever N is: `body`
+    /// gets each block's first row and its values (as `Int64`, converted from the file's
+    /// integer type). The buffer is reused; copy what you keep.
+    ///
+    /// - Parameters:
+    ///   - datasetPath: A one-dimensional integer dataset.
+    ///   - blockRows: Rows per block (at least 1).
+    /// - Throws: As ``readLabels(at:rows:)``, and whatever `body` throws.
+    /// - Complexity: O(N) time, O(blockRows) memory.
+    public func forEachLabelBlock(
+        at datasetPath: String = "/labels", blockRows: Int = 1 << 20,
+        _ body: (_ firstRow: Int, _ labels: UnsafeBufferPointer<Int64>) throws -> Void
+    ) throws {
+        let rowsPerBlock = Swift.max(1, blockRows)
+        try HDF5Library.run {
+            let opened = try openDataset(datasetPath)
+            let count = try Self.labelCount(opened.details, file: path, datasetPath: opened.path)
+            let space = try HDF5Handle.checked(
+                H5Dget_space(opened.handle.id), closer: H5Sclose, file: path, operation: "reading '\(opened.path)'")
+            var buffer = [Int64](repeating: 0, count: Swift.min(rowsPerBlock, count))
+            var start = 0
+            while start < count {
+                let rows = Swift.min(rowsPerBlock, count - start)
+                try buffer.withUnsafeMutableBufferPointer { block in
+                    guard let base = block.baseAddress else { return }
+                    try Self.readRows(
+                        datasetID: opened.handle.id, fileSpaceID: space.id, rank: 1, columns: 1,
+                        start: start, count: rows, memoryType: chdf5_t_native_int64(),
+                        into: UnsafeMutableRawPointer(base), file: path, datasetPath: opened.path)
+                    try body(start, UnsafeBufferPointer(start: base, count: rows))
+                }
+                start += rows
+            }
+        }
+    }
+
     // MARK: - Internals (all run inside HDF5Library.run)
 
     /// An open dataset with its normalised path and details.

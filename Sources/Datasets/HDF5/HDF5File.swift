@@ -142,7 +142,7 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// `features` → `/features`, `/a//b/` → `/a/b`.
-    static func normalize(_ objectPath: String) -> String {
+    public static func normalize(_ objectPath: String) -> String {
         "/" + objectPath.split(separator: "/").joined(separator: "/")
     }
 }

@@ -40,7 +40,7 @@ public func loadLabelledDataset(
         throw HDF5Error.rowCountMismatch(
             file: path, features: features, featureRows: shape.rowCount, labels: labels, labelRows: labelRows)
     }
-    let checked = try checkLabels(try file.readLabels(at: labels), file: path, dataset: labels, classCount: classCount)
+    let checked = try loadLabels(path: path, labelsPath: labels, classCount: classCount)
     let matrix = try file.readFeatures(at: features)
     if !allowNonfinite {
         try requireFinite(matrix, file: path, dataset: features)
@@ -64,40 +64,98 @@ public func loadLabelledDataset(
 public func loadLabels(path: String, labelsPath: String = "/labels", classCount: Int? = nil) throws -> (labels: [Int32], classCount: Int) {
     try requireValidClassCount(classCount)
     let file = try HDF5File(path: path)
-    let labels = HDF5File.normalize(labelsPath)
-    return try checkLabels(try file.readLabels(at: labels), file: path, dataset: labels, classCount: classCount)
+    let dataset = HDF5File.normalize(labelsPath)
+    let n = try file.labelCount(at: dataset)
+    var checker = LabelChecker(file: path, dataset: dataset, classCount: classCount)
+    var labels = [Int32](repeating: 0, count: n)
+    try labels.withUnsafeMutableBufferPointer { out in
+        try file.forEachLabelBlock(at: dataset) { first, block in
+            try checker.check(block, firstRow: first) { row, label in out[row] = label }
+        }
+    }
+    return (labels, try checker.finalClassCount())
+}
+
+/// Counts the samples of each class without keeping the labels: memory O(K) whatever N is
+/// (the labels are read block by block).
+///
+/// - Parameters:
+///   - path: The HDF5 file.
+///   - labelsPath: An integer dataset `[N]`.
+///   - classCount: K; `nil` means `max(label) + 1`.
+/// - Returns: n_c for every class in `0..<K`, in label order.
+/// - Throws: As ``loadLabels(path:labelsPath:classCount:)``.
+/// - Complexity: O(N) time.
+public func countLabels(path: String, labelsPath: String = "/labels", classCount: Int? = nil) throws -> [Int] {
+    try requireValidClassCount(classCount)
+    let file = try HDF5File(path: path)
+    let dataset = HDF5File.normalize(labelsPath)
+    var checker = LabelChecker(file: path, dataset: dataset, classCount: classCount)
+    var counts = [Int](repeating: 0, count: classCount ?? 0)
+    try file.forEachLabelBlock(at: dataset) { first, block in
+        try checker.check(block, firstRow: first) { _, label in
+            let c = Int(label)
+            if c >= counts.count { counts.append(contentsOf: repeatElement(0, count: c + 1 - counts.count)) }
+            counts[c] += 1
+        }
+    }
+    let k = try checker.finalClassCount()
+    if counts.count < k { counts.append(contentsOf: repeatElement(0, count: k - counts.count)) }
+    return counts
 }
 
 private func requireValidClassCount(_ classCount: Int?) throws {
     if let classCount, classCount < 1 {
         throw HDF5Error.invalidArgument("the number of classes must be at least 1, got \(classCount)")
     }
+    if let classCount, classCount > maximumClassCount {
+        throw HDF5Error.invalidArgument("\(classCount) classes is more than the \(maximumClassCount) supported")
+    }
 }
 
-/// Narrows labels to `Int32`, refusing the first negative, too large or out-of-range one.
-private func checkLabels(_ raw: [Int64], file: String, dataset: String, classCount: Int?) throws -> (labels: [Int32], classCount: Int) {
-    let limit = Int64(classCount ?? Int(Int32.max) + 1)
+/// The most classes a labelling may have (labels up to 2²⁴ − 1): beyond it per-class tables
+/// would not fit in memory, and a label that large is almost surely a damaged file.
+let maximumClassCount = 1 << 24
+
+/// Checks labels as they stream by: refuses the first negative, too large or out-of-range one,
+/// and tracks the largest.
+private struct LabelChecker {
+    let file: String
+    let dataset: String
+    let classCount: Int?
+    let limit: Int64
     var maximum: Int64 = -1
-    let labels = try [Int32](unsafeUninitializedCapacity: raw.count) { buffer, initialized in
-        try raw.withUnsafeBufferPointer { source in
-            for (row, label) in source.enumerated() {
-                if label < 0 {
-                    throw HDF5Error.negativeLabel(file: file, dataset: dataset, row: row, label: label)
-                }
-                if label > Int64(Int32.max) {
-                    throw HDF5Error.labelBeyondInt32(file: file, dataset: dataset, row: row, label: label)
-                }
-                if label >= limit, let classCount {
-                    throw HDF5Error.labelOutOfRange(
-                        file: file, dataset: dataset, row: row, label: label, classCount: classCount)
-                }
-                if label > maximum { maximum = label }
-                buffer[row] = Int32(truncatingIfNeeded: label)
-            }
-        }
-        initialized = raw.count
+
+    init(file: String, dataset: String, classCount: Int?) {
+        self.file = file
+        self.dataset = dataset
+        self.classCount = classCount
+        self.limit = Int64(classCount ?? maximumClassCount)
     }
-    return (labels, classCount ?? Int(maximum) + 1)
+
+    mutating func check(_ block: UnsafeBufferPointer<Int64>, firstRow: Int, _ accept: (Int, Int32) -> Void) throws {
+        for (offset, label) in block.enumerated() {
+            let row = firstRow + offset
+            if label < 0 {
+                throw HDF5Error.negativeLabel(file: file, dataset: dataset, row: row, label: label)
+            }
+            if label > Int64(Int32.max) {
+                throw HDF5Error.labelBeyondInt32(file: file, dataset: dataset, row: row, label: label)
+            }
+            if label >= limit {
+                if let classCount {
+                    throw HDF5Error.labelOutOfRange(file: file, dataset: dataset, row: row, label: label, classCount: classCount)
+                }
+                throw HDF5Error.labelOutOfRange(file: file, dataset: dataset, row: row, label: label, classCount: maximumClassCount)
+            }
+            if label > maximum { maximum = label }
+            accept(row, Int32(truncatingIfNeeded: label))
+        }
+    }
+
+    func finalClassCount() throws -> Int {
+        classCount ?? Int(maximum) + 1
+    }
 }
 
 /// Throws ``HDF5Error/nonFinite(file:dataset:count:firstRow:)`` when a value is NaN or ±∞.
