@@ -69,74 +69,119 @@ enum JSON {
     }
 }
 
-/// Buffered writes of bytes to standard output, for streams of many lines.
+/// Buffered writes of bytes to standard output, for streams of many lines (`datatool sample`
+/// prints hundreds of millions of integers): a fixed buffer, digits written in place, one
+/// `write` per megabyte.
 struct StandardOutputBuffer: ~Copyable {
-    private var bytes: [UInt8] = []
-    private let flushThreshold = 1 << 16
+    private let capacity = 1 << 20
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var count = 0
 
-    init() { bytes.reserveCapacity(flushThreshold + 4096) }
-
-    mutating func append(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
-        if bytes.count >= flushThreshold { flush() }
+    init() {
+        buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     }
 
-    mutating func append(byte: UInt8) { bytes.append(byte) }
+    deinit {
+        if count > 0 { writeAll(UnsafeRawBufferPointer(start: buffer, count: count), to: 1) }
+        buffer.deallocate()
+    }
 
-    /// Appends the decimal digits of `value`.
-    mutating func append(integer value: Int) {
-        if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            append(integer: -value)  // labels and indices never reach Int.min
+    /// Makes room for `bytes` more bytes, flushing if needed.
+    private mutating func reserve(_ bytes: Int) {
+        if count + bytes > capacity { flush() }
+    }
+
+    mutating func append(_ text: String) {
+        let utf8 = text.utf8
+        if utf8.count > capacity {
+            flush()
+            writeAll(Array(utf8), to: 1)
             return
         }
-        var v = value
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                n += 1
-            } while v > 0
-            while n > 0 {
-                n -= 1
-                bytes.append(d[n])
+        reserve(utf8.count)
+        for byte in utf8 {
+            buffer[count] = byte
+            count += 1
+        }
+    }
+
+    mutating func append(byte: UInt8) {
+        reserve(1)
+        buffer[count] = byte
+        count += 1
+    }
+
+    /// Appends the decimal digits of `value` (two digits at a time from a table).
+    mutating func append(integer value: Int) {
+        reserve(21)
+        var v = UInt64(value.magnitude)
+        if value < 0 {
+            buffer[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        if v < 10 {
+            buffer[count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v)
+            count += 1
+            return
+        }
+        var digits = 2
+        var limit: UInt64 = 100
+        while digits < 20 && v >= limit {
+            digits += 1
+            limit = limit &* 10
+        }
+        var position = count + digits
+        count = position
+        Self.pairs.withUnsafeBufferPointer { pairs in
+            while v >= 100 {
+                let pair = Int(v % 100) * 2
+                v /= 100
+                position -= 2
+                buffer[position] = pairs[pair]
+                buffer[position + 1] = pairs[pair + 1]
+            }
+            if v >= 10 {
+                let pair = Int(v) * 2
+                buffer[position - 2] = pairs[pair]
+                buffer[position - 1] = pairs[pair + 1]
+            } else {
+                buffer[position - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v)
             }
         }
     }
 
+    /// "00", "01", …, "99" back to back.
+    private static let pairs: [UInt8] = (0..<100).flatMap { n in
+        [UInt8(ascii: "0") + UInt8(n / 10), UInt8(ascii: "0") + UInt8(n % 10)]
+    }
+
     mutating func endLine() {
-        bytes.append(UInt8(ascii: "\n"))
-        if bytes.count >= flushThreshold { flush() }
+        append(byte: UInt8(ascii: "\n"))
     }
 
     mutating func flush() {
-        guard !bytes.isEmpty else { return }
-        writeAll(bytes, to: 1)
-        bytes.removeAll(keepingCapacity: true)
-    }
-
-    deinit {
-        if !bytes.isEmpty { writeAll(bytes, to: 1) }
+        guard count > 0 else { return }
+        writeAll(UnsafeRawBufferPointer(start: buffer, count: count), to: 1)
+        count = 0
     }
 }
 
 /// Writes all of `bytes` to file descriptor `fd`, retrying short writes and interruptions.
 func writeAll(_ bytes: [UInt8], to fd: Int32) {
-    bytes.withUnsafeBytes { raw in
-        guard var pointer = raw.baseAddress else { return }
-        var remaining = raw.count
-        while remaining > 0 {
-            let written = write(fd, pointer, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            pointer += written
-            remaining -= written
+    bytes.withUnsafeBytes { writeAll($0, to: fd) }
+}
+
+/// Writes all of `raw` to file descriptor `fd`, retrying short writes and interruptions.
+func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) {
+    guard var pointer = raw.baseAddress else { return }
+    var remaining = raw.count
+    while remaining > 0 {
+        let written = write(fd, pointer, remaining)
+        if written < 0 {
+            if errno == EINTR { continue }
+            return
         }
+        pointer += written
+        remaining -= written
     }
 }
