@@ -11,11 +11,20 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
+/// With `DATATOOL_BENCH_PROFILE` set, every benchmark runs its body just twice (warm-up and
+/// one timed call), for valgrind/callgrind, whose instruction counts are repeatable.
+let profiling = getenv("DATATOOL_BENCH_PROFILE") != nil
+
 /// Runs `body` (which does `work` units) repeatedly for at least `minimum` seconds, `rounds`
 /// times, and returns the best rate in units per second. Best-of is the usual choice for
 /// throughput on a shared machine: interference only ever slows a round down.
 func rate(work: Double, rounds: Int = 5, minimum: Double = 0.2, _ body: () throws -> Void) rethrows -> Double {
     try body()  // warm-up: page faults, first allocations, caches
+    if profiling {
+        let start = now()
+        try body()
+        return work / (now() - start)
+    }
     var best = 0.0
     for _ in 0..<rounds {
         var iterations = 0

@@ -63,7 +63,9 @@ public struct BatchSchedule: Sendable {
     public var totalEpochs: Int { configuration.epochs + configuration.finetuneEpochs }
 
     private let labels: [Int32]
-    private let offsets: [Int]
+    /// The grouping's offsets and lane cursors (its `indices` live on as ``storage``).
+    private let index: ClassIndex
+    private var offsets: [Int] { index.offsets }
     /// One `Int32` per sample: class buffers, a permutation, or the canonical grouping.
     private var storage: [Int32]
     /// Room for one balanced batch, for replaying draws that wrap.
@@ -106,7 +108,7 @@ public struct BatchSchedule: Sendable {
         }
         guard !labels.isEmpty else { throw SamplingError.invalidParameter("there are no samples to draw from") }
         let needsEveryClass = c.epochs > 0 && c.sampler != .natural
-        let index = try ClassIndex(labels: labels, classCount: classCount, requireEveryClass: needsEveryClass)
+        var grouping = try ClassIndex(labels: labels, classCount: classCount, requireEveryClass: needsEveryClass)
         if c.epochs > 0 && c.sampler == .balanced {
             guard c.batchSize % classCount == 0 else {
                 throw SamplingError.batchSizeNotMultiple(batchSize: c.batchSize, classCount: classCount)
@@ -119,14 +121,16 @@ public struct BatchSchedule: Sendable {
         }
         self.configuration = c
         self.labels = labels
-        self.offsets = index.offsets
-        self.counts = index.counts
-        self.storage = index.indices
+        let counts = grouping.counts
+        self.counts = counts
+        self.storage = grouping.takeIndices()
+        self.index = grouping
         self.loaded = .canonical
         self.scratch = [Int32](repeating: 0, count: c.batchSize)
-        self.buffers = (0..<classCount).map { ClassBuffer(start: index.offsets[$0], count: index.offsets[$0 + 1] - index.offsets[$0]) }
+        let offsets = grouping.offsets
+        self.buffers = (0..<classCount).map { ClassBuffer(start: offsets[$0], count: offsets[$0 + 1] - offsets[$0]) }
         if c.epochs > 0 && c.sampler == .weighted {
-            self.classSampler = try WeightedSampler(classWeights: ClassWeights.inverseFrequency(counts: index.counts), counts: index.counts)
+            self.classSampler = try WeightedSampler(classWeights: ClassWeights.inverseFrequency(counts: counts), counts: counts)
         } else {
             self.classSampler = nil
         }
@@ -342,7 +346,7 @@ public struct BatchSchedule: Sendable {
     /// Puts the storage back in grouped, ascending order (a counting pass over the labels).
     private mutating func restoreCanonical() {
         guard loaded != .canonical else { return }
-        ClassIndex.group(labels: labels, offsets: offsets, into: &storage)
+        index.group(labels: labels, into: &storage)
         loaded = .canonical
     }
 }

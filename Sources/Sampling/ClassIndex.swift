@@ -8,6 +8,9 @@ public struct ClassIndex: Sendable, Equatable {
     public private(set) var indices: [Int32]
     /// `classCount + 1` offsets into ``indices``.
     public let offsets: [Int]
+    /// Where each quarter of the rows starts writing each class: `lanes × classCount` cursors
+    /// for ``group(labels:into:)``.
+    let laneStarts: [Int]
 
     /// K.
     public var classCount: Int { offsets.count - 1 }
@@ -31,40 +34,96 @@ public struct ClassIndex: Sendable, Equatable {
             throw SamplingError.invalidParameter("the number of classes must be at least 1, got \(classCount)")
         }
         guard labels.count <= Int(Int32.max) else { throw SamplingError.tooManySamples(labels.count) }
-        var counts = [Int](repeating: 0, count: classCount)
+        // Count per class and per quarter of the rows (the quarters let the grouping pass run
+        // four independent chains of writes).
+        let lanes = ClassIndex.lanes
+        var laneCounts = [Int](repeating: 0, count: lanes * classCount)
+        let quarter = ClassIndex.laneLength(labels.count)
         try labels.withUnsafeBufferPointer { buffer in
-            try counts.withUnsafeMutableBufferPointer { counts in
+            try laneCounts.withUnsafeMutableBufferPointer { laneCounts in
                 let k = Int32(clamping: classCount)
                 for row in 0..<buffer.count {
                     let label = buffer[row]
                     guard label >= 0 && label < k else {
                         throw SamplingError.labelOutOfRange(row: row, label: Int64(label), classCount: classCount)
                     }
-                    counts[Int(label)] += 1
+                    laneCounts[(row / quarter) * classCount + Int(label)] += 1
                 }
             }
         }
+        let counts = (0..<classCount).map { c in (0..<lanes).reduce(0) { $0 + laneCounts[$1 * classCount + c] } }
         if requireEveryClass, let empty = counts.firstIndex(of: 0) {
             throw SamplingError.emptyClass(label: empty, classCount: classCount)
         }
         var offsets = [Int](repeating: 0, count: classCount + 1)
         for c in 0..<classCount { offsets[c + 1] = offsets[c] + counts[c] }
+        var laneStarts = [Int](repeating: 0, count: lanes * classCount)
+        for c in 0..<classCount {
+            var start = offsets[c]
+            for lane in 0..<lanes {
+                laneStarts[lane * classCount + c] = start
+                start += laneCounts[lane * classCount + c]
+            }
+        }
         self.offsets = offsets
+        self.laneStarts = laneStarts
         self.indices = [Int32](repeating: 0, count: labels.count)
-        ClassIndex.group(labels: labels, offsets: offsets, into: &indices)
+        group(labels: labels, into: &indices)
     }
 
-    /// Writes the grouped, ascending order of `labels` into `destination` (labels already
-    /// checked). Used again by samplers to restore the canonical order at an epoch's start.
-    static func group(labels: [Int32], offsets: [Int], into destination: inout [Int32]) {
-        var cursor = offsets
+    /// Hands the grouped indices over (the index keeps its offsets; its ``indices`` become
+    /// empty), so a sampler can own them without a copy.
+    mutating func takeIndices() -> [Int32] {
+        var taken = [Int32]()
+        swap(&taken, &indices)
+        return taken
+    }
+
+    /// Rows are grouped in this many contiguous parts, each with its own cursors.
+    static let lanes = 4
+
+    /// Rows per lane (the last lane may have fewer).
+    static func laneLength(_ n: Int) -> Int { Swift.max(1, (n + lanes - 1) / lanes) }
+
+    /// Writes the grouped, ascending order of `labels` (the labels this index was built from)
+    /// into `destination`. Used again by samplers to restore the canonical order at an epoch's
+    /// start. The four quarters of the rows are written as four independent streams, so the
+    /// pass is not held up by one chain of dependent cursor updates.
+    ///
+    /// - Complexity: O(N).
+    func group(labels: [Int32], into destination: inout [Int32]) {
+        let k = classCount
+        let n = labels.count
+        let quarter = ClassIndex.laneLength(n)
+        var cursor = laneStarts
         labels.withUnsafeBufferPointer { labels in
             destination.withUnsafeMutableBufferPointer { out in
                 cursor.withUnsafeMutableBufferPointer { cursor in
-                    for row in 0..<labels.count {
-                        let c = Int(labels[row])
-                        out[cursor[c]] = Int32(truncatingIfNeeded: row)
-                        cursor[c] += 1
+                    let full = n / quarter >= ClassIndex.lanes ? quarter : 0
+                    // The four lanes side by side while all have rows…
+                    for r in 0..<full {
+                        let r1 = r + quarter, r2 = r1 + quarter, r3 = r2 + quarter
+                        let c0 = Int(labels[r]), c1 = k + Int(labels[r1])
+                        let c2 = 2 * k + Int(labels[r2]), c3 = 3 * k + Int(labels[r3])
+                        out[cursor[c0]] = Int32(truncatingIfNeeded: r)
+                        out[cursor[c1]] = Int32(truncatingIfNeeded: r1)
+                        out[cursor[c2]] = Int32(truncatingIfNeeded: r2)
+                        out[cursor[c3]] = Int32(truncatingIfNeeded: r3)
+                        cursor[c0] += 1
+                        cursor[c1] += 1
+                        cursor[c2] += 1
+                        cursor[c3] += 1
+                    }
+                    // …then whatever rows are left, lane by lane.
+                    for lane in 0..<ClassIndex.lanes {
+                        let start = lane * quarter + full
+                        let end = Swift.min(n, (lane + 1) * quarter)
+                        guard start < end else { continue }
+                        for row in start..<end {
+                            let c = lane * k + Int(labels[row])
+                            out[cursor[c]] = Int32(truncatingIfNeeded: row)
+                            cursor[c] += 1
+                        }
                     }
                 }
             }

@@ -78,11 +78,26 @@ extension MutableCollection where Self: RandomAccessCollection {
     /// swap element i with a uniform pick among 0...i. Fixed algorithm, so a seed gives the same
     /// order everywhere.
     ///
+    /// Contiguous storage (arrays, buffers) is shuffled through a pointer, without the
+    /// per-swap checks of the generic path; both paths give the same order.
+    ///
     /// - Complexity: O(n), one draw per element but the first.
     @inlinable
     public mutating func fisherYatesShuffle<G: RandomNumberGenerator>(using rng: inout G) {
         let n = count
         guard n > 1 else { return }
+        let done: Void? = withContiguousMutableStorageIfAvailable { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var i = n - 1
+            while i > 0 {
+                let j = rng.nextBounded(i + 1)
+                let tmp = base[i]
+                base[i] = base[j]
+                base[j] = tmp
+                i -= 1
+            }
+        }
+        guard done == nil else { return }
         var i = n - 1
         while i > 0 {
             let j = rng.nextBounded(i + 1)
