@@ -72,8 +72,13 @@ private func writeContents(
     let access = try HDF5Handle.checked(
         H5Pcreate(chdf5_p_file_access()), closer: H5Pclose, file: path, operation: "creating the file")
     _ = H5Pset_file_locking(access.id, true, true)
+    // No modification times in object headers (the root group's comes from the file creation
+    // list): the same data then gives the same bytes, run after run.
+    let creation = try HDF5Handle.checked(
+        H5Pcreate(chdf5_p_file_create()), closer: H5Pclose, file: path, operation: "creating the file")
+    try HDF5Library.check(H5Pset_obj_track_times(creation.id, false), file: path, operation: "creating the file")
     let file = try HDF5Handle.checked(
-        H5Fcreate(temporary, chdf5_f_acc_excl(), chdf5_p_default(), access.id), closer: H5Fclose, file: path,
+        H5Fcreate(temporary, chdf5_f_acc_excl(), creation.id, access.id), closer: H5Fclose, file: path,
         operation: "creating \(temporary)")
 
     let n = data.count
@@ -115,6 +120,7 @@ private func writeDataset(
         H5Pcreate(chdf5_p_dataset_create()), closer: H5Pclose, file: file, operation: operation)
     try HDF5Library.check(H5Pset_chunk(create.id, Int32(chunk.count), &chunk), file: file, operation: operation)
     try HDF5Library.check(H5Pset_deflate(create.id, 4), file: file, operation: operation)
+    try HDF5Library.check(H5Pset_obj_track_times(create.id, false), file: file, operation: operation)
     let dataset = try HDF5Handle.checked(
         H5Dcreate2(fileID, name, fileType, space.id, chdf5_p_default(), create.id, chdf5_p_default()),
         closer: H5Dclose, file: file, operation: operation)
