@@ -11,6 +11,10 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidParameter(String)
     /// Feature values that are NaN or infinite.
     case nonFinite(count: Int, firstRow: Int)
+    /// An output file that cannot be written there.
+    case cannotWrite(path: String, reason: String)
+    /// An output file that exists and may not be replaced.
+    case outputExists(path: String)
 
     public var description: String {
         switch self {
@@ -24,6 +28,10 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return message
         case .nonFinite(let count, let firstRow):
             return "features contain \(count) NaN or infinite value\(count == 1 ? "" : "s") (first at row \(firstRow)); expected finite numbers"
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason)"
+        case .outputExists(let path):
+            return "\(path) already exists; pass --force to overwrite"
         }
     }
 }

@@ -153,11 +153,7 @@ public final class Trainer {
         if let test, test.dimension != model.inputs || test.classCount > k {
             throw TrainingError.invalidParameter("the held-out data has \(test.dimension) features and \(test.classCount) classes; expected \(model.inputs) features and at most \(k) classes")
         }
-        let schedule = try BatchSchedule(
-            labels: labels, classCount: k,
-            configuration: ScheduleConfiguration(
-                batchSize: c.batchSize, sampler: c.sampler, epochs: c.epochs, finetuneEpochs: c.finetuneEpochs,
-                seed: c.seed, shard: c.shard))
+        let schedule = try makeSchedule(labels: labels)
         let prefetcher = BatchPrefetcher(loader: try BatchLoader(schedule: schedule, source: source, labels: labels), depth: 4)
 
         var optimizer = try makeOptimizer(learningRate: c.learningRate)
@@ -234,6 +230,20 @@ public final class Trainer {
         try finishEpoch()
         model.isTraining = false
         return TrainingReport(epochs: reports, test: try test.map { try evaluate($0).metrics }, priors: priors)
+    }
+
+    /// The batch stream ``fit(source:labels:test:observer:)`` trains on; building it checks
+    /// the batch size, the epochs and the classes against `labels` without training, so a
+    /// caller can refuse a bad configuration before any work.
+    ///
+    /// - Throws: ``SamplingError`` as ``Sampling/BatchSchedule/init(labels:classCount:configuration:)``.
+    public func makeSchedule(labels: [Int32]) throws -> BatchSchedule {
+        let c = configuration
+        return try BatchSchedule(
+            labels: labels, classCount: classCounts.count,
+            configuration: ScheduleConfiguration(
+                batchSize: c.batchSize, sampler: c.sampler, epochs: c.epochs, finetuneEpochs: c.finetuneEpochs,
+                seed: c.seed, shard: c.shard))
     }
 
     /// The configured loss and ∂loss/∂logits.

@@ -71,15 +71,22 @@ struct Compare: ParsableCommand {
                 $0.priorCorrection = priorCorrection
             },
         ]
-        let stderrIsTerminal = isatty(2) != 0
-        var rows = [(name: String, metrics: [ClassificationMetrics])]()
-        for strategy in strategies {
-            var results = [ClassificationMetrics]()
-            for r in 0..<repeats {
+        // Every strategy's settings are checked before any training, so a refusal comes first.
+        let runs = try strategies.map { strategy in
+            try (0..<repeats).map { r in
                 var configuration = options.configuration(classCount: k)
                 configuration.seed = options.seed &+ UInt64(r)
                 strategy.apply(&configuration)
                 let run = try TrainingRun(configuration: configuration, training: training, test: test)
+                _ = try run.trainer.makeSchedule(labels: training.labels)
+                return run
+            }
+        }
+        let stderrIsTerminal = isatty(2) != 0
+        var rows = [(name: String, metrics: [ClassificationMetrics])]()
+        for (strategy, strategyRuns) in zip(strategies, runs) {
+            var results = [ClassificationMetrics]()
+            for (r, run) in strategyRuns.enumerated() {
                 if stderrIsTerminal {
                     FileHandle.standardError.write(Data("\r\u{1B}[K\(strategy.name): run \(r + 1)/\(repeats)…".utf8))
                 }

@@ -85,10 +85,7 @@ struct GenSpiral: ParsableCommand {
 
     func run() throws {
         let counts = try classCounts()
-        // Refuse before writing anything, so a refused run changes nothing.
-        for path in [output] + (plot.map { [$0] } ?? []) where !force && FileManager.default.fileExists(atPath: path) {
-            throw HDF5Error.alreadyExists(file: path)
-        }
+        try checkOutputs([output, plot], force: force)
         let specification = try SpiralSpecification(counts: counts, noise: noise, seed: seed)
         let data = specification.generate()
         try writeLabelledDataset(data, to: output, attributes: [

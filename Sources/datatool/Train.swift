@@ -65,9 +65,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let shard = try self.shard.resolve()
-        if let plot, !force, FileManager.default.fileExists(atPath: plot) {
-            throw PlotError.writeFailed(path: plot, reason: "it already exists; pass --force to overwrite")
-        }
+        try checkOutputs([plot], force: force)
         let (training, test, k) = try options.loadData()
         var configuration = options.configuration(classCount: k)
         configuration.sampler = sampler
@@ -78,6 +76,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--plot draws decision regions in the plane; \(options.data.file) has \(training.dimension) features per row, expected 2")
         }
         let run = try TrainingRun(configuration: configuration, training: training, test: test, shard: shard)
+        _ = try run.trainer.makeSchedule(labels: training.labels)
         let progress = ProgressReporter(enabled: true, totalEpochs: configuration.epochs + configuration.finetuneEpochs)
         let report = try run.fit { progress.handle($0) }
         progress.finish()

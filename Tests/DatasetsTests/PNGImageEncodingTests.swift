@@ -167,7 +167,7 @@ import Datasets
         }
         chmod(folder.path, 0o555)
         let path = folder.file("plot.png")
-        #expect(throws: PlotError.writeFailed(path: path, reason: "folder \(folder.path) is not writable")) {
+        #expect(throws: PlotError.writeFailed(path: path, reason: "folder \(folder.path) is not writable (read-only)")) {
             try PNGImage(width: 2, height: 2).write(to: path)
         }
     }

@@ -73,24 +73,12 @@ extension PNGImage {
 
     /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
     static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
-        guard !path.isEmpty else { throw PlotError.writeFailed(path: path, reason: "the path is empty") }
+        do {
+            try checkOutputPath(path)
+        } catch DatasetError.cannotWrite(let path, let reason) {
+            throw PlotError.writeFailed(path: path, reason: reason)
+        }
         let (folder, name) = splitPath(path)
-        guard !name.isEmpty else {
-            throw PlotError.writeFailed(path: path, reason: "the path names a folder; expected a file name")
-        }
-        var info = stat()
-        guard stat(folder, &info) == 0 else {
-            throw PlotError.writeFailed(path: path, reason: "folder \(folder) does not exist")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw PlotError.writeFailed(path: path, reason: "\(folder) is not a folder")
-        }
-        guard access(folder, W_OK) == 0 else {
-            throw PlotError.writeFailed(path: path, reason: "folder \(folder) is not writable")
-        }
-        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            throw PlotError.writeFailed(path: path, reason: "it is a folder; expected a file name")
-        }
         var generator = SystemRandomNumberGenerator()
         let temporary = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/")
             + ".\(name).\(getpid())-\(generator.next() as UInt32).tmp"
