@@ -1,0 +1,390 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+import CHDF5
+
+/// Reads rows of a chunked float32 little-endian dataset whose filters are only deflate,
+/// shuffle and fletcher32, without libhdf5 on the read path: each needed chunk's stored bytes
+/// are read once per call with `pread`, decoded here (zlib, unshuffle, checksum) on a few
+/// threads, and the requested rows copied out.
+///
+/// The chunk index (file offset, stored size and filter mask of every chunk) is read from
+/// libhdf5 once, when the reader is made. Not thread-safe: the owning
+/// ``HDF5FeatureDataset`` serialises calls; inside a call the work runs on `workers` threads.
+final class HDF5ChunkedReader {
+    /// The geometry of the chunk grid.
+    struct Grid {
+        /// N and D of the dataset.
+        let rowCount: Int
+        let dimension: Int
+        /// The chunk's extent in rows and in columns (1 for a rank-1 dataset).
+        let chunkRows: Int
+        let chunkColumns: Int
+        /// Chunks along the rows (bands) and along the columns.
+        let bands: Int
+        let columnChunks: Int
+
+        /// Chunks in the grid.
+        var chunkCount: Int { bands * columnChunks }
+        /// Decoded bytes of one chunk (edge chunks are stored full size too).
+        var chunkBytes: Int { chunkRows * chunkColumns * 4 }
+
+        init(rowCount: Int, dimension: Int, chunkShape: [Int]) {
+            self.rowCount = rowCount
+            self.dimension = dimension
+            chunkRows = chunkShape[0]
+            chunkColumns = chunkShape.count > 1 ? chunkShape[1] : 1
+            bands = (rowCount + chunkRows - 1) / chunkRows
+            columnChunks = (dimension + chunkColumns - 1) / chunkColumns
+        }
+
+        /// The chunk's position in the dataset, for errors: `(row, column)` of its first value.
+        func describe(_ chunk: Int) -> String {
+            let band = chunk / columnChunks, column = chunk % columnChunks
+            return "chunk \(chunk) (first value at [\(band * chunkRows), \(column * chunkColumns)])"
+        }
+    }
+
+    /// The most chunks indexed: larger grids stay with libhdf5 (the index costs 20 bytes a
+    /// chunk and one lookup each when opening).
+    static let largestChunkCount = 1 << 24
+
+    let file: HDF5DirectFile
+    let datasetPath: String
+    let grid: Grid
+    let pipeline: HDF5ChunkPipeline
+    let workers: Int
+    let cache: HDF5ChunkCache
+    private let addresses: [Int]
+    private let sizes: [Int]
+    private let masks: [UInt32]
+    private let largestStored: Int
+    private let decoders: [HDF5ChunkDecoder]
+
+    // Per-call scratch, reused.
+    private var bandStarts: [Int] = []
+    private var bandCursor: [Int] = []
+    private var byBand: [Int] = []
+    private var tasks: [Task] = []
+
+    private(set) var hits = 0
+    private(set) var decodedChunks = 0
+    private(set) var peakBytes = 0
+
+    /// One chunk to decode (or take from the cache) and the rows to copy out of it.
+    private struct Task {
+        var chunk: Int
+        var band: Int
+        var column: Int
+        /// Gather: `byBand[start..<end]` are the positions wanting rows of this band.
+        /// Range read: rows `start..<end` of the dataset.
+        var start: Int
+        var end: Int
+        var cached: UnsafeRawPointer?
+        var admitted: UnsafeMutableRawPointer?
+    }
+
+    /// Why the fast reader cannot be used, or the reader. Runs inside ``HDF5Library/run(_:)``.
+    static func make(
+        datasetID: hid_t, file: HDF5File, direct: HDF5DirectFile, datasetPath: String, grid: Grid,
+        pipeline: HDF5ChunkPipeline, cacheBudget: Int, workers: Int
+    ) throws -> Result<HDF5ChunkedReader, HDF5FastPathUnavailable> {
+        guard grid.chunkCount <= largestChunkCount else {
+            return .failure(HDF5FastPathUnavailable("\(grid.chunkCount) chunks are more than the \(largestChunkCount) indexed"))
+        }
+        let count = grid.chunkCount
+        var addresses = [Int](repeating: 0, count: count)
+        var sizes = [Int](repeating: 0, count: count)
+        var masks = [UInt32](repeating: 0, count: count)
+        let undefined = chdf5_haddr_undef()
+        // libhdf5 reads as many coordinates as the dataset's rank (1 or 2).
+        var offset = [hsize_t](repeating: 0, count: 2)
+        for chunk in 0..<count {
+            offset[0] = hsize_t((chunk / grid.columnChunks) * grid.chunkRows)
+            offset[1] = hsize_t((chunk % grid.columnChunks) * grid.chunkColumns)
+            var mask: UInt32 = 0
+            var address: haddr_t = undefined
+            var size: hsize_t = 0
+            guard H5Dget_chunk_info_by_coord(datasetID, &offset, &mask, &address, &size) >= 0 else {
+                return .failure(HDF5FastPathUnavailable("libhdf5 cannot describe \(grid.describe(chunk)): \(HDF5Library.errorStackSummary())"))
+            }
+            guard address != undefined, size > 0 else {
+                return .failure(HDF5FastPathUnavailable("\(grid.describe(chunk)) was never written (libhdf5 supplies its fill value)"))
+            }
+            addresses[chunk] = address > UInt64(Int.max) ? Int.max : Int(address)
+            sizes[chunk] = size > UInt64(Int.max) ? Int.max : Int(size)
+            masks[chunk] = mask
+        }
+        let largestStored = pipeline.largestStored(chunkBytes: grid.chunkBytes)
+        // Self-check: the first chunk's stored bytes as libhdf5 reads them must be the bytes at
+        // its address (an address relative to a user block would show here).
+        guard sizes[0] <= largestStored else {
+            return .failure(HDF5FastPathUnavailable("\(grid.describe(0)) claims \(sizes[0]) stored bytes"))
+        }
+        let expected = UnsafeMutableRawBufferPointer.allocate(byteCount: sizes[0], alignment: 16)
+        let actual = UnsafeMutableRawBufferPointer.allocate(byteCount: sizes[0], alignment: 16)
+        defer {
+            expected.deallocate()
+            actual.deallocate()
+        }
+        var filters: UInt32 = 0
+        offset[0] = 0
+        offset[1] = 0
+        guard H5Dread_chunk(datasetID, chdf5_p_default(), &offset, &filters, expected.baseAddress) >= 0 else {
+            return .failure(HDF5FastPathUnavailable("libhdf5 cannot read \(grid.describe(0)): \(HDF5Library.errorStackSummary())"))
+        }
+        guard filters == masks[0] else {
+            return .failure(HDF5FastPathUnavailable("the filter mask of \(grid.describe(0)) differs between the chunk index and the chunk"))
+        }
+        var base = 0
+        var found = false
+        for candidate in [0, userBlockSize(of: file)] where !found {
+            if (try? direct.read(into: actual.baseAddress!, count: sizes[0], at: addresses[0] + candidate, dataset: datasetPath, what: "")) != nil,
+               memcmp(actual.baseAddress!, expected.baseAddress!, sizes[0]) == 0 {
+                base = candidate
+                found = true
+            }
+        }
+        guard found else {
+            return .failure(HDF5FastPathUnavailable("the bytes at the address of \(grid.describe(0)) are not the chunk libhdf5 reads"))
+        }
+        if base != 0 {
+            for chunk in 0..<count where addresses[chunk] <= Int.max - base { addresses[chunk] += base }
+        }
+        var decoders: [HDF5ChunkDecoder] = []
+        for _ in 0..<max(1, workers) { decoders.append(try Self.decoder(file: file.path)) }
+        return .success(HDF5ChunkedReader(
+            file: direct, datasetPath: datasetPath, grid: grid, pipeline: pipeline, workers: max(1, workers),
+            cacheBudget: cacheBudget, addresses: addresses, sizes: sizes, masks: masks,
+            largestStored: largestStored, decoders: decoders))
+    }
+
+    private static func decoder(file: String) throws -> HDF5ChunkDecoder {
+        do {
+            return try HDF5ChunkDecoder()
+        } catch {
+            throw HDF5Error.library(file: file, operation: "setting up zlib", reason: "\(error)")
+        }
+    }
+
+    /// The file's user block size (0 when there is none). Runs inside ``HDF5Library/run(_:)``.
+    private static func userBlockSize(of file: HDF5File) -> Int {
+        let create = H5Fget_create_plist(file.handle.id)
+        guard create >= 0 else {
+            _ = H5Eclear2(chdf5_e_default())
+            return 0
+        }
+        defer { H5Pclose(create) }
+        var size: hsize_t = 0
+        guard H5Pget_userblock(create, &size) >= 0 else {
+            _ = H5Eclear2(chdf5_e_default())
+            return 0
+        }
+        return Int(clamping: size)
+    }
+
+    private init(
+        file: HDF5DirectFile, datasetPath: String, grid: Grid, pipeline: HDF5ChunkPipeline, workers: Int,
+        cacheBudget: Int, addresses: [Int], sizes: [Int], masks: [UInt32], largestStored: Int,
+        decoders: [HDF5ChunkDecoder]
+    ) {
+        self.file = file
+        self.datasetPath = datasetPath
+        self.grid = grid
+        self.pipeline = pipeline
+        self.workers = workers
+        cache = HDF5ChunkCache(budget: cacheBudget, chunkBytes: grid.chunkBytes)
+        self.addresses = addresses
+        self.sizes = sizes
+        self.masks = masks
+        self.largestStored = largestStored
+        self.decoders = decoders
+    }
+
+    /// Bytes of decoded chunks cached plus the workers' scratch buffers.
+    var bytesHeld: Int {
+        cache.bytesHeld + decoders.reduce(0) { $0 + $1.bytesHeld }
+    }
+
+    // MARK: - Reads
+
+    /// Copies rows `rows[i]` (checked to be in range, any order, repeats allowed) to
+    /// `destination + i * D`.
+    ///
+    /// - Throws: ``HDF5Error/damagedData(file:dataset:detail:)`` for a damaged chunk; system
+    ///   read errors as ``HDF5Error/library(file:operation:reason:)``.
+    /// - Complexity: O(k + bands) to group k rows by band, then one read and one decode per
+    ///   chunk the rows touch that is not cached.
+    func gather(_ rows: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) throws {
+        let k = rows.count
+        let cr = grid.chunkRows
+        // Group positions by band: a counting sort (O(k + bands)).
+        let bands = grid.bands
+        resize(&bandStarts, to: bands + 1)
+        resize(&bandCursor, to: bands)
+        resize(&byBand, to: k)
+        bandStarts.withUnsafeMutableBufferPointer { starts in
+            bandCursor.withUnsafeMutableBufferPointer { cursor in
+                byBand.withUnsafeMutableBufferPointer { byBand in
+                    for b in 0...bands { starts[b] = 0 }
+                    for row in rows { starts[row / cr + 1] += 1 }
+                    for b in 0..<bands {
+                        starts[b + 1] += starts[b]
+                        cursor[b] = starts[b]
+                    }
+                    for (position, row) in rows.enumerated() {
+                        let band = row / cr
+                        byBand[cursor[band]] = position
+                        cursor[band] += 1
+                    }
+                }
+            }
+        }
+        tasks.removeAll(keepingCapacity: true)
+        bandStarts.withUnsafeBufferPointer { starts in
+            for band in 0..<bands where starts[band + 1] > starts[band] {
+                for column in 0..<grid.columnChunks {
+                    tasks.append(Task(
+                        chunk: band * grid.columnChunks + column, band: band, column: column,
+                        start: starts[band], end: starts[band + 1], cached: nil, admitted: nil))
+                }
+            }
+        }
+        try byBand.withUnsafeBufferPointer { order in
+            try run(useCache: true) { task, decoded in
+                self.scatter(task, decoded: decoded, rows: rows, order: order, into: destination)
+            }
+        }
+    }
+
+    /// Copies rows `range` (checked) to `destination`, row-major.
+    ///
+    /// Chunks that cover whole rows and lie wholly inside the range are decoded straight into
+    /// the destination. The cache is neither used nor filled.
+    func read(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) throws {
+        guard !range.isEmpty else { return }
+        let cr = grid.chunkRows
+        tasks.removeAll(keepingCapacity: true)
+        for band in (range.lowerBound / cr)...((range.upperBound - 1) / cr) {
+            for column in 0..<grid.columnChunks {
+                tasks.append(Task(
+                    chunk: band * grid.columnChunks + column, band: band, column: column,
+                    start: max(range.lowerBound, band * cr), end: min(range.upperBound, (band + 1) * cr),
+                    cached: nil, admitted: nil))
+            }
+        }
+        let d = grid.dimension
+        let direct = grid.chunkColumns == d
+        for i in tasks.indices where direct {
+            let first = tasks[i].band * cr
+            if first >= range.lowerBound && first + cr <= range.upperBound {
+                tasks[i].admitted = UnsafeMutableRawPointer(destination + (first - range.lowerBound) * d)
+            }
+        }
+        try run(useCache: false) { task, decoded in
+            if task.admitted != nil { return }  // decoded in place
+            let first = task.band * cr
+            let c0 = task.column * self.grid.chunkColumns
+            let width = min(self.grid.chunkColumns, d - c0)
+            let values = decoded.assumingMemoryBound(to: Float.self)
+            if width == d && self.grid.chunkColumns == d {
+                (destination + (task.start - range.lowerBound) * d).update(
+                    from: values + (task.start - first) * d, count: (task.end - task.start) * d)
+            } else {
+                for row in task.start..<task.end {
+                    (destination + (row - range.lowerBound) * d + c0).update(
+                        from: values + (row - first) * self.grid.chunkColumns, count: width)
+                }
+            }
+        }
+    }
+
+    /// Plans the cache (lookups, then admissions within the room left), runs the tasks on the
+    /// workers, and hands each task's decoded chunk to `copy`.
+    private func run(useCache: Bool, _ copy: (Task, UnsafeRawPointer) -> Void) throws {
+        var admittedChunks: [Int] = []
+        if useCache && cache.capacity > 0 {
+            cache.beginRead()
+            for i in tasks.indices {
+                if let hit = cache.lookup(tasks[i].chunk) {
+                    tasks[i].cached = hit
+                    hits += 1
+                }
+            }
+            for i in tasks.indices where tasks[i].cached == nil {
+                guard let buffer = cache.admit(tasks[i].chunk) else { break }
+                tasks[i].admitted = buffer
+                admittedChunks.append(tasks[i].chunk)
+            }
+        }
+        let tasks = self.tasks
+        let decoders = self.decoders
+        let grid = self.grid
+        let pipeline = self.pipeline
+        let file = self.file
+        let datasetPath = self.datasetPath
+        let addresses = self.addresses, sizes = self.sizes, masks = self.masks
+        let largestStored = self.largestStored
+        do {
+            try HDF5ParallelWork.run(tasks: tasks.count, workers: workers) { worker, index in
+                let task = tasks[index]
+                if let cached = task.cached {
+                    copy(task, cached)
+                    return
+                }
+                let chunk = task.chunk
+                let stored = sizes[chunk]
+                guard stored <= largestStored else {
+                    throw HDF5Error.damagedData(
+                        file: file.path, dataset: datasetPath,
+                        detail: "\(grid.describe(chunk)) claims \(stored) stored bytes; expected at most \(largestStored) for a chunk of \(grid.chunkBytes) bytes")
+                }
+                let decoder = decoders[worker]
+                let raw = decoder.rawBuffer(count: stored)
+                try file.read(into: raw, count: stored, at: addresses[chunk], dataset: datasetPath, what: grid.describe(chunk))
+                let decoded = try decoder.decode(
+                    rawCount: stored, pipeline: pipeline, mask: masks[chunk], chunkBytes: grid.chunkBytes,
+                    into: task.admitted, file: file.path, dataset: datasetPath, chunk: grid.describe(chunk))
+                copy(task, decoded)
+            }
+        } catch {
+            for chunk in admittedChunks { cache.remove(chunk) }
+            throw error
+        }
+        decodedChunks += tasks.reduce(0) { $0 + ($1.cached == nil ? 1 : 0) }
+        peakBytes = max(peakBytes, bytesHeld)
+    }
+
+    /// Copies the rows of `task` out of its decoded chunk.
+    @inline(__always)
+    private func scatter(
+        _ task: Task, decoded: UnsafeRawPointer, rows: UnsafeBufferPointer<Int>, order byBand: UnsafeBufferPointer<Int>,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
+        let d = grid.dimension
+        let cc = grid.chunkColumns
+        let first = task.band * grid.chunkRows
+        let c0 = task.column * cc
+        let width = min(cc, d - c0)
+        let values = decoded.assumingMemoryBound(to: Float.self)
+        if width == 1 {
+            for i in task.start..<task.end {
+                let position = byBand[i]
+                destination[position * d + c0] = values[(rows[position] - first) * cc]
+            }
+        } else {
+            for i in task.start..<task.end {
+                let position = byBand[i]
+                (destination + position * d + c0).update(from: values + (rows[position] - first) * cc, count: width)
+            }
+        }
+    }
+
+    private func resize(_ array: inout [Int], to count: Int) {
+        if array.count < count { array.append(contentsOf: repeatElement(0, count: count - array.count)) }
+    }
+}
