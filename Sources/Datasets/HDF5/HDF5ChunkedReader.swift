@@ -8,13 +8,24 @@ import Musl
 import CHDF5
 
 /// Reads rows of a chunked float32 little-endian dataset whose filters are only deflate,
-/// shuffle and fletcher32, without libhdf5 on the read path: each needed chunk's stored bytes
-/// are read once per call with `pread`, decoded here (zlib, unshuffle, checksum) on a few
-/// threads, and the requested rows copied out.
+/// shuffle and fletcher32: each needed chunk's stored bytes are read once per call, decoded
+/// here (zlib, unshuffle, checksum) on a few threads outside any libhdf5 lock, and the
+/// requested rows copied out.
 ///
-/// The chunk index (file offset, stored size and filter mask of every chunk) is read from
-/// libhdf5 once, when the reader is made. Not thread-safe: the owning
-/// ``HDF5FeatureDataset`` serialises calls; inside a call the work runs on `workers` threads.
+/// Stored bytes come from one of two places:
+/// - **The file, with `pread`** (no libhdf5 call at all), when the dataset has at most
+///   ``largestIndexedChunkCount`` chunks: their file offsets, stored sizes and filter masks are
+///   read once, when the reader is made. (libhdf5 1.10 finds a chunk's address by walking the
+///   whole chunk index, so building the index costs O(chunks²): fine for thousands of chunks,
+///   not for a hundred thousand.)
+/// - **libhdf5's `H5Dread_chunk`** (raw bytes, no filters), one short library call per chunk,
+///   for datasets with more chunks. Decoding still runs outside the library.
+///
+/// A chunk that was never written (libhdf5 supplies the dataset's fill value) is read through
+/// libhdf5 with a hyperslab, so its values are exactly libhdf5's.
+///
+/// Not thread-safe: the owning ``HDF5FeatureDataset`` serialises calls; inside a call the work
+/// runs on `workers` threads.
 final class HDF5ChunkedReader {
     /// The geometry of the chunk grid.
     struct Grid {
@@ -49,9 +60,8 @@ final class HDF5ChunkedReader {
         }
     }
 
-    /// The most chunks indexed: larger grids stay with libhdf5 (the index costs 20 bytes a
-    /// chunk and one lookup each when opening).
-    static let largestChunkCount = 1 << 24
+    /// The most chunks whose file offsets are read when opening (see the type's description).
+    static let largestIndexedChunkCount = 4096
 
     let file: HDF5DirectFile
     let datasetPath: String
@@ -59,9 +69,12 @@ final class HDF5ChunkedReader {
     let pipeline: HDF5ChunkPipeline
     let workers: Int
     let cache: HDF5ChunkCache
-    private let addresses: [Int]
-    private let sizes: [Int]
-    private let masks: [UInt32]
+    /// The chunk index for `pread`, or `nil` to read stored bytes through libhdf5.
+    let index: Index?
+    /// The open dataset, for `H5Dread_chunk` and for unwritten chunks; owned by the
+    /// ``HDF5FeatureDataset`` that owns this reader.
+    private let datasetID: hid_t
+    private let rank: Int
     private let largestStored: Int
     private let decoders: [HDF5ChunkDecoder]
 
@@ -74,6 +87,13 @@ final class HDF5ChunkedReader {
     private(set) var hits = 0
     private(set) var decodedChunks = 0
     private(set) var peakBytes = 0
+
+    /// File offsets, stored sizes (0: never written) and filter masks, by chunk number.
+    struct Index {
+        let addresses: [Int]
+        let sizes: [Int]
+        let masks: [UInt32]
+    }
 
     /// One chunk to decode (or take from the cache) and the rows to copy out of it.
     private struct Task {
@@ -88,14 +108,34 @@ final class HDF5ChunkedReader {
         var admitted: UnsafeMutableRawPointer?
     }
 
-    /// Why the fast reader cannot be used, or the reader. Runs inside ``HDF5Library/run(_:)``.
+    /// The reader, or why it cannot be used. `indexLimit` overrides
+    /// ``largestIndexedChunkCount`` (tests use 0 to read every chunk through libhdf5). Runs
+    /// inside ``HDF5Library/run(_:)``.
     static func make(
-        datasetID: hid_t, file: HDF5File, direct: HDF5DirectFile, datasetPath: String, grid: Grid,
-        pipeline: HDF5ChunkPipeline, cacheBudget: Int, workers: Int
+        datasetID: hid_t, file: HDF5File, direct: HDF5DirectFile, datasetPath: String, rank: Int, grid: Grid,
+        pipeline: HDF5ChunkPipeline, cacheBudget: Int, workers: Int, indexLimit: Int? = nil
     ) throws -> Result<HDF5ChunkedReader, HDF5FastPathUnavailable> {
-        guard grid.chunkCount <= largestChunkCount else {
-            return .failure(HDF5FastPathUnavailable("\(grid.chunkCount) chunks are more than the \(largestChunkCount) indexed"))
+        let largestStored = pipeline.largestStored(chunkBytes: grid.chunkBytes)
+        var index: Index?
+        if grid.chunkCount <= indexLimit ?? largestIndexedChunkCount {
+            switch buildIndex(datasetID: datasetID, file: file, direct: direct, datasetPath: datasetPath, grid: grid, largestStored: largestStored) {
+            case .success(let built): index = built
+            case .failure(let unavailable): return .failure(unavailable)
+            }
         }
+        var decoders: [HDF5ChunkDecoder] = []
+        for _ in 0..<max(1, workers) { decoders.append(try Self.decoder(file: file.path)) }
+        return .success(HDF5ChunkedReader(
+            file: direct, datasetPath: datasetPath, datasetID: datasetID, rank: rank, grid: grid, pipeline: pipeline,
+            workers: max(1, workers), cacheBudget: cacheBudget, index: index, largestStored: largestStored,
+            decoders: decoders))
+    }
+
+    /// Every chunk's file offset, stored size and filter mask, checked against libhdf5's own
+    /// read of the first written chunk (an address relative to a user block would show here).
+    private static func buildIndex(
+        datasetID: hid_t, file: HDF5File, direct: HDF5DirectFile, datasetPath: String, grid: Grid, largestStored: Int
+    ) -> Result<Index, HDF5FastPathUnavailable> {
         let count = grid.chunkCount
         var addresses = [Int](repeating: 0, count: count)
         var sizes = [Int](repeating: 0, count: count)
@@ -103,6 +143,7 @@ final class HDF5ChunkedReader {
         let undefined = chdf5_haddr_undef()
         // libhdf5 reads as many coordinates as the dataset's rank (1 or 2).
         var offset = [hsize_t](repeating: 0, count: 2)
+        var firstWritten = -1
         for chunk in 0..<count {
             offset[0] = hsize_t((chunk / grid.columnChunks) * grid.chunkRows)
             offset[1] = hsize_t((chunk % grid.columnChunks) * grid.chunkColumns)
@@ -112,55 +153,46 @@ final class HDF5ChunkedReader {
             guard H5Dget_chunk_info_by_coord(datasetID, &offset, &mask, &address, &size) >= 0 else {
                 return .failure(HDF5FastPathUnavailable("libhdf5 cannot describe \(grid.describe(chunk)): \(HDF5Library.errorStackSummary())"))
             }
-            guard address != undefined, size > 0 else {
-                return .failure(HDF5FastPathUnavailable("\(grid.describe(chunk)) was never written (libhdf5 supplies its fill value)"))
-            }
+            guard address != undefined, size > 0 else { continue }  // never written: sizes[chunk] stays 0
             addresses[chunk] = address > UInt64(Int.max) ? Int.max : Int(address)
             sizes[chunk] = size > UInt64(Int.max) ? Int.max : Int(size)
             masks[chunk] = mask
+            if firstWritten < 0 { firstWritten = chunk }
         }
-        let largestStored = pipeline.largestStored(chunkBytes: grid.chunkBytes)
-        // Self-check: the first chunk's stored bytes as libhdf5 reads them must be the bytes at
-        // its address (an address relative to a user block would show here).
-        guard sizes[0] <= largestStored else {
-            return .failure(HDF5FastPathUnavailable("\(grid.describe(0)) claims \(sizes[0]) stored bytes"))
+        guard firstWritten >= 0 else { return .success(Index(addresses: addresses, sizes: sizes, masks: masks)) }
+        let first = firstWritten
+        guard sizes[first] <= largestStored else {
+            return .failure(HDF5FastPathUnavailable("\(grid.describe(first)) claims \(sizes[first]) stored bytes"))
         }
-        let expected = UnsafeMutableRawBufferPointer.allocate(byteCount: sizes[0], alignment: 16)
-        let actual = UnsafeMutableRawBufferPointer.allocate(byteCount: sizes[0], alignment: 16)
+        let expected = UnsafeMutableRawBufferPointer.allocate(byteCount: sizes[first], alignment: 16)
+        let actual = UnsafeMutableRawBufferPointer.allocate(byteCount: sizes[first], alignment: 16)
         defer {
             expected.deallocate()
             actual.deallocate()
         }
         var filters: UInt32 = 0
-        offset[0] = 0
-        offset[1] = 0
+        offset[0] = hsize_t((first / grid.columnChunks) * grid.chunkRows)
+        offset[1] = hsize_t((first % grid.columnChunks) * grid.chunkColumns)
         guard H5Dread_chunk(datasetID, chdf5_p_default(), &offset, &filters, expected.baseAddress) >= 0 else {
-            return .failure(HDF5FastPathUnavailable("libhdf5 cannot read \(grid.describe(0)): \(HDF5Library.errorStackSummary())"))
+            return .failure(HDF5FastPathUnavailable("libhdf5 cannot read \(grid.describe(first)): \(HDF5Library.errorStackSummary())"))
         }
-        guard filters == masks[0] else {
-            return .failure(HDF5FastPathUnavailable("the filter mask of \(grid.describe(0)) differs between the chunk index and the chunk"))
+        guard filters == masks[first] else {
+            return .failure(HDF5FastPathUnavailable("the filter mask of \(grid.describe(first)) differs between the chunk index and the chunk"))
         }
-        var base = 0
-        var found = false
-        for candidate in [0, userBlockSize(of: file)] where !found {
-            if (try? direct.read(into: actual.baseAddress!, count: sizes[0], at: addresses[0] + candidate, dataset: datasetPath, what: "")) != nil,
-               memcmp(actual.baseAddress!, expected.baseAddress!, sizes[0]) == 0 {
+        var base: Int?
+        for candidate in [0, userBlockSize(of: file)] where base == nil {
+            if (try? direct.read(into: actual.baseAddress!, count: sizes[first], at: addresses[first] + candidate, dataset: datasetPath, what: "")) != nil,
+               memcmp(actual.baseAddress!, expected.baseAddress!, sizes[first]) == 0 {
                 base = candidate
-                found = true
             }
         }
-        guard found else {
-            return .failure(HDF5FastPathUnavailable("the bytes at the address of \(grid.describe(0)) are not the chunk libhdf5 reads"))
+        guard let base else {
+            return .failure(HDF5FastPathUnavailable("the bytes at the address of \(grid.describe(first)) are not the chunk libhdf5 reads"))
         }
         if base != 0 {
-            for chunk in 0..<count where addresses[chunk] <= Int.max - base { addresses[chunk] += base }
+            for chunk in 0..<count where sizes[chunk] > 0 && addresses[chunk] <= Int.max - base { addresses[chunk] += base }
         }
-        var decoders: [HDF5ChunkDecoder] = []
-        for _ in 0..<max(1, workers) { decoders.append(try Self.decoder(file: file.path)) }
-        return .success(HDF5ChunkedReader(
-            file: direct, datasetPath: datasetPath, grid: grid, pipeline: pipeline, workers: max(1, workers),
-            cacheBudget: cacheBudget, addresses: addresses, sizes: sizes, masks: masks,
-            largestStored: largestStored, decoders: decoders))
+        return .success(Index(addresses: addresses, sizes: sizes, masks: masks))
     }
 
     private static func decoder(file: String) throws -> HDF5ChunkDecoder {
@@ -188,19 +220,18 @@ final class HDF5ChunkedReader {
     }
 
     private init(
-        file: HDF5DirectFile, datasetPath: String, grid: Grid, pipeline: HDF5ChunkPipeline, workers: Int,
-        cacheBudget: Int, addresses: [Int], sizes: [Int], masks: [UInt32], largestStored: Int,
-        decoders: [HDF5ChunkDecoder]
+        file: HDF5DirectFile, datasetPath: String, datasetID: hid_t, rank: Int, grid: Grid, pipeline: HDF5ChunkPipeline,
+        workers: Int, cacheBudget: Int, index: Index?, largestStored: Int, decoders: [HDF5ChunkDecoder]
     ) {
         self.file = file
         self.datasetPath = datasetPath
+        self.datasetID = datasetID
+        self.rank = rank
         self.grid = grid
         self.pipeline = pipeline
         self.workers = workers
         cache = HDF5ChunkCache(budget: cacheBudget, chunkBytes: grid.chunkBytes)
-        self.addresses = addresses
-        self.sizes = sizes
-        self.masks = masks
+        self.index = index
         self.largestStored = largestStored
         self.decoders = decoders
     }
@@ -323,12 +354,6 @@ final class HDF5ChunkedReader {
         }
         let tasks = self.tasks
         let decoders = self.decoders
-        let grid = self.grid
-        let pipeline = self.pipeline
-        let file = self.file
-        let datasetPath = self.datasetPath
-        let addresses = self.addresses, sizes = self.sizes, masks = self.masks
-        let largestStored = self.largestStored
         do {
             try HDF5ParallelWork.run(tasks: tasks.count, workers: workers) { worker, index in
                 let task = tasks[index]
@@ -336,19 +361,7 @@ final class HDF5ChunkedReader {
                     copy(task, cached)
                     return
                 }
-                let chunk = task.chunk
-                let stored = sizes[chunk]
-                guard stored <= largestStored else {
-                    throw HDF5Error.damagedData(
-                        file: file.path, dataset: datasetPath,
-                        detail: "\(grid.describe(chunk)) claims \(stored) stored bytes; expected at most \(largestStored) for a chunk of \(grid.chunkBytes) bytes")
-                }
-                let decoder = decoders[worker]
-                let raw = decoder.rawBuffer(count: stored)
-                try file.read(into: raw, count: stored, at: addresses[chunk], dataset: datasetPath, what: grid.describe(chunk))
-                let decoded = try decoder.decode(
-                    rawCount: stored, pipeline: pipeline, mask: masks[chunk], chunkBytes: grid.chunkBytes,
-                    into: task.admitted, file: file.path, dataset: datasetPath, chunk: grid.describe(chunk))
+                let decoded = try self.decode(task.chunk, with: decoders[worker], into: task.admitted)
                 copy(task, decoded)
             }
         } catch {
@@ -357,6 +370,88 @@ final class HDF5ChunkedReader {
         }
         decodedChunks += tasks.reduce(0) { $0 + ($1.cached == nil ? 1 : 0) }
         peakBytes = max(peakBytes, bytesHeld)
+    }
+
+    /// Reads and decodes chunk `chunk` with one worker's decoder, into `output` if given.
+    /// Called from several threads at once, each with its own decoder: touches only immutable
+    /// state, the file (`pread`) and libhdf5 (through ``HDF5Library/run(_:)``).
+    private func decode(_ chunk: Int, with decoder: HDF5ChunkDecoder, into output: UnsafeMutableRawPointer?) throws -> UnsafeRawPointer {
+        let stored: Int
+        let mask: UInt32
+        if let index {
+            stored = index.sizes[chunk]
+            mask = index.masks[chunk]
+            if stored == 0 { return try readThroughLibrary(chunk, with: decoder, into: output) }
+            try checkStoredSize(stored, chunk: chunk)
+            let raw = decoder.rawBuffer(count: stored)
+            try file.read(into: raw, count: stored, at: index.addresses[chunk], dataset: datasetPath, what: grid.describe(chunk))
+        } else {
+            var offset = chunkOffset(chunk)
+            var size: hsize_t = 0
+            let found = HDF5Library.run { () -> Bool in
+                let status = H5Dget_chunk_storage_size(datasetID, &offset, &size)
+                _ = H5Eclear2(chdf5_e_default())
+                return status >= 0
+            }
+            // libhdf5 1.10 fails here for a chunk never written; reading that chunk's part of
+            // the dataset through libhdf5 gives its fill value (or libhdf5's own error).
+            if !found || size == 0 { return try readThroughLibrary(chunk, with: decoder, into: output) }
+            stored = size > UInt64(Int.max) ? Int.max : Int(size)
+            try checkStoredSize(stored, chunk: chunk)
+            let raw = decoder.rawBuffer(count: stored)
+            var filters: UInt32 = 0
+            try HDF5Library.run {
+                try HDF5Library.check(
+                    H5Dread_chunk(datasetID, chdf5_p_default(), &offset, &filters, raw), file: file.path,
+                    operation: "reading \(grid.describe(chunk)) of '\(datasetPath)'")
+            }
+            mask = filters
+        }
+        return try decoder.decode(
+            rawCount: stored, pipeline: pipeline, mask: mask, chunkBytes: grid.chunkBytes, into: output,
+            file: file.path, dataset: datasetPath, chunk: grid.describe(chunk))
+    }
+
+    private func checkStoredSize(_ stored: Int, chunk: Int) throws {
+        guard stored <= largestStored else {
+            throw HDF5Error.damagedData(
+                file: file.path, dataset: datasetPath,
+                detail: "\(grid.describe(chunk)) claims \(stored) stored bytes; expected at most \(largestStored) for a chunk of \(grid.chunkBytes) bytes")
+        }
+    }
+
+    /// The dataset coordinates of chunk `chunk`'s first value (as many as the rank).
+    private func chunkOffset(_ chunk: Int) -> [hsize_t] {
+        let row = hsize_t((chunk / grid.columnChunks) * grid.chunkRows)
+        return rank == 2 ? [row, hsize_t((chunk % grid.columnChunks) * grid.chunkColumns)] : [row]
+    }
+
+    /// A chunk that was never written: libhdf5 reads its part of the dataset (the fill value)
+    /// into the chunk's layout, `chunkRows × chunkColumns`, through a hyperslab.
+    private func readThroughLibrary(_ chunk: Int, with decoder: HDF5ChunkDecoder, into output: UnsafeMutableRawPointer?) throws -> UnsafeRawPointer {
+        let target = output ?? decoder.rawBuffer(count: grid.chunkBytes)
+        let first = (chunk / grid.columnChunks) * grid.chunkRows
+        let column = (chunk % grid.columnChunks) * grid.chunkColumns
+        let rows = min(grid.chunkRows, grid.rowCount - first)
+        let columns = min(grid.chunkColumns, grid.dimension - column)
+        let operation = "reading \(grid.describe(chunk)) (never written) of '\(datasetPath)'"
+        try HDF5Library.run {
+            let space = try HDF5Handle.checked(H5Dget_space(datasetID), closer: H5Sclose, file: file.path, operation: operation)
+            var start: [hsize_t] = rank == 2 ? [hsize_t(first), hsize_t(column)] : [hsize_t(first)]
+            var count: [hsize_t] = rank == 2 ? [hsize_t(rows), hsize_t(columns)] : [hsize_t(rows)]
+            try HDF5Library.check(
+                H5Sselect_hyperslab(space.id, H5S_SELECT_SET, &start, nil, &count, nil), file: file.path, operation: operation)
+            var shape: [hsize_t] = rank == 2 ? [hsize_t(grid.chunkRows), hsize_t(grid.chunkColumns)] : [hsize_t(grid.chunkRows)]
+            let memory = try HDF5Handle.checked(
+                H5Screate_simple(Int32(rank), &shape, nil), closer: H5Sclose, file: file.path, operation: operation)
+            var origin: [hsize_t] = rank == 2 ? [0, 0] : [0]
+            try HDF5Library.check(
+                H5Sselect_hyperslab(memory.id, H5S_SELECT_SET, &origin, nil, &count, nil), file: file.path, operation: operation)
+            try HDF5Library.check(
+                H5Dread(datasetID, chdf5_t_native_float(), memory.id, space.id, chdf5_p_default(), target), file: file.path,
+                operation: operation)
+        }
+        return UnsafeRawPointer(target)
     }
 
     /// Copies the rows of `task` out of its decoded chunk.
