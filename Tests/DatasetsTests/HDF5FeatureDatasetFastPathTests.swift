@@ -38,8 +38,12 @@ import Darwin
     /// fast paths equal the same rows of h5py's values bit for bit, whatever the thread count
     /// and cache budget, whether chunks are read with `pread` or `H5Dread_chunk` (index limit
     /// 0), and equal libhdf5's gather.
-    @Test(arguments: [(1, 0, nil), (2, 0, nil), (2, 1, nil), (2, 1 << 20, nil), (3, 1 << 20, nil), (2, 1, 0), (1, 0, 0)] as [(Int, Int, Int?)])
-    func gatheredRowsMatchBitForBit(threads: Int, budgetChunks: Int, indexLimit: Int?) throws {
+    /// (`sorted`: rows grouped by chunk with a comparison sort instead of a counting sort.)
+    @Test(arguments: [
+        (1, 0, nil, false), (2, 0, nil, false), (2, 1, nil, false), (2, 1 << 20, nil, false), (3, 1 << 20, nil, false),
+        (2, 1, 0, false), (1, 0, 0, false), (2, 1, nil, true),
+    ] as [(Int, Int, Int?, Bool)])
+    func gatheredRowsMatchBitForBit(threads: Int, budgetChunks: Int, indexLimit: Int?, sorted: Bool) throws {
         let fixture = try FastPathFixture.load()
         for name in Self.files {
             let file = try HDF5File(path: try HDF5Fixtures.path(name))
@@ -50,7 +54,7 @@ import Darwin
                 let budget = budgetChunks >= 1 << 20 ? 64 << 20 : budgetChunks * chunkBytes
                 let source = try HDF5FeatureDataset(
                     file: file, datasetPath: dataset, maximumRunRows: nil, chunkCacheBudget: budget, threads: threads,
-                    chunkIndexLimit: indexLimit)
+                    chunkIndexLimit: indexLimit, countingSortBands: sorted ? 0 : nil)
                 let library = try HDF5FeatureDataset(file: file, datasetPath: dataset, maximumRunRows: nil, fastPaths: false)
                 let n = source.rowCount
                 let d = source.dimension
@@ -62,7 +66,7 @@ import Darwin
                     var want = [UInt32]()
                     want.reserveCapacity(count * d)
                     for row in rows { want.append(contentsOf: expected.bits[(row * d)..<((row + 1) * d)]) }
-                    #expect(bits(gathered) == want, "\(name):\(dataset) threads \(threads) budget \(budget) index limit \(String(describing: indexLimit)) trial \(trial)")
+                    #expect(bits(gathered) == want, "\(name):\(dataset) threads \(threads) budget \(budget) index limit \(String(describing: indexLimit)) sorted \(sorted) trial \(trial)")
                     #expect(bits(try library.gatherRows(rows)) == want, "\(name):\(dataset) libhdf5 trial \(trial)")
                 }
                 let everyRowBackwards = Array((0..<n).reversed())

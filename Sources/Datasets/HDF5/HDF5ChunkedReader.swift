@@ -78,6 +78,10 @@ final class HDF5ChunkedReader {
     private let largestStored: Int
     private let decoders: [HDF5ChunkDecoder]
 
+    /// Rows are grouped by band with a counting sort up to this many bands (or 4 per row); 0
+    /// always sorts (tests use it).
+    var countingSortBands = 1 << 16
+
     // Per-call scratch, reused.
     private var bandStarts: [Int] = []
     private var bandCursor: [Int] = []
@@ -248,47 +252,67 @@ final class HDF5ChunkedReader {
     ///
     /// - Throws: ``HDF5Error/damagedData(file:dataset:detail:)`` for a damaged chunk; system
     ///   read errors as ``HDF5Error/library(file:operation:reason:)``.
-    /// - Complexity: O(k + bands) to group k rows by band, then one read and one decode per
-    ///   chunk the rows touch that is not cached.
+    /// - Complexity: O(k + bands) to group k rows by band (O(k log k) when there are far more
+    ///   bands than rows), then one read and one decode per chunk the rows touch that is not
+    ///   cached.
     func gather(_ rows: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) throws {
         let k = rows.count
         let cr = grid.chunkRows
-        // Group positions by band: a counting sort (O(k + bands)).
         let bands = grid.bands
-        resize(&bandStarts, to: bands + 1)
-        resize(&bandCursor, to: bands)
         resize(&byBand, to: k)
-        bandStarts.withUnsafeMutableBufferPointer { starts in
-            bandCursor.withUnsafeMutableBufferPointer { cursor in
-                byBand.withUnsafeMutableBufferPointer { byBand in
-                    for b in 0...bands { starts[b] = 0 }
-                    for row in rows { starts[row / cr + 1] += 1 }
-                    for b in 0..<bands {
-                        starts[b + 1] += starts[b]
-                        cursor[b] = starts[b]
-                    }
-                    for (position, row) in rows.enumerated() {
-                        let band = row / cr
-                        byBand[cursor[band]] = position
-                        cursor[band] += 1
+        tasks.removeAll(keepingCapacity: true)
+        if countingSortBands > 0 && bands <= max(countingSortBands, 4 * k) {
+            // Group positions by band with a counting sort: O(k + bands).
+            resize(&bandStarts, to: bands + 1)
+            resize(&bandCursor, to: bands)
+            bandStarts.withUnsafeMutableBufferPointer { starts in
+                bandCursor.withUnsafeMutableBufferPointer { cursor in
+                    byBand.withUnsafeMutableBufferPointer { byBand in
+                        for b in 0...bands { starts[b] = 0 }
+                        for row in rows { starts[row / cr + 1] += 1 }
+                        for b in 0..<bands {
+                            starts[b + 1] += starts[b]
+                            cursor[b] = starts[b]
+                        }
+                        for (position, row) in rows.enumerated() {
+                            let band = row / cr
+                            byBand[cursor[band]] = position
+                            cursor[band] += 1
+                        }
                     }
                 }
             }
-        }
-        tasks.removeAll(keepingCapacity: true)
-        bandStarts.withUnsafeBufferPointer { starts in
-            for band in 0..<bands where starts[band + 1] > starts[band] {
-                for column in 0..<grid.columnChunks {
-                    tasks.append(Task(
-                        chunk: band * grid.columnChunks + column, band: band, column: column,
-                        start: starts[band], end: starts[band + 1], cached: nil, admitted: nil))
+            bandStarts.withUnsafeBufferPointer { starts in
+                for band in 0..<bands where starts[band + 1] > starts[band] {
+                    addTasks(band: band, start: starts[band], end: starts[band + 1])
                 }
+            }
+        } else {
+            // Far more bands than rows: sort the positions by band, O(k log k).
+            for i in 0..<k { byBand[i] = i }
+            byBand.sort { rows[$0] / cr < rows[$1] / cr }
+            var start = 0
+            while start < k {
+                let band = rows[byBand[start]] / cr
+                var end = start + 1
+                while end < k && rows[byBand[end]] / cr == band { end += 1 }
+                addTasks(band: band, start: start, end: end)
+                start = end
             }
         }
         try byBand.withUnsafeBufferPointer { order in
             try run(useCache: true) { task, decoded in
                 self.scatter(task, decoded: decoded, rows: rows, order: order, into: destination)
             }
+        }
+    }
+
+    /// One task per column chunk of `band`, for the positions `byBand[start..<end]`.
+    private func addTasks(band: Int, start: Int, end: Int) {
+        for column in 0..<grid.columnChunks {
+            tasks.append(Task(
+                chunk: band * grid.columnChunks + column, band: band, column: column, start: start, end: end,
+                cached: nil, admitted: nil))
         }
     }
 

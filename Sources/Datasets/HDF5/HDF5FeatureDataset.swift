@@ -132,11 +132,12 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     /// Opens `datasetPath`. `maximumRunRows` overrides the longest run the libhdf5 path reads
     /// at once; `fastPaths: false` keeps every read with libhdf5; `chunkIndexLimit` overrides
     /// the most chunks whose file offsets are indexed for `pread` (0: chunks are read with
-    /// `H5Dread_chunk`). Tests use all three.
+    /// `H5Dread_chunk`); `countingSortBands` overrides the most chunk bands for which rows are
+    /// grouped with a counting sort (0: always sort). Tests use all four.
     init(
         file: HDF5File, datasetPath: String, maximumRunRows runLimit: Int?,
         chunkCacheBudget: Int = HDF5FeatureDataset.defaultChunkCacheBudget, threads: Int? = nil, fastPaths: Bool = true,
-        chunkIndexLimit: Int? = nil
+        chunkIndexLimit: Int? = nil, countingSortBands: Int? = nil
     ) throws {
         guard chunkCacheBudget >= 0 else {
             throw HDF5Error.invalidArgument("the chunk cache budget must be 0 or more bytes, got \(chunkCacheBudget)")
@@ -191,6 +192,9 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
         fileSpace = opened.4
         reader = opened.5
         readPath = opened.6
+        if case .chunks(let chunked) = reader, let countingSortBands {
+            chunked.countingSortBands = countingSortBands
+        }
         self.chunkCacheBudget = chunkCacheBudget
         self.threads = workers
         maximumRunRows = max(1, runLimit ?? (1 << 20) / opened.2)
