@@ -290,7 +290,7 @@ final class HDF5ChunkedReader {
         } else {
             // Far more bands than rows: sort the positions by band, O(k log k).
             for i in 0..<k { byBand[i] = i }
-            byBand.sort { rows[$0] / cr < rows[$1] / cr }
+            byBand[0..<k].sort { rows[$0] / cr < rows[$1] / cr }
             var start = 0
             while start < k {
                 let band = rows[byBand[start]] / cr
