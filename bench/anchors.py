@@ -171,6 +171,46 @@ def bench_mlp_step():
             optimizer.step()
     emit("mlp_step.torch", rate(steps, run, rounds=5, minimum=0.3), "steps/s",
          "nn.Sequential 2-100-3 ReLU, Adam, B = 96, the five steps, 1 thread")
+# --- HDF5 reads (files from bench/make_data.py) -------------------------------------------------
+
+DATA = "bench/out"
+
+
+def bench_full_read():
+    import h5py
+    with h5py.File(os.path.join(DATA, "contiguous.h5"), "r") as f:
+        ds = f["features"]
+        nbytes = ds.size * ds.dtype.itemsize
+        emit("full_read.h5py", rate(nbytes, lambda: ds[...], rounds=5, minimum=0.5) / 1e9,
+             "GB/s", "h5py ds[...] into a new array, 1 thread")
+
+
+def out_of_core(name, key, rounds, minimum):
+    """Balanced batches (B = 96, 32 per class, the per-class-buffer epochs of
+    numpy_balanced_epoch), each read with h5py fancy indexing of its sorted distinct rows."""
+    import h5py
+    with h5py.File(os.path.join(DATA, name), "r") as f:
+        ds = f["features"]
+        labels = f["labels"][...]
+        class_indices = [np.flatnonzero(labels == c) for c in range(3)]
+        batches = numpy_balanced_epoch(class_indices, 32, np.random.default_rng(7))
+        position = [0]
+
+        def one_batch():
+            rows = np.unique(batches[position[0] % len(batches)])  # sorted, no repeats: h5py's rule
+            position[0] += 1
+            ds[rows]
+        cache = f", default chunk cache ({f.id.get_access_plist().get_cache()[2] >> 20} MiB)" if ds.chunks else ""
+        emit(key, rate(96, one_batch, rounds=rounds, minimum=minimum), "rows/s",
+             f"h5py ds[np.unique(batch)] per batch of 96{cache}, 1 thread")
+
+
+def bench_ooc_gzip():
+    out_of_core("gzip.h5", "ooc_gzip.h5py", rounds=2, minimum=3.0)
+
+
+def bench_ooc_contiguous():
+    out_of_core("contiguous.h5", "ooc_contiguous.h5py", rounds=5, minimum=0.5)
 
 
 BENCHMARKS = {
@@ -180,6 +220,9 @@ BENCHMARKS = {
     "ce_4096x1000": lambda: bench_cross_entropy(4096, 1000, "ce_4096x1000"),
     "ce_128x3": lambda: bench_cross_entropy(128, 3, "ce_128x3"),
     "mlp_step": bench_mlp_step,
+    "full_read": bench_full_read,
+    "ooc_gzip": bench_ooc_gzip,
+    "ooc_contiguous": bench_ooc_contiguous,
 }
 
 
@@ -188,6 +231,8 @@ def main():
     parser.add_argument("--only", default="")
     parser.add_argument("--data", default="bench/out")
     args = parser.parse_args()
+    global DATA
+    DATA = args.data
     only = set(filter(None, args.only.split(",")))
     for key, run in BENCHMARKS.items():
         if not only or key in only:

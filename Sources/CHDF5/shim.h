@@ -19,6 +19,10 @@ static inline unsigned chdf5_f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned chdf5_f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline hsize_t chdf5_s_unlimited(void) { return H5S_UNLIMITED; }
 static inline size_t chdf5_t_variable(void) { return H5T_VARIABLE; }
+static inline haddr_t chdf5_haddr_undef(void) { return HADDR_UNDEF; }
+
+// MARK: - File drivers
+static inline hid_t chdf5_fd_sec2(void) { return H5FD_SEC2; }
 
 // MARK: - Property list classes
 static inline hid_t chdf5_p_file_access(void) { return H5P_FILE_ACCESS; }

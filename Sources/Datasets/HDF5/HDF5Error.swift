@@ -37,6 +37,10 @@ public enum HDF5Error: Error, Equatable, Sendable, CustomStringConvertible {
     case filterUnavailable(file: String, dataset: String, filterID: Int, filterName: String)
     /// A requested row is outside `0..<rowCount`.
     case rowOutOfRange(file: String, dataset: String, row: Int, rowCount: Int)
+    /// The dataset's stored bytes are damaged: a chunk or a block that lies past the end of the
+    /// file, that does not decompress to the size the dataset's shape gives, or that fails its
+    /// checksum. `detail` says which and where.
+    case damagedData(file: String, dataset: String, detail: String)
 
     // MARK: Labelled data
     /// Features and labels disagree in number of rows.
@@ -96,6 +100,8 @@ public enum HDF5Error: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): cannot read '\(dataset)': filter \(id) (\(name)) is not available; install its HDF5 plugin (set HDF5_PLUGIN_PATH) or rewrite the file with gzip"
         case .rowOutOfRange(let file, let dataset, let row, let rowCount):
             return "\(file): row \(row) of '\(dataset)' is out of range; expected rows in 0..<\(rowCount)"
+        case .damagedData(let file, let dataset, let detail):
+            return "\(file): '\(dataset)' is damaged: \(detail)"
         case .rowCountMismatch(let file, let features, let featureRows, let labels, let labelRows):
             return "\(file): '\(features)' has \(featureRows) rows but '\(labels)' has \(labelRows); expected the same number"
         case .negativeLabel(let file, let dataset, let row, let label):

@@ -1,0 +1,60 @@
+import Datasets
+import Sampling
+
+/// Batches read ahead per call to the source in the out-of-core rows (`--lookahead W`): each
+/// window of W batches reads each chunk it needs once.
+let defaultLookahead = 256
+
+/// The decoded-chunk cache of the out-of-core gzip row (64 MiB, a quarter of the 284 MB of
+/// features: the data is not loaded whole).
+let outOfCoreCacheBudget = 64 << 20
+
+/// Reading all of `contiguous.h5`'s features (1,110,000 × 64 float32, 284 MB) into a new
+/// array, file in the page cache.
+func hdf5FullRead(_ options: Options) throws -> [Row] {
+    let source = try HDF5FeatureDataset(path: options.dataDirectory + "/contiguous.h5")
+    let bytes = Double(source.rowCount * source.dimension * 4)
+    let r = try rate(work: bytes, rounds: 5, minimum: 0.5) { blackHole(try source.readAll()) }
+    return [Row(
+        key: "full_read", value: r / 1e9, unit: "GB/s",
+        note: "HDF5FeatureDataset.readAll, read path \(source.readPath), \(source.threads) threads (h5py: 1)")]
+}
+
+/// Balanced batches (B = 96, 32 per class) from `gzip.h5` (chunks 4096 × 64, gzip 4 +
+/// shuffle), read out of core through `BatchLoader` with look-ahead.
+func hdf5OutOfCoreGzip(_ options: Options) throws -> [Row] {
+    try outOfCore(options, file: "gzip.h5", key: "ooc_gzip", budget: outOfCoreCacheBudget, minimum: 2.0)
+}
+
+/// The same batches from `contiguous.h5`.
+func hdf5OutOfCoreContiguous(_ options: Options) throws -> [Row] {
+    try outOfCore(options, file: "contiguous.h5", key: "ooc_contiguous", budget: 0, minimum: 0.5)
+}
+
+private func outOfCore(_ options: Options, file: String, key: String, budget: Int, minimum: Double) throws -> [Row] {
+    let path = options.dataDirectory + "/" + file
+    let labels = try loadLabels(path: path)
+    let schedule = try BatchSchedule(
+        labels: labels.labels, classCount: labels.classCount,
+        configuration: ScheduleConfiguration(batchSize: 96, epochs: 1000, seed: 7))
+    let source = try HDF5FeatureDataset(path: path, chunkCacheBudget: budget)
+    let lookahead = options.lookahead ?? defaultLookahead
+    var loader = try BatchLoader(schedule: schedule, source: source, labels: labels.labels, lookahead: lookahead)
+    var batch = Batch()
+    let r = try rate(work: Double(lookahead * 96), rounds: 3, minimum: minimum) {
+        for _ in 0..<lookahead { _ = try loader.next(into: &batch) }
+        blackHole(batch.features)
+    }
+    let window = lookahead * 96 * source.dimension * 4
+    var note = "BatchLoader, B = 96 balanced, look-ahead \(lookahead) batches (window \(mebibytes(window))), read path \(source.readPath), \(source.threads) threads (h5py: 1)"
+    if case .chunks = source.readPath {
+        let statistics = source.chunkCacheStatistics
+        note += "; chunk cache budget \(mebibytes(statistics.budget)), peak cache + scratch \(mebibytes(statistics.peakBytes)), \(statistics.hits) hits / \(statistics.decodedChunks) decodes"
+    }
+    return [Row(key: key, value: r, unit: "rows/s", note: note)]
+}
+
+private func mebibytes(_ bytes: Int) -> String {
+    let value = Double(bytes) / Double(1 << 20)
+    return value >= 10 ? "\(Int(value.rounded())) MiB" : "\(Double(Int(value * 10)) / 10) MiB"
+}
