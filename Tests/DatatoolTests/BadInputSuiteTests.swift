@@ -55,14 +55,14 @@ import Glibc
         let good = path("good.h5")
         try writeLabelledDataset(try SpiralSpecification(counts: [30, 6, 3], noise: 0.1, seed: 1).generate(), to: good)
         let goodBytes = try Data(contentsOf: URL(fileURLWithPath: good))
-        FileManager.default.createFile(atPath: path("empty.h5"), contents: Data())
-        FileManager.default.createFile(atPath: path("text.h5"), contents: Data("just some text\n".utf8))
+        _ = FileManager.default.createFile(atPath: path("empty.h5"), contents: Data())
+        _ = FileManager.default.createFile(atPath: path("text.h5"), contents: Data("just some text\n".utf8))
         for fraction in [0.1, 0.5, 0.9] {
             let size = Int(Double(goodBytes.count) * fraction)
-            FileManager.default.createFile(atPath: path("truncated-\(size).h5"), contents: goodBytes.prefix(size))
+            _ = FileManager.default.createFile(atPath: path("truncated-\(size).h5"), contents: goodBytes.prefix(size))
         }
         try FileManager.default.createDirectory(atPath: path("folder.h5"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path("secret.h5"), contents: goodBytes, attributes: [.posixPermissions: 0o000])
+        _ = FileManager.default.createFile(atPath: path("secret.h5"), contents: goodBytes, attributes: [.posixPermissions: 0o000])
         let emptyClass = path("empty-class.h5")
         try writeLabelledDataset(
             try LabelledDataset(features: [Float](repeating: 0.5, count: 8), dimension: 2, labels: [0, 2, 0, 2], classCount: 3),

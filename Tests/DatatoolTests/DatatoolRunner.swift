@@ -23,7 +23,8 @@ enum Datatool {
     }
 
     /// Runs `datatool` with `arguments` in `directory` (a fresh temporary folder by default).
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> DatatoolRun {
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
+                    timeout: TimeInterval = 600) throws -> DatatoolRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -34,10 +35,22 @@ enum Datatool {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes fully before waiting so a large output cannot block the child.
+        // Read stderr on another thread while stdout is read here, so neither pipe can fill
+        // up and block the child; a watchdog ends a run that hangs.
+        let errorData = ErrorCollector()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
         process.waitUntilExit()
+        watchdog.cancel()
+        let errData = errorData.data
         return DatatoolRun(
             status: process.terminationStatus,
             signalled: process.terminationReason == .uncaughtSignal,
@@ -57,6 +70,11 @@ enum Datatool {
     static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
+}
+
+/// What a reader thread collected.
+final class ErrorCollector: @unchecked Sendable {
+    var data = Data()
 }
 
 /// Asserts a run failed cleanly: non-zero exit, no signal, and an error line on stderr that

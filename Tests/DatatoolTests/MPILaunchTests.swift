@@ -32,12 +32,17 @@ import Testing
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         process.environment = environment
+        // mpirun echoes every rank's output on its own stdout too: discard it (an unread pipe
+        // would fill up and block mpirun). A watchdog ends a launcher that hangs.
         let err = Pipe()
         process.standardError = err
-        process.standardOutput = Pipe()
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
+        let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: watchdog)
         let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        watchdog.cancel()
         try #require(process.terminationStatus == 0, "mpirun failed: \(errors)")
 
         // mpirun writes each rank's stdout to <dir>/1/rank.<r>/stdout.
