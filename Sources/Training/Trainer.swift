@@ -138,11 +138,14 @@ public final class Trainer {
     ///   - source: The training features, one row per label.
     ///   - labels: The training labels in `0..<K`.
     ///   - test: Held-out data for the per-epoch figures (optional).
+    ///   - lookahead: Batches the loader gathers per read of the source (see
+    ///     ``Sampling/BatchLoader``): 1 for data in memory, more for a file read on demand, so
+    ///     each storage chunk is read once for many rows. The batches are the same either way.
     ///   - observer: Called after every batch and every epoch, on the calling thread.
     /// - Returns: The per-epoch and final figures.
     /// - Throws: Sampling errors (batch size, empty class), read errors from the source.
     public func fit<Source: FeatureRowSource & Sendable>(
-        source: Source, labels: [Int32], test: LabelledDataset? = nil,
+        source: Source, labels: [Int32], test: LabelledDataset? = nil, lookahead: Int = 1,
         observer: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingReport {
         let c = configuration
@@ -154,7 +157,8 @@ public final class Trainer {
             throw TrainingError.invalidParameter("the held-out data has \(test.dimension) features and \(test.classCount) classes; expected \(model.inputs) features and at most \(k) classes")
         }
         let schedule = try makeSchedule(labels: labels)
-        let prefetcher = BatchPrefetcher(loader: try BatchLoader(schedule: schedule, source: source, labels: labels), depth: 4)
+        let prefetcher = BatchPrefetcher(
+            loader: try BatchLoader(schedule: schedule, source: source, labels: labels, lookahead: lookahead), depth: 4)
 
         var optimizer = try makeOptimizer(learningRate: c.learningRate)
         var trainable = model.parameters

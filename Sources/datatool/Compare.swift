@@ -53,8 +53,9 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
-        let (training, test, k) = try options.loadData()
-        guard let test else {
+        let data = try options.loadData()
+        let k = data.classCount
+        guard let test = data.test else {
             throw ValidationError("compare needs held-out data: pass --test FILE.h5 or a --test-split above 0")
         }
         let strategies = [
@@ -77,8 +78,8 @@ struct Compare: ParsableCommand {
                 var configuration = options.configuration(classCount: k)
                 configuration.seed = options.seed &+ UInt64(r)
                 strategy.apply(&configuration)
-                let run = try TrainingRun(configuration: configuration, training: training, test: test)
-                _ = try run.trainer.makeSchedule(labels: training.labels)
+                let run = try TrainingRun(configuration: configuration, data: data, lookahead: options.stream ? options.lookahead : 1)
+                _ = try run.trainer.makeSchedule(labels: data.labels)
                 return run
             }
         }
@@ -97,7 +98,7 @@ struct Compare: ParsableCommand {
             if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             FileHandle.standardError.write(Data("\(strategy.name): balanced accuracy \(SummaryTables.percent(mean(results.map(\.balancedAccuracy))))\n".utf8))
         }
-        let header = "\(options.data.file) (\(training.classCounts.map(String.init).joined(separator: "/"))) → \(options.test ?? "held-out split") (\(test.classCounts.map(String.init).joined(separator: "/"))), \(repeats) seed\(repeats == 1 ? "" : "s") each, \(options.epochs) epochs"
+        let header = "\(options.data.file) (\(data.classCounts.map(String.init).joined(separator: "/"))) → \(options.test ?? "held-out split") (\(test.classCounts.map(String.init).joined(separator: "/"))), \(repeats) seed\(repeats == 1 ? "" : "s") each, \(options.epochs) epochs"
         if json {
             print(JSON.object([
                 ("file", .string(options.data.file)),

@@ -66,21 +66,24 @@ struct Train: ParsableCommand {
     func run() throws {
         let shard = try self.shard.resolve()
         try checkOutputs([plot], force: force)
-        let (training, test, k) = try options.loadData()
-        var configuration = options.configuration(classCount: k)
+        let data = try options.loadData()
+        var configuration = options.configuration(classCount: data.classCount)
         configuration.sampler = sampler
         configuration.finetuneEpochs = finetuneEpochs
         configuration.finetuneLayers = finetuneLayer
         configuration.priorCorrection = priorCorrection
-        if plot != nil && training.dimension != 2 {
-            throw ValidationError("--plot draws decision regions in the plane; \(options.data.file) has \(training.dimension) features per row, expected 2")
+        if plot != nil && data.dimension != 2 {
+            throw ValidationError("--plot draws decision regions in the plane; \(options.data.file) has \(data.dimension) features per row, expected 2")
         }
-        let run = try TrainingRun(configuration: configuration, training: training, test: test, shard: shard)
-        _ = try run.trainer.makeSchedule(labels: training.labels)
+        if plot != nil && data.inMemory == nil {
+            throw ValidationError("--plot draws the training points, which --stream does not load; drop one of them")
+        }
+        let run = try TrainingRun(configuration: configuration, data: data, lookahead: options.stream ? options.lookahead : 1, shard: shard)
+        _ = try run.trainer.makeSchedule(labels: data.labels)
         let progress = ProgressReporter(enabled: true, totalEpochs: configuration.epochs + configuration.finetuneEpochs)
         let report = try run.fit { progress.handle($0) }
         progress.finish()
-        if let plot {
+        if let plot, let training = data.inMemory {
             try DecisionRegionPlot.write(trainer: run.trainer, data: training, to: plot, title: "decision regions, \(run.summary)")
         }
         if json {
@@ -95,21 +98,21 @@ struct Train: ParsableCommand {
 /// A trainer with its data, ready to fit; shared by `train` and `compare`.
 struct TrainingRun {
     let trainer: Trainer
-    let training: LabelledDataset
-    let test: LabelledDataset?
-    let shard: Shard
+    let data: TrainingData
+    let lookahead: Int
 
-    init(configuration: TrainingConfiguration, training: LabelledDataset, test: LabelledDataset?, shard: Shard = .single) throws {
+    init(configuration: TrainingConfiguration, data: TrainingData, lookahead: Int = 1, shard: Shard = .single) throws {
         var c = configuration
         c.shard = shard
-        self.trainer = try Trainer(configuration: c, inputs: training.dimension, classCounts: training.classCounts)
-        self.training = training
-        self.test = test
-        self.shard = shard
+        self.trainer = try Trainer(configuration: c, inputs: data.dimension, classCounts: data.classCounts)
+        self.data = data
+        self.lookahead = lookahead
     }
 
+    var test: LabelledDataset? { data.test }
+
     func fit(observer: (TrainingEvent) -> Void) throws -> TrainingReport {
-        try trainer.fit(source: training, labels: training.labels, test: test, observer: observer)
+        try trainer.fit(source: data.source, labels: data.labels, test: data.test, lookahead: lookahead, observer: observer)
     }
 
     /// One line naming the strategy, for titles.

@@ -65,6 +65,15 @@ struct TrainOptions: ParsableArguments {
     @Flag(help: "Accept NaN and infinite feature values instead of refusing the file.")
     var allowNonfinite = false
 
+    @Flag(help: "Read the training rows from the file batch by batch instead of loading them (for data larger than memory); the batches and the model are the same.")
+    var stream = false
+
+    @Option(parsing: .unconditional, help: "With --stream: batches gathered per read of the file, so each chunk is decoded once for many rows.")
+    var lookahead: Int = 256
+
+    @Option(name: .customLong("cache-mb"), parsing: .unconditional, help: "With --stream: memory for decoded chunks kept between reads, in MiB.")
+    var cacheMegabytes: Int = 64
+
     func validate() throws {
         guard testSplit >= 0 && testSplit < 1 else {
             throw ValidationError("--test-split must be in [0, 1), got \(testSplit)")
@@ -83,28 +92,79 @@ struct TrainOptions: ParsableArguments {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard epochs >= 0 else { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
         guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
+        guard lookahead >= 1 else { throw ValidationError("--lookahead must be at least 1, got \(lookahead)") }
+        guard cacheMegabytes >= 0 else { throw ValidationError("--cache-mb must be 0 or more, got \(cacheMegabytes)") }
     }
 
-    /// Training and held-out data, and the class count covering both.
-    func loadData() throws -> (training: LabelledDataset, test: LabelledDataset?, classCount: Int) {
+    /// Training and held-out data, and the class count covering both. With `--stream` the
+    /// training rows stay in the file; the held-out rows are read into memory.
+    func loadData() throws -> TrainingData {
+        if stream { return try loadStreaming() }
         var training = try loadLabelledDataset(
             path: data.file, featuresPath: data.features, labelsPath: data.labels,
             classCount: data.classes, allowNonfinite: allowNonfinite)
-        var test: LabelledDataset? = nil
-        if let file = self.test {
-            test = try loadLabelledDataset(
-                path: file, featuresPath: data.features, labelsPath: data.labels,
-                classCount: data.classes, allowNonfinite: allowNonfinite)
-        } else if testSplit > 0 {
+        var test = try loadTestFile()
+        if test == nil && testSplit > 0 {
             let parts = try training.stratifiedSplit(testFraction: testSplit, seed: seed)
             training = parts.training
             test = parts.test
         }
-        if let test, test.dimension != training.dimension {
-            throw ValidationError("\(self.test ?? data.file) has \(test.dimension) features per row but \(data.file) has \(training.dimension); expected the same")
-        }
+        try checkWidths(training: training.dimension, test: test)
         let k = max(training.classCount, test?.classCount ?? 0)
-        return (try training.withClassCount(k), try test?.withClassCount(k), k)
+        let inMemory = try training.withClassCount(k)
+        return TrainingData(source: inMemory, labels: inMemory.labels, classCount: k, dimension: inMemory.dimension,
+                            test: try test?.withClassCount(k), inMemory: inMemory)
+    }
+
+    private func loadStreaming() throws -> TrainingData {
+        let file = try HDF5FeatureDataset(
+            path: data.file, datasetPath: data.features, chunkCacheBudget: cacheMegabytes << 20)
+        let loaded = try loadLabels(path: data.file, labelsPath: data.labels, classCount: data.classes)
+        guard file.rowCount == loaded.labels.count else {
+            throw HDF5Error.rowCountMismatch(
+                file: data.file, features: HDF5File.normalize(data.features), featureRows: file.rowCount,
+                labels: HDF5File.normalize(data.labels), labelRows: loaded.labels.count)
+        }
+        var test = try loadTestFile()
+        var trainingRows = Array(0..<loaded.labels.count)
+        if test == nil && testSplit > 0 {
+            let split = try stratifiedSplitRows(
+                labels: loaded.labels, classCount: loaded.classCount, testFraction: testSplit, seed: seed)
+            trainingRows = split.training
+            // The held-out rows are few: read them into memory.
+            var features = [Float](repeating: 0, count: split.test.count * file.dimension)
+            try split.test.withUnsafeBufferPointer { rows in
+                try features.withUnsafeMutableBufferPointer { try file.gatherRows(rows, into: $0) }
+            }
+            if !allowNonfinite, let bad = features.firstIndex(where: { !$0.isFinite }) {
+                throw HDF5Error.nonFinite(
+                    file: data.file, dataset: HDF5File.normalize(data.features),
+                    count: features.lazy.filter { !$0.isFinite }.count, firstRow: split.test[bad / file.dimension])
+            }
+            test = try LabelledDataset(
+                features: features, dimension: file.dimension, labels: split.test.map { loaded.labels[$0] },
+                classCount: loaded.classCount)
+        }
+        try checkWidths(training: file.dimension, test: test)
+        let k = max(loaded.classCount, test?.classCount ?? 0)
+        let labels = trainingRows.map { loaded.labels[$0] }
+        let subset = try RowSubset(file, rows: trainingRows)
+        let source: any FeatureRowSource & Sendable = allowNonfinite ? subset : FiniteRowSource(subset)
+        return TrainingData(source: source, labels: labels, classCount: k, dimension: file.dimension,
+                            test: try test?.withClassCount(k), inMemory: nil)
+    }
+
+    private func loadTestFile() throws -> LabelledDataset? {
+        guard let file = self.test else { return nil }
+        return try loadLabelledDataset(
+            path: file, featuresPath: data.features, labelsPath: data.labels,
+            classCount: data.classes, allowNonfinite: allowNonfinite)
+    }
+
+    private func checkWidths(training: Int, test: LabelledDataset?) throws {
+        if let test, test.dimension != training {
+            throw ValidationError("\(self.test ?? data.file) has \(test.dimension) features per row but \(data.file) has \(training); expected the same")
+        }
     }
 
     /// The trainer's configuration for these options and `k` classes.
@@ -128,4 +188,19 @@ struct TrainOptions: ParsableArguments {
         c.seed = seed
         return c
     }
+}
+
+/// What a training run reads: the training rows (in memory or in the file), their labels, and
+/// the held-out data.
+struct TrainingData {
+    var source: any FeatureRowSource & Sendable
+    var labels: [Int32]
+    var classCount: Int
+    var dimension: Int
+    var test: LabelledDataset?
+    /// The training data when it is in memory (plots need it).
+    var inMemory: LabelledDataset?
+
+    /// n_c of the training rows.
+    var classCounts: [Int] { LabelledDataset.classCounts(of: labels, classCount: classCount) }
 }

@@ -52,6 +52,25 @@ import Testing
         expectCleanFailure(again, mentioning: ["regions.png", "--force"])
     }
 
+    @Test("--stream reads the rows from the file and trains the very same model", arguments: [false, true])
+    func streamingTrainsTheSameModel(split: Bool) throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, test) = try Self.files(in: dir)
+        let held = split ? ["--test-split", "0.25"] : ["--test", test]
+        let common = ["train", train, "--epochs", "3", "--finetune-epochs", "1", "--batch-size", "30", "--json"] + held
+        let inMemory = try Datatool.run(common)
+        let streamed = try Datatool.run(common + ["--stream", "--lookahead", "5", "--cache-mb", "1"])
+        #expect(inMemory.status == 0 && streamed.status == 0, "\(inMemory.stderr) \(streamed.stderr)")
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(inMemory.stdout.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(streamed.stdout.utf8)) as? [String: Any])
+        #expect(NSDictionary(dictionary: try #require(a["test"] as? [String: Any])).isEqual(to: try #require(b["test"] as? [String: Any])))
+        let lossesA = (a["epochs"] as? [[String: Any]])?.map { $0["train_loss"] as? Double }
+        let lossesB = (b["epochs"] as? [[String: Any]])?.map { $0["train_loss"] as? Double }
+        #expect(lossesA == lossesB)
+        let streamedPlot = try Datatool.run(common + ["--stream", "--plot", dir.appendingPathComponent("p.png").path])
+        expectCleanFailure(streamedPlot, mentioning: ["--plot", "--stream"])
+    }
+
     @Test func compareRunsAllFiveStrategies() throws {
         let dir = try Datatool.temporaryDirectory()
         let (train, test) = try Self.files(in: dir)
