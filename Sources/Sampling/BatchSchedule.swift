@@ -72,6 +72,9 @@ public struct BatchSchedule: Sendable {
     private var scratch: [Int32]
     private var buffers: [ClassBuffer]
     private var loaded: Loaded
+    /// The batch-shuffle seed of epoch `batchSeedEpoch` (derived once an epoch, not per batch).
+    private var batchSeed: UInt64 = 0
+    private var batchSeedEpoch = -1
     private let classSampler: WeightedSampler?
     /// The next batch ``next(into:)`` returns: epoch and this rank's step within it.
     public private(set) var nextEpoch = 0
@@ -265,8 +268,12 @@ public struct BatchSchedule: Sendable {
             restoreCanonical()
         }
         let startEpoch = loaded == .canonical
-        let classSeed = epochSeed(epoch, Self.classPurpose)
-        let batchSeed = epochSeed(epoch, Self.batchPurpose)
+        let classSeed = startEpoch ? epochSeed(epoch, Self.classPurpose) : 0
+        if batchSeedEpoch != epoch {
+            batchSeed = epochSeed(epoch, Self.batchPurpose)
+            batchSeedEpoch = epoch
+        }
+        let batchSeed = self.batchSeed
         // Move the working arrays out of self so they can be mutated side by side.
         var buffers = [ClassBuffer]()
         var storage = [Int32]()

@@ -88,14 +88,18 @@ extension MutableCollection where Self: RandomAccessCollection {
         guard n > 1 else { return }
         let done: Void? = withContiguousMutableStorageIfAvailable { buffer in
             guard let base = buffer.baseAddress else { return }
+            // A local copy of the generator can live in registers: the stores into the buffer
+            // cannot alias it, as they could alias `rng` itself.
+            var local = rng
             var i = n - 1
             while i > 0 {
-                let j = rng.nextBounded(i + 1)
+                let j = local.nextBounded(i + 1)
                 let tmp = base[i]
                 base[i] = base[j]
                 base[j] = tmp
                 i -= 1
             }
+            rng = local
         }
         guard done == nil else { return }
         var i = n - 1
