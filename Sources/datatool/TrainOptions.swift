@@ -87,6 +87,9 @@ struct TrainOptions: ParsableArguments {
 
     /// Training and held-out data, and the class count covering both.
     func loadData() throws -> (training: LabelledDataset, test: LabelledDataset?, classCount: Int) {
+        for file in [data.file] + (test.map { [$0] } ?? []) {
+            try FileProbe.check(file, scope: .data(features: data.features, labels: data.labels))
+        }
         var training = try loadLabelledDataset(
             path: data.file, featuresPath: data.features, labelsPath: data.labels,
             classCount: data.classes, allowNonfinite: allowNonfinite)

@@ -12,7 +12,8 @@
 ///   - featuresPath: A numeric dataset `[N, D]` or `[N]` (then D = 1) of any integer or float
 ///     type and byte order; read as `Float`.
 ///   - labelsPath: An integer dataset `[N]` of any width, signedness and byte order.
-///   - classCount: K. Labels must then lie in `0..<K`; `nil` means `max(label) + 1`. Classes
+///   - classCount: K. Labels must then lie in `0..<K`; `nil` means `max(label) + 1`, which
+///     must not exceed the number of rows (a larger label is the mark of a damaged file). Classes
 ///     with no samples are allowed here (the samplers report them).
 ///   - allowNonfinite: Accept NaN and ±∞ features instead of refusing them.
 /// - Returns: The dataset, labels as `Int32`.
@@ -23,7 +24,9 @@
 ///   ``HDF5Error/labelBeyondInt32(file:dataset:row:label:)``,
 ///   ``HDF5Error/labelOutOfRange(file:dataset:row:label:classCount:)`` for the first bad label;
 ///   ``HDF5Error/nonFinite(file:dataset:count:firstRow:)`` unless `allowNonfinite`;
-///   ``HDF5Error/invalidArgument(_:)`` when `classCount` < 1.
+///   ``HDF5Error/invalidArgument(_:)`` when `classCount` < 1; ``HDF5GuardError`` when the
+///   file claims more than it stores or than memory holds, or (without `classCount`) a label
+///   beyond the number of rows.
 /// - Complexity: O(N·D); memory N·D floats plus N labels.
 public func loadLabelledDataset(
     path: String, featuresPath: String = "/features", labelsPath: String = "/labels",
@@ -56,7 +59,8 @@ public func loadLabelledDataset(
 /// - Parameters:
 ///   - path: The HDF5 file.
 ///   - labelsPath: An integer dataset `[N]` of any width, signedness and byte order.
-///   - classCount: K; labels must lie in `0..<K`. `nil` means `max(label) + 1`.
+///   - classCount: K; labels must lie in `0..<K`. `nil` means `max(label) + 1`, at most the
+///     number of rows.
 /// - Returns: The labels as `Int32` and the class count.
 /// - Throws: As ``loadLabelledDataset(path:featuresPath:labelsPath:classCount:allowNonfinite:)``
 ///   for the file and the labels.
@@ -78,6 +82,7 @@ private func requireValidClassCount(_ classCount: Int?) throws {
 private func checkLabels(_ raw: [Int64], file: String, dataset: String, classCount: Int?) throws -> (labels: [Int32], classCount: Int) {
     let limit = Int64(classCount ?? Int(Int32.max) + 1)
     var maximum: Int64 = -1
+    var maximumRow = 0
     let labels = try [Int32](unsafeUninitializedCapacity: raw.count) { buffer, initialized in
         try raw.withUnsafeBufferPointer { source in
             for (row, label) in source.enumerated() {
@@ -91,11 +96,15 @@ private func checkLabels(_ raw: [Int64], file: String, dataset: String, classCou
                     throw HDF5Error.labelOutOfRange(
                         file: file, dataset: dataset, row: row, label: label, classCount: classCount)
                 }
-                if label > maximum { maximum = label }
+                if label > maximum { (maximum, maximumRow) = (label, row) }
                 buffer[row] = Int32(truncatingIfNeeded: label)
             }
         }
         initialized = raw.count
+    }
+    if classCount == nil {
+        try HDF5FileGuards.requirePlausibleClassCount(
+            largestLabel: maximum, row: maximumRow, rowCount: raw.count, file: file, dataset: dataset)
     }
     return (labels, classCount ?? Int(maximum) + 1)
 }
