@@ -12,9 +12,9 @@ import Testing
 /// complete new one; never a partial file. The next normal run leaves no temporary files.
 @Suite struct AtomicWriteTests {
     /// Points per class of the new file: big enough that writing takes a noticeable share of a
-    /// run in the debug build (about 0.2 s of HDF5 writing, then about 0.5 s rendering the plot),
-    /// small enough for 50 kills in well under a minute.
-    static let pointsPerClass = 50_000
+    /// run in the debug build (about 0.1 s inside the HDF5 temporary file, then about 0.5 s
+    /// rendering the plot), small enough for 50 kills in well under a minute.
+    static let pointsPerClass = 30_000
     static let kills = 50
 
     enum Version: String { case old, new }
@@ -35,15 +35,17 @@ import Testing
             "gen-spiral", "--classes", "3", "--points", String(Self.pointsPerClass), "--noise", "0.1", "--seed", "2",
             "--output", "s.h5", "--plot", "s.png", "--force",
         ]
+        // The reference run is watched to learn when each file is being written: from its
+        // temporary file's appearance to the rename that publishes it.
         let reference = try Datatool.temporaryDirectory()
-        let started = Date()
-        let full = try Datatool.run(newArguments, in: reference)
-        let fullSeconds = Date().timeIntervalSince(started)
-        try #require(full.status == 0, "\(full.stderr)")
-        let hdf5Started = Date()
-        let hdf5Only = try Datatool.run(Array(newArguments.prefix(9)) + ["--output", "t.h5"], in: reference)
-        let hdf5Seconds = Date().timeIntervalSince(hdf5Started)
-        try #require(hdf5Only.status == 0, "\(hdf5Only.stderr)")
+        let marks = try watchedRun(newArguments, in: reference)
+        let total = try #require(marks["end"])
+        let slack = 0.03
+        let windows: [(Double, Double)] = [
+            (max(0, (marks["h5 temporary"] ?? 0) - slack), (marks["h5"] ?? total) + slack),
+            (max(0, (marks["png temporary"] ?? marks["h5"] ?? 0) - slack), (marks["png"] ?? total) + slack),
+            (0, total * 1.2),
+        ]
         let newPNG = try Data(contentsOf: reference.appendingPathComponent("s.png"))
         let expected = try SpiralSpecification(
             counts: [Int](repeating: Self.pointsPerClass, count: 3), noise: 0.1, seed: 2).generate()
@@ -55,9 +57,9 @@ import Testing
         for attempt in 0..<Self.kills {
             try oldH5.write(to: h5)
             try oldPNG.write(to: png)
-            // Even attempts aim at the HDF5 write, odd ones anywhere in the run (plot included).
-            let window = (attempt % 2 == 0 ? hdf5Seconds : fullSeconds) * 1.2
-            let delay = rng.nextUnitDouble() * window
+            // In turn: during the HDF5 write, during the PNG write, anywhere (and a little after).
+            let window = windows[attempt % windows.count]
+            let delay = window.0 + rng.nextUnitDouble() * (window.1 - window.0)
 
             let process = Process()
             process.executableURL = Datatool.executable
@@ -96,7 +98,38 @@ import Testing
         #expect(left.isEmpty, "temporary files left: \(left)")
         #expect(try loadLabelledDataset(path: h5.path) == expected)
         #expect(try Data(contentsOf: png) == newPNG)
-        print("atomic writes: \(killed) kills of \(Self.kills) runs, temporaries seen after kills \(temporariesAfterKills), outcomes \(seen.sorted { $0.key < $1.key })")
+        print("atomic writes: reference run \(marks.sorted { $0.value < $1.value }); \(killed) kills of \(Self.kills) runs, temporaries seen after kills \(temporariesAfterKills), outcomes \(seen.sorted { $0.key < $1.key })")
+    }
+
+    /// Runs datatool with `arguments` in the empty `folder`, looking at the folder every
+    /// millisecond: seconds from the start until `.s.h5.tmp-*`, `s.h5`, `.s.png.tmp-*` and
+    /// `s.png` first appeared, and until the end ("end").
+    private func watchedRun(_ arguments: [String], in folder: URL) throws -> [String: Double] {
+        let process = Process()
+        process.executableURL = Datatool.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let started = Date()
+        try process.run()
+        let watched: [(String, (String) -> Bool)] = [
+            ("h5 temporary", { $0.hasPrefix(".s.h5.tmp-") }), ("h5", { $0 == "s.h5" }),
+            ("png temporary", { $0.hasPrefix(".s.png.tmp-") }), ("png", { $0 == "s.png" }),
+        ]
+        var marks: [String: Double] = [:]
+        while process.isRunning {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            let now = Date().timeIntervalSince(started)
+            for (key, matches) in watched where marks[key] == nil && names.contains(where: matches) {
+                marks[key] = now
+            }
+            usleep(1000)
+        }
+        process.waitUntilExit()
+        marks["end"] = Date().timeIntervalSince(started)
+        try #require(process.terminationStatus == 0, "the reference run failed")
+        return marks
     }
 
     /// `.old` when `url` holds exactly `old`, `.new` when `isNew` accepts it, `nil` otherwise.
