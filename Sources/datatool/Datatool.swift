@@ -22,6 +22,7 @@ struct Datatool: ParsableCommand {
             Sample.self,
             Train.self,
             Compare.self,
+            ProbeFile.self,
         ]
     )
 

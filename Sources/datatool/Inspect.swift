@@ -25,6 +25,7 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
+        try FileProbe.check(file, scope: .listing)
         let hdf5 = try HDF5File(path: file)
         let objects = try hdf5.objects()
         let rootAttributes = objects.first(where: { $0.path == "/" })?.attributes ?? []

@@ -16,6 +16,7 @@ enum LabelSource {
     }
 
     private static func checkFeatures(_ options: DataFileOptions) throws {
+        try FileProbe.check(options.file, scope: .data(features: options.features, labels: options.labels))
         let file = try HDF5File(path: options.file)
         let shape = try file.featureShape(at: options.features)
         let labelRows = try file.labelCount(at: options.labels)

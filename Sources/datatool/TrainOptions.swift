@@ -99,6 +99,9 @@ struct TrainOptions: ParsableArguments {
     /// Training and held-out data, and the class count covering both. With `--stream` the
     /// training rows stay in the file; the held-out rows are read into memory.
     func loadData() throws -> TrainingData {
+        for file in [data.file] + (test.map { [$0] } ?? []) {
+            try FileProbe.check(file, scope: .data(features: data.features, labels: data.labels))
+        }
         if stream { return try loadStreaming() }
         var training = try loadLabelledDataset(
             path: data.file, featuresPath: data.features, labelsPath: data.labels,

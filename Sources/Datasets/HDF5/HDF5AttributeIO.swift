@@ -36,9 +36,14 @@ enum HDF5AttributeIO {
         let rank = Int(H5Sget_simple_extent_ndims(space.id))
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         if rank > 0 { _ = H5Sget_simple_extent_dims(space.id, &dims, nil) }
-        let shape = rank > 0 ? dims.prefix(rank).map { Int($0) } : []
+        let shape = rank > 0 ? try HDF5FileGuards.shape(dims.prefix(rank), file: file, object: "\(objectPath)@\(name)") : []
         let isScalar = spaceClass == H5S_SCALAR
-        let count = spaceClass == H5S_NULL ? 0 : shape.reduce(1, *)
+        guard let elementCount = HDF5FileGuards.product(shape) else {
+            throw HDF5GuardError.shapeTooLarge(file: file, dataset: "\(objectPath)@\(name)", shape: shape, elementSize: 8)
+        }
+        let count = spaceClass == H5S_NULL ? 0 : elementCount
+        try HDF5FileGuards.requireMemory(
+            count: count, elementBytes: 8, what: "\(count) values", file: file, dataset: "\(objectPath)@\(name)")
         let typeDescription = element.description
             + (isScalar ? "" : spaceClass == H5S_NULL ? " (null)" : " " + HDF5Error.format(shape))
         guard spaceClass != H5S_NULL else {

@@ -18,7 +18,7 @@ struct HDF5DatasetDetails {
         guard rank >= 0 else { throw HDF5Library.failure(file: file, operation: operation) }
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         if rank > 0 { _ = H5Sget_simple_extent_dims(space.id, &dims, nil) }
-        shape = dims.prefix(rank).map { Int($0) }
+        shape = try HDF5FileGuards.shape(dims.prefix(rank), file: file, object: datasetPath)
 
         let type = try HDF5Handle.checked(H5Dget_type(datasetID), closer: H5Tclose, file: file, operation: operation)
         elementType = HDF5ElementType(typeID: type.id)
@@ -36,7 +36,8 @@ struct HDF5DatasetDetails {
         if layout == .chunked, rank > 0 {
             var chunk = [hsize_t](repeating: 0, count: rank)
             let chunkRank = H5Pget_chunk(create.id, Int32(rank), &chunk)
-            chunkShape = chunkRank > 0 ? chunk.prefix(Int(chunkRank)).map { Int($0) } : nil
+            chunkShape = chunkRank > 0
+                ? try HDF5FileGuards.shape(chunk.prefix(Int(chunkRank)), file: file, object: datasetPath) : nil
         } else {
             chunkShape = nil
         }

@@ -31,6 +31,9 @@ extension HDF5File {
     /// - Complexity: O(N·D).
     public func readFeatures(at datasetPath: String = "/features") throws -> HDF5FeatureMatrix {
         let dataset = try HDF5FeatureDataset(file: self, datasetPath: datasetPath)
+        try HDF5FileGuards.requireMemory(
+            count: dataset.rowCount, elementBytes: dataset.dimension * MemoryLayout<Float>.size,
+            what: "\(dataset.rowCount) rows × \(dataset.dimension) floats", file: path, dataset: dataset.datasetPath)
         return HDF5FeatureMatrix(rowCount: dataset.rowCount, dimension: dataset.dimension, values: try dataset.readAll())
     }
 
@@ -80,6 +83,9 @@ extension HDF5File {
             let range = rows ?? 0..<count
             try Self.checkRows(range, rowCount: count, file: path, datasetPath: opened.path)
             if range.isEmpty { return [] }
+            try HDF5FileGuards.requireMemory(
+                count: range.count, elementBytes: MemoryLayout<Int64>.size, what: "\(range.count) labels as int64",
+                file: path, dataset: opened.path)
             let space = try HDF5Handle.checked(
                 H5Dget_space(opened.handle.id), closer: H5Sclose, file: path, operation: "reading '\(opened.path)'")
             return try [Int64](unsafeUninitializedCapacity: range.count) { buffer, initialized in
@@ -158,6 +164,7 @@ extension HDF5File {
             H5Dopen2(self.handle.id, normalized, access ?? chdf5_p_default()), closer: H5Dclose, file: path,
             operation: "opening '\(normalized)'")
         let details = try HDF5DatasetDetails(datasetID: handle.id, file: path, datasetPath: normalized)
+        try HDF5FileGuards.checkStoredExtent(datasetID: handle.id, details: details, file: path, datasetPath: normalized)
         return OpenedDataset(handle: handle, path: normalized, details: details)
     }
 

@@ -12,7 +12,8 @@
 ///   - featuresPath: A numeric dataset `[N, D]` or `[N]` (then D = 1) of any integer or float
 ///     type and byte order; read as `Float`.
 ///   - labelsPath: An integer dataset `[N]` of any width, signedness and byte order.
-///   - classCount: K. Labels must then lie in `0..<K`; `nil` means `max(label) + 1`. Classes
+///   - classCount: K. Labels must then lie in `0..<K`; `nil` means `max(label) + 1`, which
+///     must not exceed the number of rows (a larger label is the mark of a damaged file). Classes
 ///     with no samples are allowed here (the samplers report them).
 ///   - allowNonfinite: Accept NaN and ±∞ features instead of refusing them.
 /// - Returns: The dataset, labels as `Int32`.
@@ -23,7 +24,9 @@
 ///   ``HDF5Error/labelBeyondInt32(file:dataset:row:label:)``,
 ///   ``HDF5Error/labelOutOfRange(file:dataset:row:label:classCount:)`` for the first bad label;
 ///   ``HDF5Error/nonFinite(file:dataset:count:firstRow:)`` unless `allowNonfinite`;
-///   ``HDF5Error/invalidArgument(_:)`` when `classCount` < 1.
+///   ``HDF5Error/invalidArgument(_:)`` when `classCount` < 1; ``HDF5GuardError`` when the
+///   file claims more than it stores or than memory holds, or (without `classCount`) a label
+///   beyond the number of rows.
 /// - Complexity: O(N·D); memory N·D floats plus N labels.
 public func loadLabelledDataset(
     path: String, featuresPath: String = "/features", labelsPath: String = "/labels",
@@ -56,7 +59,8 @@ public func loadLabelledDataset(
 /// - Parameters:
 ///   - path: The HDF5 file.
 ///   - labelsPath: An integer dataset `[N]` of any width, signedness and byte order.
-///   - classCount: K; labels must lie in `0..<K`. `nil` means `max(label) + 1`.
+///   - classCount: K; labels must lie in `0..<K`. `nil` means `max(label) + 1`, at most the
+///     number of rows.
 /// - Returns: The labels as `Int32` and the class count.
 /// - Throws: As ``loadLabelledDataset(path:featuresPath:labelsPath:classCount:allowNonfinite:)``
 ///   for the file and the labels.
@@ -66,14 +70,15 @@ public func loadLabels(path: String, labelsPath: String = "/labels", classCount:
     let file = try HDF5File(path: path)
     let dataset = HDF5File.normalize(labelsPath)
     let n = try file.labelCount(at: dataset)
-    var checker = LabelChecker(file: path, dataset: dataset, classCount: classCount)
+    var checker = LabelChecker(file: path, dataset: dataset, classCount: classCount, rowCount: n)
+    try HDF5FileGuards.requireMemory(count: n, elementBytes: MemoryLayout<Int32>.size, what: "\(n) labels", file: path, dataset: dataset)
     var labels = [Int32](repeating: 0, count: n)
     try labels.withUnsafeMutableBufferPointer { out in
         try file.forEachLabelBlock(at: dataset) { first, block in
             try checker.check(block, firstRow: first) { row, label in out[row] = label }
         }
     }
-    return (labels, try checker.finalClassCount())
+    return (labels, checker.finalClassCount())
 }
 
 /// Counts the samples of each class without keeping the labels: memory O(K) whatever N is
@@ -90,7 +95,7 @@ public func countLabels(path: String, labelsPath: String = "/labels", classCount
     try requireValidClassCount(classCount)
     let file = try HDF5File(path: path)
     let dataset = HDF5File.normalize(labelsPath)
-    var checker = LabelChecker(file: path, dataset: dataset, classCount: classCount)
+    var checker = LabelChecker(file: path, dataset: dataset, classCount: classCount, rowCount: try file.labelCount(at: dataset))
     var counts = [Int](repeating: 0, count: classCount ?? 0)
     try file.forEachLabelBlock(at: dataset) { first, block in
         try checker.check(block, firstRow: first) { _, label in
@@ -99,7 +104,7 @@ public func countLabels(path: String, labelsPath: String = "/labels", classCount
             counts[c] += 1
         }
     }
-    let k = try checker.finalClassCount()
+    let k = checker.finalClassCount()
     if counts.count < k { counts.append(contentsOf: repeatElement(0, count: k - counts.count)) }
     return counts
 }
@@ -126,11 +131,16 @@ private struct LabelChecker {
     let limit: Int64
     var maximum: Int64 = -1
 
-    init(file: String, dataset: String, classCount: Int?) {
+    let rowCount: Int
+
+    /// Without a class count, a label must stay below the number of rows (more classes than
+    /// samples means a damaged file or a mistake) and below ``maximumClassCount``.
+    init(file: String, dataset: String, classCount: Int?, rowCount: Int) {
         self.file = file
         self.dataset = dataset
         self.classCount = classCount
-        self.limit = Int64(classCount ?? maximumClassCount)
+        self.rowCount = rowCount
+        self.limit = Int64(classCount ?? Swift.min(maximumClassCount, rowCount))
     }
 
     mutating func check(_ block: UnsafeBufferPointer<Int64>, firstRow: Int, _ accept: (Int, Int32) -> Void) throws {
@@ -146,6 +156,8 @@ private struct LabelChecker {
                 if let classCount {
                     throw HDF5Error.labelOutOfRange(file: file, dataset: dataset, row: row, label: label, classCount: classCount)
                 }
+                try HDF5FileGuards.requirePlausibleClassCount(
+                    largestLabel: label, row: row, rowCount: rowCount, file: file, dataset: dataset)
                 throw HDF5Error.labelOutOfRange(file: file, dataset: dataset, row: row, label: label, classCount: maximumClassCount)
             }
             if label > maximum { maximum = label }
@@ -153,7 +165,8 @@ private struct LabelChecker {
         }
     }
 
-    func finalClassCount() throws -> Int {
+    /// K: the given class count, or the largest label + 1.
+    func finalClassCount() -> Int {
         classCount ?? Int(maximum) + 1
     }
 }

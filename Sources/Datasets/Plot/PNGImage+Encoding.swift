@@ -59,9 +59,11 @@ extension PNGImage {
         return out
     }
 
-    /// Writes the PNG to `path` atomically: the bytes go to a temporary file in the same
-    /// folder, which is then renamed over `path`, so a crash never leaves half a file and an
-    /// existing file is replaced only by a complete one.
+    /// Writes the PNG to `path` atomically: the bytes go to a temporary file
+    /// `.<name>.tmp-<pid>-<random>` in the same folder, which is flushed and then renamed over
+    /// `path`, so a crash never leaves half a file and an existing file is replaced only by a
+    /// complete one. Temporary files of the same target left by processes that no longer run
+    /// (a killed run) are removed first.
     ///
     /// - Parameter path: The file to create or replace; its folder must exist and be writable.
     /// - Throws: ``PlotError/writeFailed(path:reason:)`` naming the missing or read-only folder,
@@ -79,9 +81,10 @@ extension PNGImage {
             throw PlotError.writeFailed(path: path, reason: reason)
         }
         let (folder, name) = splitPath(path)
-        var generator = SystemRandomNumberGenerator()
-        let temporary = (folder == "." && !path.hasPrefix("./") ? "" : folder + "/")
-            + ".\(name).\(getpid())-\(generator.next() as UInt32).tmp"
+        // The same temporary names as the HDF5 writer (`.<name>.tmp-<pid>-<random>`), so the
+        // leftovers of a killed run are recognised and removed by the next write.
+        HDF5AtomicFile.removeStaleTemporaries(folder: folder, name: name)
+        let temporary = HDF5AtomicFile.temporaryPath(folder: folder, name: name)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw PlotError.writeFailed(path: path, reason: "cannot create a temporary file in \(folder): \(systemMessage())")
