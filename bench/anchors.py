@@ -96,6 +96,16 @@ def bench_balanced_stream():
     from torch.utils.data import WeightedRandomSampler
     draws = 300_000
     sampler = WeightedRandomSampler(weights, num_samples=draws, replacement=True, generator=torch.Generator().manual_seed(4))
+    try:
+        from imblearn.over_sampling import RandomOverSampler
+        x = np.arange(len(labels)).reshape(-1, 1)
+        oversampler = RandomOverSampler(random_state=5)
+        oversampled = 3 * 1_000_000
+        emit("balanced_stream.imblearn", rate(oversampled, lambda: oversampler.fit_resample(x, labels), rounds=3, minimum=0.5),
+             "indices/s", "imbalanced-learn RandomOverSampler.fit_resample of the sample indices (one balanced epoch)")
+    except ImportError:
+        pass
+
     emit("balanced_stream.torch_wrs", rate(draws, lambda: list(iter(sampler)), rounds=3, minimum=0.5),
          "indices/s", "torch WeightedRandomSampler, inverse-frequency weights, iterated")
 

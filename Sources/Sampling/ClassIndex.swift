@@ -67,8 +67,11 @@ public struct ClassIndex: Sendable, Equatable {
         }
         self.offsets = offsets
         self.laneStarts = laneStarts
-        self.indices = [Int32](repeating: 0, count: labels.count)
-        group(labels: labels, into: &indices)
+        // Grouped into a local array first: grouping through `self` would copy `self`, and with
+        // it a second reference to the array, which would then be copied on write.
+        var grouped = [Int32](repeating: 0, count: labels.count)
+        ClassIndex.group(labels: labels, classCount: classCount, laneStarts: laneStarts, into: &grouped)
+        self.indices = grouped
     }
 
     /// Hands the grouped indices over (the index keeps its offsets; its ``indices`` become
@@ -92,7 +95,10 @@ public struct ClassIndex: Sendable, Equatable {
     ///
     /// - Complexity: O(N).
     func group(labels: [Int32], into destination: inout [Int32]) {
-        let k = classCount
+        ClassIndex.group(labels: labels, classCount: classCount, laneStarts: laneStarts, into: &destination)
+    }
+
+    private static func group(labels: [Int32], classCount k: Int, laneStarts: [Int], into destination: inout [Int32]) {
         let n = labels.count
         let quarter = ClassIndex.laneLength(n)
         var cursor = laneStarts
