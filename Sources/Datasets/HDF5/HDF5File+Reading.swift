@@ -109,7 +109,7 @@ extension HDF5File {
     /// - Throws: As ``readLabels(at:rows:)``, and whatever `body` throws.
     /// - Complexity: O(N) time, O(blockRows) memory.
     public func forEachLabelBlock(
-        at datasetPath: String = "/labels", blockRows: Int = 1 << 20,
+        at datasetPath: String = "/labels", blockRows: Int = 1 << 16,
         _ body: (_ firstRow: Int, _ labels: UnsafeBufferPointer<Int64>) throws -> Void
     ) throws {
         let rowsPerBlock = Swift.max(1, blockRows)
