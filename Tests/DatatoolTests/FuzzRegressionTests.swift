@@ -87,6 +87,11 @@ import Testing
             "--timeout", "30", "--probe-timeout", "2", "--quiet",
             "--failures", folder.appendingPathComponent("failures").path, "--json", summary.path,
         ]
+        // Under AddressSanitizer (scripts/sanitize) datatool reserves terabytes of shadow
+        // address space, so the harness's address-space limit has to go.
+        if ProcessInfo.processInfo.environment["DATATOOL_SANITIZER"] != nil {
+            process.arguments?.append(contentsOf: ["--memory-limit", "0"])
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
