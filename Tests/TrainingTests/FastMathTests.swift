@@ -108,19 +108,13 @@ import Testing
         }
     }
 
-    @Test func inPlaceVariantsCoverTails() {
+    @Test func inPlaceExponentialCoversTails() {
         for count in [0, 1, 7, 8, 9, 23] {
             let values = (0..<count).map { -Float($0) * 0.37 }
-            var exps = values
-            exps.withUnsafeMutableBufferPointer { FastMath.expInPlace($0) }
             var shifted = values
             shifted.withUnsafeMutableBufferPointer { FastMath.expOfNonPositiveInPlace($0) }
-            var logs = values.map { 1 - $0 }
-            logs.withUnsafeMutableBufferPointer { FastMath.logInPlace($0) }
             for k in 0..<count {
-                #expect(Self.ulps(exps[k], Foundation.exp(values[k])) <= 2, "count \(count), element \(k)")
                 #expect(Self.ulps(shifted[k], Foundation.exp(values[k])) <= 2, "count \(count), element \(k)")
-                #expect(Self.ulps(logs[k], Foundation.log(1 - values[k])) <= 2, "count \(count), element \(k)")
             }
         }
     }

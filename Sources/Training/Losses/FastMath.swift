@@ -156,25 +156,6 @@ enum FastMath {
         log(SIMD8(repeating: x))[0]
     }
 
-    /// Replaces every element of `buffer` by its exponential.
-    ///
-    /// - Complexity: O(n), eight lanes at a time.
-    static func expInPlace(_ buffer: UnsafeMutableBufferPointer<Float>) {
-        guard let base = buffer.baseAddress else { return }
-        let count = buffer.count
-        var i = 0
-        while i + 8 <= count {
-            store(exp(load(base + i)), base + i)
-            i += 8
-        }
-        if i < count {
-            var v = SIMD8<Float>()
-            for k in 0..<(count - i) { v[k] = base[i + k] }
-            v = exp(v)
-            for k in 0..<(count - i) { base[i + k] = v[k] }
-        }
-    }
-
     /// Replaces every element of `buffer`, all ≤ 0 (shifted logits), by its exponential, with
     /// ``expOfNonPositive(_:)``.
     ///
@@ -191,25 +172,6 @@ enum FastMath {
             var v = SIMD8<Float>()
             for k in 0..<(count - i) { v[k] = base[i + k] }
             v = expOfNonPositive(v)
-            for k in 0..<(count - i) { base[i + k] = v[k] }
-        }
-    }
-
-    /// Replaces every element of `buffer` by its natural logarithm.
-    ///
-    /// - Complexity: O(n), eight lanes at a time.
-    static func logInPlace(_ buffer: UnsafeMutableBufferPointer<Float>) {
-        guard let base = buffer.baseAddress else { return }
-        let count = buffer.count
-        var i = 0
-        while i + 8 <= count {
-            store(log(load(base + i)), base + i)
-            i += 8
-        }
-        if i < count {
-            var v = SIMD8<Float>(repeating: 1)
-            for k in 0..<(count - i) { v[k] = base[i + k] }
-            v = log(v)
             for k in 0..<(count - i) { base[i + k] = v[k] }
         }
     }
