@@ -17,13 +17,6 @@ enum LabelSource {
 
     private static func checkFeatures(_ options: DataFileOptions) throws {
         try FileProbe.check(options.file, scope: .data(features: options.features, labels: options.labels))
-        let file = try HDF5File(path: options.file)
-        let shape = try file.featureShape(at: options.features)
-        let labelRows = try file.labelCount(at: options.labels)
-        guard shape.rowCount == labelRows else {
-            throw HDF5Error.rowCountMismatch(
-                file: options.file, features: HDF5File.normalize(options.features), featureRows: shape.rowCount,
-                labels: HDF5File.normalize(options.labels), labelRows: labelRows)
-        }
+        _ = try checkLabelledShapes(HDF5File(path: options.file), featuresPath: options.features, labelsPath: options.labels)
     }
 }

@@ -120,14 +120,10 @@ struct TrainOptions: ParsableArguments {
     }
 
     private func loadStreaming() throws -> TrainingData {
-        let file = try HDF5FeatureDataset(
-            path: data.file, datasetPath: data.features, chunkCacheBudget: cacheMegabytes << 20)
+        let hdf5 = try HDF5File(path: data.file)
+        _ = try checkLabelledShapes(hdf5, featuresPath: data.features, labelsPath: data.labels)
+        let file = try HDF5FeatureDataset(file: hdf5, datasetPath: data.features, chunkCacheBudget: cacheMegabytes << 20)
         let loaded = try loadLabels(path: data.file, labelsPath: data.labels, classCount: data.classes)
-        guard file.rowCount == loaded.labels.count else {
-            throw HDF5Error.rowCountMismatch(
-                file: data.file, features: HDF5File.normalize(data.features), featureRows: file.rowCount,
-                labels: HDF5File.normalize(data.labels), labelRows: loaded.labels.count)
-        }
         var test = try loadTestFile()
         var trainingRows = Array(0..<loaded.labels.count)
         if test == nil && testSplit > 0 {

@@ -37,12 +37,7 @@ public func loadLabelledDataset(
     let features = HDF5File.normalize(featuresPath)
     let labels = HDF5File.normalize(labelsPath)
     // Shapes and types of both datasets first: cheap, and the clearest error comes first.
-    let shape = try file.featureShape(at: features)
-    let labelRows = try file.labelCount(at: labels)
-    guard shape.rowCount == labelRows else {
-        throw HDF5Error.rowCountMismatch(
-            file: path, features: features, featureRows: shape.rowCount, labels: labels, labelRows: labelRows)
-    }
+    _ = try checkLabelledShapes(file, featuresPath: features, labelsPath: labels)
     let checked = try loadLabels(path: path, labelsPath: labels, classCount: classCount)
     let matrix = try file.readFeatures(at: features)
     if !allowNonfinite {
@@ -51,6 +46,30 @@ public func loadLabelledDataset(
     return LabelledDataset(
         unchecked: matrix.values, dimension: matrix.dimension, labels: checked.labels,
         classCount: checked.classCount)
+}
+
+/// Checks, without reading any data, that a file's features and labels can be used together:
+/// features a numeric dataset `[N, D]` or `[N]`, labels an integer dataset `[N]`, the same N.
+///
+/// - Parameters:
+///   - file: The open file.
+///   - featuresPath: The features dataset.
+///   - labelsPath: The labels dataset.
+/// - Returns: N and D.
+/// - Throws: ``HDF5Error`` for a missing, mistyped, misshapen or empty dataset, and
+///   ``HDF5Error/rowCountMismatch(file:features:featureRows:labels:labelRows:)``.
+/// - Complexity: O(1) reads of metadata.
+public func checkLabelledShapes(
+    _ file: HDF5File, featuresPath: String = "/features", labelsPath: String = "/labels"
+) throws -> (rowCount: Int, dimension: Int) {
+    let shape = try file.featureShape(at: featuresPath)
+    let labelRows = try file.labelCount(at: labelsPath)
+    guard shape.rowCount == labelRows else {
+        throw HDF5Error.rowCountMismatch(
+            file: file.path, features: HDF5File.normalize(featuresPath), featureRows: shape.rowCount,
+            labels: HDF5File.normalize(labelsPath), labelRows: labelRows)
+    }
+    return shape
 }
 
 /// Loads only the labels of an HDF5 file, for statistics and batch plans over files whose
