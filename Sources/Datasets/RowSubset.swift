@@ -20,15 +20,17 @@ public struct RowSubset<Base: FeatureRowSource>: FeatureRowSource {
     public var dimension: Int { base.dimension }
 
     public func gatherRows(_ requested: UnsafeBufferPointer<Int>, into destination: UnsafeMutableBufferPointer<Float>) throws {
-        var mapped = [Int](repeating: 0, count: requested.count)
         let count = rows.count
-        for (i, row) in requested.enumerated() {
-            guard row >= 0 && row < count else {
-                throw DatasetError.invalidShape("row \(row) is out of range; expected 0..<\(count)")
+        // Scratch on the stack when it fits, so a batch read allocates nothing.
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: requested.count) { mapped in
+            for (i, row) in requested.enumerated() {
+                guard row >= 0 && row < count else {
+                    throw DatasetError.invalidShape("row \(row) is out of range; expected 0..<\(count)")
+                }
+                mapped[i] = rows[row]
             }
-            mapped[i] = rows[row]
+            try base.gatherRows(UnsafeBufferPointer(mapped), into: destination)
         }
-        try mapped.withUnsafeBufferPointer { try base.gatherRows($0, into: destination) }
     }
 }
 

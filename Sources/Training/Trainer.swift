@@ -271,10 +271,14 @@ public final class Trainer {
     /// - Throws: ``LayerError`` when the features do not have the model's width.
     public func logits(features: [Float], rows: Int, priorCorrection: Double? = nil) throws -> Matrix {
         var out = try model.predict(Matrix(rows: rows, columns: model.inputs, storage: features))
-        if let tau = priorCorrection, tau != 0 {
-            out.addRowVector(Matrix(rows: 1, columns: priors.count, storage: priors.map { Float(tau * log($0)) }))
-        }
+        if let shift = priorShift(priorCorrection) { out.addRowVector(shift) }
         return out
+    }
+
+    /// The row `τ·log π_c` that prior correction adds to the logits; `nil` for no correction.
+    private func priorShift(_ tau: Double?) -> Matrix? {
+        guard let tau, tau != 0 else { return nil }
+        return Matrix(rows: 1, columns: priors.count, storage: priors.map { Float(tau * log($0)) })
     }
 
     /// Predicted classes for `features` (`[rows, D]`), with the configured prior correction.
@@ -287,9 +291,7 @@ public final class Trainer {
     /// unweighted cross-entropy of the raw logits, of the current model on `data`.
     public func evaluate(_ data: LabelledDataset) throws -> (metrics: ClassificationMetrics, loss: Double) {
         let k = classCounts.count
-        let shift = configuration.priorCorrection.map { tau in
-            Matrix(rows: 1, columns: k, storage: priors.map { Float(tau * log($0)) })
-        }
+        let shift = priorShift(configuration.priorCorrection)
         let sum = try CrossEntropyLoss(reduction: .sum)
         var predictions = [Int32]()
         predictions.reserveCapacity(data.count)
