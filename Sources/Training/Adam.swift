@@ -1,12 +1,23 @@
-/// Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) with PyTorch's
-/// update (`torch.optim.Adam`), defaults and options: L2 weight decay added to the gradient,
-/// AMSGrad (Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018) and
-/// maximisation.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) and AdamW
+/// (Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019) as one optimizer,
+/// with PyTorch's update (`torch.optim.Adam`, of which `torch.optim.AdamW` is the subclass with
+/// `decoupled_weight_decay=True`), defaults and options: weight decay either as an L2 term or
+/// decoupled, AMSGrad (Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018)
+/// and maximisation.
 ///
 /// For each parameter `p` with gradient `g`, at its step `t = 1, 2, …` (moments start at 0):
 ///
 ///     g ← −g                              if maximize
-///     g ← g + λ·p                         if weightDecay λ ≠ 0
+///     p ← p·(1 − η·λ)                     if decoupledWeightDecay (AdamW) and λ ≠ 0
+///     g ← g + λ·p                         if not decoupledWeightDecay (L2) and λ ≠ 0
 ///     m ← m + (1 − β1)·(g − m)            (lerp, as PyTorch)
 ///     v ← β2·v + (1 − β2)·g²
 ///     v̂ ← max(v̂, v) and use v̂ for v      if amsgrad
@@ -15,9 +26,43 @@
 ///
 /// The order of operations is PyTorch's: the bias corrections are folded into the step size
 /// and the denominator rather than applied to `m` and `v`, and ε is added after dividing by
-/// `√(1 − β2ᵗ)`. For weight decay that does not go through the moments, see ``AdamW``.
+/// `√(1 − β2ᵗ)`. The L2 term goes through the moments, so it is normalised away for large
+/// gradients; the decoupled decay shrinks the parameter directly, before the moment updates.
+/// ``adamW(learningRate:betas:epsilon:weightDecay:amsgrad:maximize:)`` makes the decoupled
+/// form with AdamW's default λ = 0.01.
 public final class Adam: Optimizer {
-    private let core: AdamCore
+    /// η.
+    public private(set) var learningRate: Double
+    /// (β1, β2).
+    public let betas: (Double, Double)
+    /// ε.
+    public let epsilon: Double
+    /// λ.
+    public let weightDecay: Double
+    /// Whether λ shrinks the parameter directly (AdamW) instead of entering the gradient (L2).
+    public let decoupledWeightDecay: Bool
+    /// Whether AMSGrad is used.
+    public let amsgrad: Bool
+    /// Whether to maximise.
+    public let maximize: Bool
+
+    private final class State {
+        let parameter: Parameter
+        var step = 0
+        var firstMoment: [Float]
+        var secondMoment: [Float]
+        var maxSecondMoment: [Float]
+        init(parameter: Parameter, amsgrad: Bool) {
+            self.parameter = parameter
+            firstMoment = [Float](repeating: 0, count: parameter.count)
+            secondMoment = [Float](repeating: 0, count: parameter.count)
+            maxSecondMoment = amsgrad ? [Float](repeating: 0, count: parameter.count) : []
+        }
+    }
+
+    private var states: [ObjectIdentifier: State] = [:]
+    /// `1 − β1ᵗ` and `1 − β2ᵗ` for the latest step count seen (parameters usually share it).
+    private var corrections: (step: Int, first: Double, second: Double) = (0, 0, 0)
 
     /// Checks and stores the hyperparameters (PyTorch's checks and defaults).
     ///
@@ -25,43 +70,199 @@ public final class Adam: Optimizer {
     ///   - learningRate: η ≥ 0 (default 1e-3).
     ///   - betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
     ///   - epsilon: ε ≥ 0 (default 1e-8).
-    ///   - weightDecay: λ ≥ 0, the L2 term added to the gradient (default 0).
+    ///   - weightDecay: λ ≥ 0 (default 0).
+    ///   - decoupledWeightDecay: Shrink the parameter by η·λ (AdamW) instead of adding the L2
+    ///     term λ·p to the gradient (default false, as `torch.optim.Adam`).
     ///   - amsgrad: Normalise by the running maximum of `v` (default false).
     ///   - maximize: Ascend instead of descend (default false).
     /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:expected:)`` for a value
     ///   outside its range.
     public init(learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
-                weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) throws {
-        core = try AdamCore(learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
-                            amsgrad: amsgrad, maximize: maximize, decoupledWeightDecay: false)
+                weightDecay: Double = 0, decoupledWeightDecay: Bool = false, amsgrad: Bool = false,
+                maximize: Bool = false) throws {
+        try OptimizerError.checkNonNegative("learning rate", learningRate)
+        try OptimizerError.checkNonNegative("epsilon", epsilon)
+        try OptimizerError.checkBeta("beta1", betas.0)
+        try OptimizerError.checkBeta("beta2", betas.1)
+        try OptimizerError.checkNonNegative("weight decay", weightDecay)
+        self.learningRate = learningRate
+        self.betas = betas
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        self.amsgrad = amsgrad
+        self.maximize = maximize
     }
 
-    /// η.
-    public var learningRate: Double { core.learningRate }
-    /// (β1, β2).
-    public var betas: (Double, Double) { (core.beta1, core.beta2) }
-    /// ε.
-    public var epsilon: Double { core.epsilon }
-    /// λ.
-    public var weightDecay: Double { core.weightDecay }
-    /// Whether AMSGrad is used.
-    public var amsgrad: Bool { core.amsgrad }
-    /// Whether to maximise.
-    public var maximize: Bool { core.maximize }
+    /// AdamW: Adam with decoupled weight decay and PyTorch's `torch.optim.AdamW` defaults
+    /// (λ = 0.01 where Adam has 0).
+    ///
+    /// - Parameters:
+    ///   - learningRate: η ≥ 0 (default 1e-3).
+    ///   - betas: (β1, β2), each in [0, 1) (default (0.9, 0.999)).
+    ///   - epsilon: ε ≥ 0 (default 1e-8).
+    ///   - weightDecay: λ ≥ 0, the decoupled decay (default 0.01).
+    ///   - amsgrad: Normalise by the running maximum of `v` (default false).
+    ///   - maximize: Ascend instead of descend (default false).
+    /// - Returns: An ``Adam`` with ``decoupledWeightDecay`` set.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:expected:)`` for a value
+    ///   outside its range.
+    public static func adamW(learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                             epsilon: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false,
+                             maximize: Bool = false) throws -> Adam {
+        try Adam(learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
+                 decoupledWeightDecay: true, amsgrad: amsgrad, maximize: maximize)
+    }
 
     public func setLearningRate(_ learningRate: Double) throws {
         try OptimizerError.checkNonNegative("learning rate", learningRate)
-        core.learningRate = learningRate
+        self.learningRate = learningRate
     }
 
     public func resetState() {
-        core.resetState()
+        states.removeAll()
     }
 
-    /// One Adam step on each parameter.
+    /// One Adam (or AdamW) step on each parameter.
     ///
     /// - Complexity: O(number of values); no allocation after a parameter's first step.
     public func step(_ parameters: [Parameter]) {
-        core.step(parameters)
+        for parameter in parameters {
+            update(parameter)
+        }
+    }
+
+    private func update(_ parameter: Parameter) {
+        let key = ObjectIdentifier(parameter)
+        let state: State
+        if let existing = states[key] {
+            precondition(existing.firstMoment.count == parameter.count, "parameter \(parameter.name) changed size")
+            state = existing
+        } else {
+            state = State(parameter: parameter, amsgrad: amsgrad)
+            states[key] = state
+        }
+        state.step += 1
+        let n = parameter.count
+        let t = Double(state.step)
+
+        // Scalars as PyTorch forms them: in Double, then rounded to Float by the kernels.
+        if state.step != corrections.step {
+            corrections = (state.step, 1 - pow(betas.0, t), 1 - pow(betas.1, t))
+        }
+        let biasCorrection1 = corrections.first
+        let biasCorrection2 = corrections.second
+        let stepSize = learningRate / biasCorrection1
+        let biasCorrection2Root = Float(biasCorrection2.squareRoot())
+        let negativeStepSize = Float(-stepSize)
+        let eps = Float(epsilon)
+        let lerpWeight = Float(1 - betas.0)
+        let lerpComplement = 1 - lerpWeight
+        let smallWeight = abs(lerpWeight) < 0.5
+        let b2 = Float(betas.1)
+        let oneMinusB2 = Float(1 - betas.1)
+        let sign: Float = maximize ? -1 : 1
+        let l2 = decoupledWeightDecay ? 0 : Float(weightDecay)
+        let useL2 = !decoupledWeightDecay && weightDecay != 0
+        let useDecoupled = decoupledWeightDecay && weightDecay != 0
+        let shrink = Float(1 - learningRate * weightDecay)
+        let amsgrad = self.amsgrad
+
+        let constants = Constants(
+            shrink: shrink, sign: sign, l2: l2, lerpWeight: lerpWeight, lerpComplement: lerpComplement,
+            beta2: b2, oneMinusBeta2: oneMinusB2, biasCorrection2Root: biasCorrection2Root, epsilon: eps,
+            negativeStepSize: negativeStepSize, useDecoupled: useDecoupled, useL2: useL2,
+            smallWeight: smallWeight, amsgrad: amsgrad)
+        parameter.gradient.storage.withUnsafeBufferPointer { g in
+            parameter.value.storage.withUnsafeMutableBufferPointer { p in
+                state.firstMoment.withUnsafeMutableBufferPointer { m in
+                    state.secondMoment.withUnsafeMutableBufferPointer { v in
+                        state.maxSecondMoment.withUnsafeMutableBufferPointer { vMax in
+                            Self.update(count: n, p, g, m, v, vMax, constants)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The Float constants and switches of one step.
+    struct Constants {
+        var shrink: Float
+        var sign: Float
+        var l2: Float
+        var lerpWeight: Float
+        var lerpComplement: Float
+        var beta2: Float
+        var oneMinusBeta2: Float
+        var biasCorrection2Root: Float
+        var epsilon: Float
+        var negativeStepSize: Float
+        var useDecoupled: Bool
+        var useL2: Bool
+        var smallWeight: Bool
+        var amsgrad: Bool
+    }
+
+    /// Updates `count` values eight lanes at a time; the tail goes through the same vector
+    /// code with its lanes copied in and out, so every value is computed by the same
+    /// operations in the same order.
+    static func update(count n: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+                       _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>,
+                       _ vMax: UnsafeMutableBufferPointer<Float>, _ c: Constants) {
+        var i = 0
+        if let pp = p.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress {
+            let maxPointer = vMax.baseAddress
+            while i + 8 <= n {
+                var param = VectorKernels.load(pp + i)
+                var first = VectorKernels.load(mp + i)
+                var second = VectorKernels.load(vp + i)
+                var largest = SIMD8<Float>()
+                if c.amsgrad, let maxPointer { largest = VectorKernels.load(maxPointer + i) }
+                update(&param, VectorKernels.load(gp + i), &first, &second, &largest, c)
+                VectorKernels.store(param, pp + i)
+                VectorKernels.store(first, mp + i)
+                VectorKernels.store(second, vp + i)
+                if c.amsgrad, let maxPointer { VectorKernels.store(largest, maxPointer + i) }
+                i += 8
+            }
+        }
+        guard i < n else { return }
+        var param = SIMD8<Float>(), gradient = SIMD8<Float>(), first = SIMD8<Float>()
+        var second = SIMD8<Float>(), largest = SIMD8<Float>()
+        for lane in 0..<(n - i) {
+            param[lane] = p[i + lane]
+            gradient[lane] = g[i + lane]
+            first[lane] = m[i + lane]
+            second[lane] = v[i + lane]
+            if c.amsgrad { largest[lane] = vMax[i + lane] }
+        }
+        update(&param, gradient, &first, &second, &largest, c)
+        for lane in 0..<(n - i) {
+            p[i + lane] = param[lane]
+            m[i + lane] = first[lane]
+            v[i + lane] = second[lane]
+            if c.amsgrad { vMax[i + lane] = largest[lane] }
+        }
+    }
+
+    /// One Adam update of eight values, in PyTorch's order of operations.
+    @inline(__always)
+    static func update(_ param: inout SIMD8<Float>, _ gradient: SIMD8<Float>, _ first: inout SIMD8<Float>,
+                       _ second: inout SIMD8<Float>, _ largest: inout SIMD8<Float>, _ c: Constants) {
+        if c.useDecoupled { param = param * c.shrink }
+        var d = gradient * c.sign
+        if c.useL2 { d = d + c.l2 * param }
+        // exp_avg.lerp_(grad, 1 − β1)
+        first = c.smallWeight ? first + c.lerpWeight * (d - first) : d - (d - first) * c.lerpComplement
+        // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
+        second = second * c.beta2 + c.oneMinusBeta2 * d * d
+        var normaliser = second
+        if c.amsgrad {
+            largest = largest.replacing(with: second, where: second .> largest)
+            normaliser = largest
+        }
+        let denominator = normaliser.squareRoot() / c.biasCorrection2Root + c.epsilon
+        param = param + c.negativeStepSize * first / denominator
     }
 }

@@ -126,7 +126,7 @@ public final class Trainer {
         case .adam:
             return try Adam(learningRate: learningRate, weightDecay: c.weightDecay ?? 0)
         case .adamw:
-            return try AdamW(learningRate: learningRate, weightDecay: c.weightDecay ?? 0.01)
+            return try Adam.adamW(learningRate: learningRate, weightDecay: c.weightDecay ?? 0.01)
         }
     }
 

@@ -4,7 +4,7 @@ import Testing
 /// Behaviour every optimizer shares: state per parameter identity, subsets, reset, zeroing.
 @Suite struct OptimizerTests {
     static func makeAll() throws -> [any Optimizer] {
-        [try SGD(learningRate: 0.1, momentum: 0.9), try Adam(learningRate: 0.1), try AdamW(learningRate: 0.1)]
+        [try SGD(learningRate: 0.1, momentum: 0.9), try Adam(learningRate: 0.1), try Adam.adamW(learningRate: 0.1)]
     }
 
     static func parameter(_ name: String) -> Parameter {
