@@ -20,6 +20,26 @@ import Testing
         #expect(try smooth.backward(x, y) == l1.backward(x, y))
     }
 
+    @Test func isHuberDividedByBeta() throws {
+        let x = Matrix([[0.5, -2, 3, 1, 0.25]])
+        let y = Matrix([[0.5, 1, 2.75, -1, 0]])
+        for beta: Float in [0.5, 1, 2] {
+            let smooth = try SmoothL1Loss(reduction: .none, beta: beta)
+            let huber = try HuberLoss(reduction: .none, delta: beta)
+            for (s, h) in zip(try smooth.forward(x, y).storage, try huber.forward(x, y).storage) {
+                #expect(LayerTolerance.isClose(s, h / beta), "beta \(beta)")
+            }
+            for (s, h) in zip(try smooth.backward(x, y).storage, try huber.backward(x, y).storage) {
+                #expect(LayerTolerance.isClose(s, h / beta), "beta \(beta)")
+            }
+        }
+    }
+
+    @Test func nanGivesANaNGradientAsInPyTorch() throws {
+        let gradient = try SmoothL1Loss(reduction: .sum).backward(Matrix([[.nan, 0.5]]), Matrix([[0, 0]]))
+        #expect(gradient.storage[0].isNaN && gradient.storage[1] == 0.5)
+    }
+
     @Test func negativeBetaIsRejected() {
         let error = #expect(throws: LossError.self) { try SmoothL1Loss(beta: -1) }
         #expect(error?.description == "beta is -1.0; expected a finite number ≥ 0")

@@ -9,10 +9,10 @@ import Foundation
 /// ∂ℓₖ/∂xₖ = wₖ · (xₖ − yₖ) / max((1 − xₖ)·xₖ, 10⁻¹²). For logits prefer the numerically stable
 /// ``BCEWithLogitsLoss``.
 public struct BCELoss: Sendable, ElementwiseLoss {
-    static var name: String { "BCELoss" }
+    public static var name: String { "BCELoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
-    var elementwiseReduction: LossReduction { reduction }
+    public var elementwiseReduction: LossReduction { reduction }
     /// Optional rescaling weights: `1 × C` (per column) or `N × C` (per element).
     public let weight: Matrix?
 
@@ -27,45 +27,21 @@ public struct BCELoss: Sendable, ElementwiseLoss {
         self.reduction = reduction
     }
 
-    /// The loss.
-    ///
-    /// - Parameters:
-    ///   - input: probabilities in `0...1`, `N × C`.
-    ///   - target: targets in `0...1`, `input`'s shape.
-    /// - Returns: the per-element losses (`input`'s shape) for `.none`, else `1 × 1`.
-    /// - Throws: ``LossError`` when the shapes differ, the weight does not broadcast or is
-    ///   negative, or a probability or target lies outside `0...1` (NaN included).
-    /// - Complexity: O(n).
-    public func forward(_ input: Matrix, _ target: Matrix) throws -> Matrix {
-        try elementwiseForward(input, target)
-    }
-
-    /// dLoss/dInput.
-    ///
-    /// - Parameters:
-    ///   - input: probabilities in `0...1`.
-    ///   - target: targets in `0...1`, `input`'s shape.
-    ///   - upstream: dℓ/d(output), shaped like ``forward(_:_:)``'s result; `nil` for ones.
-    /// - Returns: the gradient, `input`'s shape.
-    /// - Throws: as ``forward(_:_:)``, and when `upstream` has the wrong shape.
-    /// - Complexity: O(n).
-    public func backward(_ input: Matrix, _ target: Matrix, upstream: Matrix? = nil) throws -> Matrix {
-        try elementwiseBackward(input, target, upstream: upstream)
-    }
-
-    func validate(input: Matrix, target: Matrix) throws {
+    /// Throws ``LossError`` when the weight does not broadcast or is negative, or a probability
+    /// (`input`) or target lies outside `0...1` (NaN included).
+    public func validate(input: Matrix, target: Matrix) throws {
         try ElementWeight(weight: weight).check(against: input, argument: "weight")
         try LossCheck.values(input, "input of \(Self.name)", expected: "a probability in 0...1") { $0 >= 0 && $0 <= 1 }
         try LossCheck.values(target, "target of \(Self.name)", expected: "a value in 0...1") { $0 >= 0 && $0 <= 1 }
     }
 
-    func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+    public func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
         let logX = Swift.max(Foundation.log(x), -100)
         let logOneMinusX = Swift.max(Foundation.log1p(-x), -100)
         return ((y - 1) * logOneMinusX - y * logX) * ElementWeight(weight: weight)(index, columns: columns)
     }
 
-    func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+    public func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
         (x - y) / Swift.max((1 - x) * x, 1e-12) * ElementWeight(weight: weight)(index, columns: columns)
     }
 }

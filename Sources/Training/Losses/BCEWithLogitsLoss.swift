@@ -11,10 +11,10 @@ import Foundation
 /// ∂ℓₖ/∂xₖ = wₖ · ((p·yₖ + 1 − yₖ)·σ(xₖ) − p·yₖ). A positive weight p > 1 raises recall on
 /// that label, p < 1 precision.
 public struct BCEWithLogitsLoss: Sendable, ElementwiseLoss {
-    static var name: String { "BCEWithLogitsLoss" }
+    public static var name: String { "BCEWithLogitsLoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
-    var elementwiseReduction: LossReduction { reduction }
+    public var elementwiseReduction: LossReduction { reduction }
     /// Optional rescaling weights: `1 × C` (per column) or `N × C` (per element).
     public let weight: Matrix?
     /// Optional weights of the positive examples, one per column.
@@ -37,40 +37,16 @@ public struct BCEWithLogitsLoss: Sendable, ElementwiseLoss {
         self.reduction = reduction
     }
 
-    /// The loss.
-    ///
-    /// - Parameters:
-    ///   - input: logits, `N × C`.
-    ///   - target: targets (usually in `0...1`), `input`'s shape.
-    /// - Returns: the per-element losses (`input`'s shape) for `.none`, else `1 × 1`.
-    /// - Throws: ``LossError`` when the shapes differ, the weight does not broadcast or is
-    ///   negative, or `positiveWeight` does not have one entry per column.
-    /// - Complexity: O(n).
-    public func forward(_ input: Matrix, _ target: Matrix) throws -> Matrix {
-        try elementwiseForward(input, target)
-    }
-
-    /// dLoss/dInput.
-    ///
-    /// - Parameters:
-    ///   - input: logits.
-    ///   - target: targets, `input`'s shape.
-    ///   - upstream: dℓ/d(output), shaped like ``forward(_:_:)``'s result; `nil` for ones.
-    /// - Returns: the gradient, `input`'s shape.
-    /// - Throws: as ``forward(_:_:)``, and when `upstream` has the wrong shape.
-    /// - Complexity: O(n).
-    public func backward(_ input: Matrix, _ target: Matrix, upstream: Matrix? = nil) throws -> Matrix {
-        try elementwiseBackward(input, target, upstream: upstream)
-    }
-
-    func validate(input: Matrix, target: Matrix) throws {
+    /// Throws ``LossError`` when the weight does not broadcast or is negative, or
+    /// `positiveWeight` does not have one entry per column.
+    public func validate(input: Matrix, target: Matrix) throws {
         try ElementWeight(weight: weight).check(against: input, argument: "weight")
         if let positiveWeight {
             try LossCheck.count(positiveWeight.count, "positiveWeight", expected: input.columns, reason: "one per column of input")
         }
     }
 
-    func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+    public func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
         let logSigmoid = Swift.min(x, 0) - Foundation.log1p(Foundation.exp(-abs(x)))
         var scaled = logSigmoid
         if let positiveWeight {
@@ -79,7 +55,7 @@ public struct BCEWithLogitsLoss: Sendable, ElementwiseLoss {
         return ((1 - y) * x - scaled) * ElementWeight(weight: weight)(index, columns: columns)
     }
 
-    func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+    public func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
         let sigmoid = 1 / (1 + Foundation.exp(-x))
         let w = ElementWeight(weight: weight)(index, columns: columns)
         guard let positiveWeight else { return (sigmoid - y) * w }

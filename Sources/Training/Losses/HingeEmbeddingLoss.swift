@@ -7,10 +7,10 @@
 /// elementwise, reduced `.mean` by default; margin = 1 by default. ∂ℓₖ/∂xₖ is 1 for y = 1, and
 /// −1 for y = −1 while margin − x ≥ 0 (at the hinge PyTorch passes the gradient), else 0.
 public struct HingeEmbeddingLoss: Sendable, ElementwiseLoss {
-    static var name: String { "HingeEmbeddingLoss" }
+    public static var name: String { "HingeEmbeddingLoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
-    var elementwiseReduction: LossReduction { reduction }
+    public var elementwiseReduction: LossReduction { reduction }
     /// The margin Δ for dissimilar pairs.
     public let margin: Float
 
@@ -26,41 +26,16 @@ public struct HingeEmbeddingLoss: Sendable, ElementwiseLoss {
         self.reduction = reduction
     }
 
-    /// The loss.
-    ///
-    /// - Parameters:
-    ///   - input: distances or scores, any shape.
-    ///   - target: labels −1 or 1, `input`'s shape.
-    /// - Returns: the per-element losses (`input`'s shape) for `.none`, else `1 × 1`.
-    /// - Throws: ``LossError`` when the shapes differ or a label is neither −1 nor 1 (PyTorch
-    ///   does not check).
-    /// - Complexity: O(n).
-    public func forward(_ input: Matrix, _ target: Matrix) throws -> Matrix {
-        try elementwiseForward(input, target)
-    }
-
-    /// dLoss/dInput.
-    ///
-    /// - Parameters:
-    ///   - input: distances or scores.
-    ///   - target: labels −1 or 1, `input`'s shape.
-    ///   - upstream: dℓ/d(output), shaped like ``forward(_:_:)``'s result; `nil` for ones.
-    /// - Returns: the gradient, `input`'s shape.
-    /// - Throws: as ``forward(_:_:)``, and when `upstream` has the wrong shape.
-    /// - Complexity: O(n).
-    public func backward(_ input: Matrix, _ target: Matrix, upstream: Matrix? = nil) throws -> Matrix {
-        try elementwiseBackward(input, target, upstream: upstream)
-    }
-
-    func validate(input: Matrix, target: Matrix) throws {
+    /// Throws ``LossError`` when a label is neither −1 nor 1 (PyTorch does not check).
+    public func validate(input: Matrix, target: Matrix) throws {
         try LossCheck.signLabels(target, "target of \(Self.name)")
     }
 
-    func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+    public func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
         y == 1 ? x : Swift.max(margin - x, 0)
     }
 
-    func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+    public func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
         if y == 1 { return 1 }
         return margin - x >= 0 ? -1 : 0
     }

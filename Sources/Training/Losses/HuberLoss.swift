@@ -5,12 +5,13 @@
 ///     ℓₖ = δ·(|d| − 0.5·δ)     otherwise
 ///
 /// then reduced (`.mean` by default). δ = 1 by default, where it equals ``SmoothL1Loss`` with
-/// β = 1. ∂ℓₖ/∂xₖ = d inside the band, δ·sign(d) outside.
+/// β = 1; in general Huber(δ) = δ·SmoothL1(β = δ). ∂ℓₖ/∂xₖ = d inside the band, δ·sign(d)
+/// outside.
 public struct HuberLoss: Sendable, ElementwiseLoss {
-    static var name: String { "HuberLoss" }
+    public static var name: String { "HuberLoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
-    var elementwiseReduction: LossReduction { reduction }
+    public var elementwiseReduction: LossReduction { reduction }
     /// δ > 0: where the loss turns from quadratic to linear.
     public let delta: Float
 
@@ -27,41 +28,28 @@ public struct HuberLoss: Sendable, ElementwiseLoss {
         self.delta = delta
     }
 
-    /// The loss.
-    ///
-    /// - Parameters:
-    ///   - input: predictions, any shape.
-    ///   - target: values of `input`'s shape.
-    /// - Returns: the per-element losses (`input`'s shape) for `.none`, else `1 × 1`.
-    /// - Throws: ``LossError/shapeMismatch(argument:rows:columns:expectedRows:expectedColumns:reason:)``
-    ///   when the shapes differ.
-    /// - Complexity: O(n).
-    public func forward(_ input: Matrix, _ target: Matrix) throws -> Matrix {
-        try elementwiseForward(input, target)
+    public func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+        Self.value(x - y, delta: delta, dividedBy: 1)
     }
 
-    /// dLoss/dInput.
-    ///
-    /// - Parameters:
-    ///   - input: predictions.
-    ///   - target: values of `input`'s shape.
-    ///   - upstream: dℓ/d(output), shaped like ``forward(_:_:)``'s result; `nil` for ones.
-    /// - Returns: the gradient, `input`'s shape.
-    /// - Throws: when the shapes differ or `upstream` has the wrong shape.
-    /// - Complexity: O(n).
-    public func backward(_ input: Matrix, _ target: Matrix, upstream: Matrix? = nil) throws -> Matrix {
-        try elementwiseBackward(input, target, upstream: upstream)
+    public func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+        Self.derivative(x - y, delta: delta, dividedBy: 1)
     }
 
-    func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
-        let d = abs(x - y)
-        return d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta)
+    /// ℓ(d)/s for the difference d = x − y: 0.5·d²/s inside the band, (δ/s)·(|d| − 0.5·δ)
+    /// outside. With s = 1 this is the Huber loss; with s = δ = β it is ``SmoothL1Loss``, whose
+    /// linear piece is then |d| − 0.5·β exactly (δ/s = 1), so neither form overflows early.
+    @inline(__always)
+    static func value(_ difference: Float, delta: Float, dividedBy s: Float) -> Float {
+        let d = abs(difference)
+        return d < delta ? 0.5 * d * d / s : delta / s * (d - 0.5 * delta)
     }
 
-    func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
-        let d = x - y
-        if d < -delta { return -delta }
-        if d > delta { return delta }
-        return d
+    /// ∂(ℓ/s)/∂x for the difference d = x − y: d/s inside the band, ±δ/s outside (NaN for NaN).
+    @inline(__always)
+    static func derivative(_ d: Float, delta: Float, dividedBy s: Float) -> Float {
+        if d < -delta { return -(delta / s) }
+        if d > delta { return delta / s }
+        return d / s
     }
 }

@@ -24,7 +24,7 @@ public struct KLDivLoss: Sendable, ElementwiseLoss {
         case sum
     }
 
-    static var name: String { "KLDivLoss" }
+    public static var name: String { "KLDivLoss" }
     /// How the per-element values are combined.
     public let reduction: Reduction
     /// Whether the target holds log-probabilities.
@@ -41,7 +41,7 @@ public struct KLDivLoss: Sendable, ElementwiseLoss {
     }
 
     /// The elementwise reduction behind `reduction` (`.batchMean` sums, then divides).
-    var elementwiseReduction: LossReduction {
+    public var elementwiseReduction: LossReduction {
         switch reduction {
         case .none: return .none
         case .mean: return .mean
@@ -82,18 +82,19 @@ public struct KLDivLoss: Sendable, ElementwiseLoss {
         return gradient
     }
 
-    func validate(input: Matrix, target: Matrix) throws {
+    /// Throws ``LossError`` when (without `logTarget`) a target is negative or NaN.
+    public func validate(input: Matrix, target: Matrix) throws {
         if !logTarget {
             try LossCheck.values(target, "target of \(Self.name)", expected: "a probability ≥ 0 (or set logTarget)") { $0 >= 0 }
         }
     }
 
-    func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+    public func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
         if logTarget { return Foundation.exp(y) * (y - x) }
         return (y == 0 ? 0 : y * Foundation.log(y)) - y * x
     }
 
-    func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
+    public func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float {
         logTarget ? -Foundation.exp(y) : -y
     }
 }
