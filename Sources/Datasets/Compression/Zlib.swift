@@ -71,31 +71,17 @@ public enum Zlib {
             throw initCode == Z_MEM_ERROR ? ZlibError.outOfMemory : ZlibError.unexpected(code: initCode, operation: "deflateInit")
         }
         defer { deflateEnd(stream) }
-        let limit32 = Int(UInt32.max)
         var consumed = 0
         var produced = 0
         while true {
-            let inChunk = min(source.count - consumed, limit32)
-            let outChunk = min(destination.count - produced, limit32)
-            if let base = source.baseAddress, inChunk > 0 {
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: UInt8.self) + consumed)
-            } else {
-                stream.pointee.next_in = nil
-            }
-            stream.pointee.avail_in = UInt32(inChunk)
-            stream.pointee.next_out = (output + produced).assumingMemoryBound(to: UInt8.self)
-            stream.pointee.avail_out = UInt32(outChunk)
-            let flush = consumed + inChunk == source.count ? Z_FINISH : Z_NO_FLUSH
-            let code = deflate(stream, flush)
-            let usedIn = inChunk - Int(stream.pointee.avail_in)
-            let madeOut = outChunk - Int(stream.pointee.avail_out)
-            consumed += usedIn
-            produced += madeOut
+            let (code, progressed) = stream.run(
+                deflate, finishAtEnd: true, source: source, consumed: &consumed,
+                into: output, capacity: destination.count, produced: &produced)
             switch code {
             case Z_STREAM_END:
                 return produced
             case Z_OK, Z_BUF_ERROR:
-                guard usedIn > 0 || madeOut > 0 else {
+                guard progressed else {
                     throw ZlibError.unexpected(code: code, operation: "deflate (no progress)")
                 }
             default:

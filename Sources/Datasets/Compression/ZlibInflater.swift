@@ -114,36 +114,20 @@ public struct ZlibInflater: ~Copyable, @unchecked Sendable {
     }
 
     /// Runs zlib until the stream ends (returns `true`) or `capacity` bytes of output are
-    /// written (returns `false`). Feeds at most 4 GiB per call, as `avail_in` is 32-bit.
+    /// written (returns `false`), 4 GiB at most per zlib call.
     private mutating func pump(
         _ source: UnsafeRawBufferPointer, consumed: inout Int,
         into output: UnsafeMutableRawPointer, capacity: Int, produced: inout Int, producedBefore: Int
     ) throws -> Bool {
-        let limit32 = Int(UInt32.max)
         while true {
-            let inChunk = Swift.min(source.count - consumed, limit32)
-            let outChunk = Swift.min(capacity - produced, limit32)
-            if outChunk == 0 { return false }
-            if let base = source.baseAddress, inChunk > 0 {
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: UInt8.self) + consumed)
-            } else {
-                stream.pointee.next_in = nil
-            }
-            stream.pointee.avail_in = UInt32(inChunk)
-            stream.pointee.next_out = (output + produced).assumingMemoryBound(to: UInt8.self)
-            stream.pointee.avail_out = UInt32(outChunk)
-            let code = CHDF5.inflate(stream, Z_NO_FLUSH)
-            let usedIn = inChunk - Int(stream.pointee.avail_in)
-            let madeOut = outChunk - Int(stream.pointee.avail_out)
-            consumed += usedIn
-            produced += madeOut
-            stream.pointee.next_in = nil
-            stream.pointee.next_out = nil
+            if produced == capacity { return false }
+            let (code, progressed) = stream.run(
+                CHDF5.inflate, source: source, consumed: &consumed, into: output, capacity: capacity, produced: &produced)
             switch code {
             case Z_STREAM_END:
                 return true
             case Z_OK, Z_BUF_ERROR:
-                if usedIn == 0 && madeOut == 0 {
+                if !progressed {
                     if consumed == source.count {
                         throw ZlibError.truncatedStream(consumed: consumed, produced: producedBefore + produced)
                     }

@@ -1,0 +1,47 @@
+import CHDF5
+
+extension UnsafeMutablePointer where Pointee == z_stream {
+    /// Runs one call of zlib's `deflate` or `inflate` on this stream, from `source` after
+    /// `consumed` into `output` between `produced` and `capacity`, and advances both counts.
+    ///
+    /// zlib's counts are 32-bit, so at most 4 GiB go in and out per call; callers loop. The
+    /// stream's buffer pointers are cleared afterwards so it never holds a pointer past the call.
+    ///
+    /// - Parameters:
+    ///   - operation: `deflate` or `inflate`.
+    ///   - finishAtEnd: Pass `Z_FINISH` when this call reaches the end of `source` (deflate);
+    ///     otherwise `Z_NO_FLUSH`.
+    ///   - source: All of the input.
+    ///   - consumed: Input bytes used so far; advanced by what zlib used.
+    ///   - output: The start of the output buffer.
+    ///   - capacity: The output buffer's size.
+    ///   - produced: Output bytes written so far; advanced by what zlib wrote.
+    /// - Returns: zlib's return code, and whether the call used or wrote any byte.
+    /// - Complexity: O(bytes moved).
+    func run(
+        _ operation: (UnsafeMutablePointer<z_stream>?, Int32) -> Int32, finishAtEnd: Bool = false,
+        source: UnsafeRawBufferPointer, consumed: inout Int,
+        into output: UnsafeMutableRawPointer, capacity: Int, produced: inout Int
+    ) -> (code: Int32, progressed: Bool) {
+        let limit32 = Int(UInt32.max)
+        let inChunk = Swift.min(source.count - consumed, limit32)
+        let outChunk = Swift.min(capacity - produced, limit32)
+        if let base = source.baseAddress, inChunk > 0 {
+            pointee.next_in = UnsafeMutablePointer<UInt8>(mutating: base.assumingMemoryBound(to: UInt8.self) + consumed)
+        } else {
+            pointee.next_in = nil
+        }
+        pointee.avail_in = UInt32(inChunk)
+        pointee.next_out = (output + produced).assumingMemoryBound(to: UInt8.self)
+        pointee.avail_out = UInt32(outChunk)
+        let flush = finishAtEnd && consumed + inChunk == source.count ? Z_FINISH : Z_NO_FLUSH
+        let code = operation(self, flush)
+        let usedIn = inChunk - Int(pointee.avail_in)
+        let madeOut = outChunk - Int(pointee.avail_out)
+        consumed += usedIn
+        produced += madeOut
+        pointee.next_in = nil
+        pointee.next_out = nil
+        return (code, usedIn > 0 || madeOut > 0)
+    }
+}
