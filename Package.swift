@@ -34,9 +34,11 @@ let package = Package(
             dependencies: ["Datasets", "Sampling", "Training"],
             path: "Benchmarks/datatool-bench"
         ),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Datasets"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatatoolTests", dependencies: ["Datasets", "datatool"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], resources: [.copy("Fixtures")]),
+        // Shared by the test targets: fixture reading, JSON reports, the repository's scripts.
+        .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/TestSupport"),
+        .testTarget(name: "DatatoolTests", dependencies: ["Datasets", "datatool", "TestSupport"]),
     ]
 )

@@ -1,15 +1,5 @@
 import Foundation
-import Testing
+import TestSupport
 
-/// The test target's committed fixtures (`Tests/DatasetsTests/Fixtures`).
-enum Fixtures {
-    static func url(_ relativePath: String) throws -> URL {
-        let root = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-        return root.appendingPathComponent(relativePath)
-    }
-
-    static func json(_ relativePath: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: try url(relativePath))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-}
+/// This target's committed fixtures (`Tests/DatasetsTests/Fixtures`).
+let fixtures = FixtureFolder(bundle: .module)

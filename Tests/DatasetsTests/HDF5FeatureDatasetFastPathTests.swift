@@ -343,8 +343,7 @@ struct FastPathFixture: Decodable {
     let chunks: [String: [String: [Chunk]]]
 
     static func load() throws -> FastPathFixture {
-        let data = try Data(contentsOf: URL(fileURLWithPath: try HDF5Fixtures.path("fastpath.json")))
-        return try JSONDecoder().decode(FastPathFixture.self, from: data)
+        try fixtures.decode(FastPathFixture.self, from: "hdf5/fastpath.json")
     }
 
     /// The datasets of fixture file `name`, in name order.

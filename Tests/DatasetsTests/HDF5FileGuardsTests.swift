@@ -1,6 +1,7 @@
 import CHDF5
 import Foundation
 import Testing
+import TestSupport
 @testable import Datasets
 
 /// The sanity checks made before acting on what a damaged file claims. The damaged files are
@@ -8,8 +9,7 @@ import Testing
 /// from a valid file the harness writes.
 @Suite struct HDF5FileGuardsTests {
     static func regression(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/fuzz/regressions").appendingPathComponent(name).path
+        Repository.path("scripts/fuzz/regressions/\(name)")
     }
 
     // MARK: - Arithmetic

@@ -13,14 +13,12 @@ import Darwin
 enum HDF5Fixtures {
     /// The path of fixture `name`.
     static func path(_ name: String) throws -> String {
-        let root = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-        return root.appendingPathComponent("hdf5").appendingPathComponent(name).path
+        try fixtures.path("hdf5/\(name)")
     }
 
     /// `expected.json`, decoded once.
     static func expected() throws -> HDF5Expected {
-        let data = try Data(contentsOf: URL(fileURLWithPath: try path("expected.json")))
-        return try JSONDecoder().decode(HDF5Expected.self, from: data)
+        try fixtures.decode(HDF5Expected.self, from: "hdf5/expected.json")
     }
 }
 

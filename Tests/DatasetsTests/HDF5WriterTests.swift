@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Datasets
 
 #if canImport(Glibc)
@@ -190,32 +191,21 @@ import Darwin
         let path = folder + "/for-h5py.h5"
         try writeLabelledDataset(data, to: path, attributes: Self.attributes)
 
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/h5py_readback.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, path]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        let run: ScriptRun
         do {
-            try process.run()
+            run = try PythonScript.run("scripts/h5py_readback.py", [path])
         } catch {
             Issue.record("cannot run python3 (\(error)); install Python 3, then: pip install h5py numpy")
             return
         }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard run.status == 0 else {
             Issue.record("""
-                h5py_readback.py failed (status \(process.terminationStatus)): \(errors)
+                h5py_readback.py failed (status \(run.status)): \(run.stderr)
                 This test needs Python 3 with h5py and NumPy: pip install h5py numpy
                 """)
             return
         }
-        let report = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let report = try JSONObject.parse(run.stdout, what: "h5py_readback.py's report")
         let datasets = try #require(report["datasets"] as? [String: [String: Any]])
         let features = try #require(datasets["/features"])
         #expect(features["shape"] as? [Int] == [data.count, data.dimension])

@@ -7,7 +7,7 @@ import Testing
 @Suite struct RandomTests {
     let expected: [String: Any]
 
-    init() throws { expected = try Fixtures.json("random/expected.json") }
+    init() throws { expected = try fixtures.jsonObject("random/expected.json") }
 
     private func words(_ any: Any?) throws -> [UInt64] {
         let strings = try #require(any as? [String])

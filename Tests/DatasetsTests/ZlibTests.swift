@@ -50,9 +50,7 @@ struct ZlibFixture: Decodable {
     let hdf5_chunks: [ChunkedDataset]
 
     static func load() throws -> ZlibFixture {
-        let folder = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-        let data = try Data(contentsOf: folder.appendingPathComponent("zlib/expected.json"))
-        return try JSONDecoder().decode(ZlibFixture.self, from: data)
+        try fixtures.decode(ZlibFixture.self, from: "zlib/expected.json")
     }
 
     static func bytes(_ base64: String) throws -> [UInt8] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `datatool` as a user would and captures what it printed.
 struct DatatoolRun: Sendable {
@@ -8,6 +9,13 @@ struct DatatoolRun: Sendable {
     var signalled: Bool
     var stdout: String
     var stderr: String
+
+    /// Standard output as one JSON object (`--json`).
+    ///
+    /// - Throws: ``FixtureError/notAJSONObject(_:)`` quoting the output when it is not one.
+    func json() throws -> [String: Any] {
+        try JSONObject.parse(stdout, what: "datatool's standard output")
+    }
 }
 
 enum Datatool {
@@ -67,9 +75,7 @@ enum Datatool {
     }
 
     /// The repository root (for committed scripts and fixtures).
-    static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    static var repositoryRoot: URL { Repository.root }
 }
 
 /// What a reader thread collected.

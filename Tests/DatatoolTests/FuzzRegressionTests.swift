@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Damaged HDF5 files found by the fuzzing harness (`scripts/fuzz/run`) that once crashed or
 /// hung `datatool`, and a short fuzzing run: every command must now fail cleanly.
@@ -79,10 +80,7 @@ import Testing
     func shortFuzzRunHasNoCrashOrHang() throws {
         let folder = try Datatool.temporaryDirectory()
         let summary = folder.appendingPathComponent("summary.json")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Datatool.repositoryRoot.appendingPathComponent("scripts/fuzz/hdf5_fuzz.py").path,
+        var arguments = [
             "--datatool", Datatool.executable.path, "--seed", "1", "--count", "60", "--jobs", "2",
             "--timeout", "30", "--probe-timeout", "2", "--quiet",
             "--failures", folder.appendingPathComponent("failures").path, "--json", summary.path,
@@ -90,25 +88,21 @@ import Testing
         // Under AddressSanitizer (scripts/sanitize) datatool reserves terabytes of shadow
         // address space, so the harness's address-space limit has to go.
         if ProcessInfo.processInfo.environment["DATATOOL_SANITIZER"] != nil {
-            process.arguments?.append(contentsOf: ["--memory-limit", "0"])
+            arguments.append(contentsOf: ["--memory-limit", "0"])
         }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let run = try PythonScript.run("scripts/fuzz/hdf5_fuzz.py", arguments)
+        let printed = String(decoding: run.stdout, as: UTF8.self)
+        let errors = run.stderr
         let data = try #require(
             try? Data(contentsOf: summary),
-            "hdf5_fuzz.py wrote no summary (status \(process.terminationStatus)); it needs Python 3 with h5py and NumPy (pip install h5py numpy): \(errors)")
-        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            "hdf5_fuzz.py wrote no summary (status \(run.status)); it needs Python 3 with h5py and NumPy (pip install h5py numpy): \(errors)")
+        let root = try JSONObject.parse(data, what: "hdf5_fuzz.py's summary")
         let totals = try #require(root["totals"] as? [String: Int])
         #expect(totals["crash"] == 0, "crashing mutants:\n\(printed)")
         #expect(totals["hang"] == 0, "hanging mutants:\n\(printed)")
         #expect((totals["ok"] ?? 0) + (totals["clean"] ?? 0) == 60, "\(printed)")
         // The mutants do reach both outcomes: some still read fine, some are refused.
         #expect((totals["ok"] ?? 0) > 0 && (totals["clean"] ?? 0) > 0, "\(printed)")
-        #expect(process.terminationStatus == 0, "\(printed)\n\(errors)")
+        #expect(run.status == 0, "\(printed)\n\(errors)")
     }
 }

@@ -1,22 +1,14 @@
 import Datasets
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct GenSpiralTests {
     /// Runs `scripts/h5py_readback.py` on `file` and returns its JSON report.
     static func h5py(_ file: String) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Datatool.repositoryRoot.appendingPathComponent("scripts/h5py_readback.py").path, file]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "h5py_readback.py failed: \(errors) (pip install h5py numpy)")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let run = try PythonScript.run("scripts/h5py_readback.py", [file])
+        try #require(run.status == 0, "h5py_readback.py failed: \(run.stderr) (pip install h5py numpy)")
+        return try JSONObject.parse(run.stdout, what: "h5py_readback.py's report")
     }
 
     @Test("the issue's example: h5py reads /features (1110, 2) float32 and /labels int64 1000/100/10, and a PNG")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `datatool inspect`: the listing a user sees, and clean failures for files that cannot be read.
 @Suite struct InspectTests {
@@ -10,8 +11,7 @@ import Testing
     /// What h5py recorded about a fixture's object (`expected.json`, written by
     /// `scripts/fixtures/make_hdf5_fixtures.py`).
     static func expectedObject(_ file: String, _ path: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: fixture("expected.json")))
-        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let root = try JSONObject.parse(try Data(contentsOf: URL(fileURLWithPath: fixture("expected.json"))), what: "expected.json")
         let objects = try #require(root["objects"] as? [[String: Any]])
         return try #require(objects.first { $0["file"] as? String == file && $0["path"] as? String == path })
     }
@@ -55,8 +55,7 @@ import Testing
     @Test func jsonIsOneObjectWithTheListing() throws {
         let run = try Datatool.run(["inspect", Self.fixture("labelled.h5"), "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
-        let object = try #require(
-            try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+        let object = try run.json()
         let objects = try #require(object["objects"] as? [[String: Any]])
         let features = try #require(objects.first { $0["path"] as? String == "/features" })
         let expected = try Self.expectedObject("labelled.h5", "/features")

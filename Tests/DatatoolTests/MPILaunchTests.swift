@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import TestSupport
 
 /// `datatool sample` under a real launcher: 4 processes from OpenMPI's `mpirun` (Debian's
 /// `openmpi-bin`, installed by `scripts/test`) take their rank and world size from
@@ -53,7 +54,7 @@ import Testing
         for rank in 0..<4 {
             let text = try String(contentsOf: outputs.appendingPathComponent("\(job)/rank.\(rank)/stdout"), encoding: .utf8)
             let lines = try text.split(separator: "\n").map {
-                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+                try JSONObject.parse(String($0), what: "a line of rank \(rank)'s output")
             }
             perRank.append(lines.count)
             for line in lines {

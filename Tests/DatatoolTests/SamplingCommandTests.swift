@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import TestSupport
 
 /// `datatool balance-stats` and `datatool sample` run as a user would, on files from our writer
 /// and on h5py-written fixtures with other dataset paths.
@@ -16,7 +17,7 @@ import Testing
     }
 
     static func jsonObject(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        try JSONObject.parse(text, what: "a line of datatool's output")
     }
 
     static func lines(_ text: String) throws -> [[String: Any]] {

@@ -16,7 +16,7 @@ import Testing
         let (train, test) = try Self.files(in: dir)
         let run = try Datatool.run(["train", train, "--test", test, "--epochs", "3", "--finetune-epochs", "1", "--batch-size", "30", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let object = try run.json()
         let testReport = try #require(object["test"] as? [String: Any])
         for key in ["accuracy", "balanced_accuracy", "macro_f1"] { #expect(testReport[key] is Double, "\(key)") }
         let perClass = try #require(testReport["per_class"] as? [[String: Any]])
@@ -61,8 +61,8 @@ import Testing
         let inMemory = try Datatool.run(common)
         let streamed = try Datatool.run(common + ["--stream", "--lookahead", "5", "--cache-mb", "1"])
         #expect(inMemory.status == 0 && streamed.status == 0, "\(inMemory.stderr) \(streamed.stderr)")
-        let a = try #require(try JSONSerialization.jsonObject(with: Data(inMemory.stdout.utf8)) as? [String: Any])
-        let b = try #require(try JSONSerialization.jsonObject(with: Data(streamed.stdout.utf8)) as? [String: Any])
+        let a = try inMemory.json()
+        let b = try streamed.json()
         #expect(NSDictionary(dictionary: try #require(a["test"] as? [String: Any])).isEqual(to: try #require(b["test"] as? [String: Any])))
         let lossesA = (a["epochs"] as? [[String: Any]])?.map { $0["train_loss"] as? Double }
         let lossesB = (b["epochs"] as? [[String: Any]])?.map { $0["train_loss"] as? Double }
@@ -76,7 +76,7 @@ import Testing
         let (train, test) = try Self.files(in: dir)
         let run = try Datatool.run(["compare", train, "--test", test, "--epochs", "2", "--batch-size", "30", "--repeats", "1", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let object = try run.json()
         let rows = try #require(object["rows"] as? [[String: Any]])
         #expect(rows.map { $0["strategy"] as? String } == ["natural", "weighted", "balanced", "balanced + fine-tune", "balanced + prior correction"])
         #expect(rows.allSatisfy { ($0["recall"] as? [Double])?.count == 3 })

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Training
+
+/// This target's committed fixtures (`Tests/TrainingTests/Fixtures`).
+let fixtures = FixtureFolder(bundle: .module)
 
 /// Loads the PyTorch reference values written by `scripts/fixtures/make_layer_fixtures.py`
 /// into `Fixtures/layers/`, and compares floats with a relative and an absolute tolerance.
@@ -10,12 +14,7 @@ enum LayerFixtures {
     }
 
     static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
-        guard let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
-            throw Failure(description: "the Fixtures directory is missing from the test bundle")
-        }
-        let url = directory.appendingPathComponent("layers").appendingPathComponent(name)
-        let data = try Data(contentsOf: url)
-        return try JSONDecoder().decode(T.self, from: data)
+        try fixtures.decode(T.self, from: "layers/\(name)")
     }
 
     // MARK: Activations

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Training
 
 /// A file written by `scripts/fixtures/make_loss_fixtures.py`: PyTorch's values and input
@@ -73,10 +74,7 @@ struct LossFixture: Decodable {
 
     /// Loads `Fixtures/losses/<name>.json` from the test bundle.
     static func load(_ name: String) throws -> LossFixture {
-        let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-        let url = fixtures.appendingPathComponent("losses").appendingPathComponent("\(name).json")
-        let data = try Data(contentsOf: url)
-        return try JSONDecoder().decode(LossFixture.self, from: data)
+        try fixtures.decode(LossFixture.self, from: "losses/\(name).json")
     }
 }
 
