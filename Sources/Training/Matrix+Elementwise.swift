@@ -45,16 +45,11 @@ extension Matrix {
     public mutating func add(_ other: Matrix, scaledBy scale: Float) {
         precondition(rows == other.rows && columns == other.columns,
                      "adding a \(other.rows)×\(other.columns) matrix to a \(rows)×\(columns) one")
-        let n = count
-        guard n > 0 else { return }
-        other.storage.withUnsafeBufferPointer { source in
-            storage.withUnsafeMutableBufferPointer { destination in
-                guard let s = source.baseAddress, let d = destination.baseAddress else { return }
-                if scale == 1 {
-                    VectorKernels.add(n, s, d)
-                } else {
-                    VectorKernels.axpy(n, scale, s, d)
-                }
+        combine(with: other) { n, s, d in
+            if scale == 1 {
+                VectorKernels.add(n, s, d)
+            } else {
+                VectorKernels.axpy(n, scale, s, d)
             }
         }
     }
@@ -77,20 +72,29 @@ extension Matrix {
     public mutating func multiplyElementwise(by other: Matrix) {
         precondition(rows == other.rows && columns == other.columns,
                      "multiplying a \(rows)×\(columns) matrix by a \(other.rows)×\(other.columns) one")
+        combine(with: other) { n, s, d in
+            var j = 0
+            while j + 8 <= n {
+                VectorKernels.store(VectorKernels.load(d + j) * VectorKernels.load(s + j), d + j)
+                j += 8
+            }
+            while j < n {
+                d[j] *= s[j]
+                j += 1
+            }
+        }
+    }
+
+    /// Runs `body(count, other's values, self's values)` on the two buffers; nothing when empty.
+    private mutating func combine(
+        with other: Matrix, _ body: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    ) {
         let n = count
         guard n > 0 else { return }
         other.storage.withUnsafeBufferPointer { source in
             storage.withUnsafeMutableBufferPointer { destination in
                 guard let s = source.baseAddress, let d = destination.baseAddress else { return }
-                var j = 0
-                while j + 8 <= n {
-                    VectorKernels.store(VectorKernels.load(d + j) * VectorKernels.load(s + j), d + j)
-                    j += 8
-                }
-                while j < n {
-                    d[j] *= s[j]
-                    j += 1
-                }
+                body(n, s, d)
             }
         }
     }

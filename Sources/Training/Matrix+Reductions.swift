@@ -35,19 +35,12 @@ extension Matrix {
     /// - Precondition: `columns > 0`.
     /// - Complexity: O(rows·columns).
     public func rowMaxima(into result: inout [Float]) {
-        precondition(columns > 0 || rows == 0, "row maxima of a matrix without columns")
-        result.removeAll(keepingCapacity: true)
-        let n = columns
-        storage.withUnsafeBufferPointer { source in
-            guard let s = source.baseAddress else { return }
-            for i in 0..<rows {
-                let row = s + i * n
-                var best = row[0]
-                for j in 1..<max(n, 1) where row[j] > best || (row[j].isNaN && !best.isNaN) {
-                    best = row[j]
-                }
-                result.append(best)
+        mapRows(into: &result, "row maxima") { row, n in
+            var best = row[0]
+            for j in 1..<max(n, 1) where row[j] > best || (row[j].isNaN && !best.isNaN) {
+                best = row[j]
             }
+            return best
         }
     }
 
@@ -58,29 +51,31 @@ extension Matrix {
     /// - Precondition: `columns > 0`.
     /// - Complexity: O(rows·columns).
     public func rowArgmax(into result: inout [Int]) {
-        precondition(columns > 0 || rows == 0, "row argmax of a matrix without columns")
+        mapRows(into: &result, "row argmax") { row, n in
+            var best = row[0]
+            var bestIndex = 0
+            guard !best.isNaN else { return 0 }
+            for j in 1..<max(n, 1) {
+                let value = row[j]
+                if value.isNaN { return j }
+                if value > best {
+                    best = value
+                    bestIndex = j
+                }
+            }
+            return bestIndex
+        }
+    }
+
+    /// Replaces `result` by `reduce(row, columns)` for each row in order, reusing its capacity.
+    private func mapRows<T>(into result: inout [T], _ what: String, _ reduce: (UnsafePointer<Float>, Int) -> T) {
+        precondition(columns > 0 || rows == 0, "\(what) of a matrix without columns")
         result.removeAll(keepingCapacity: true)
         let n = columns
         storage.withUnsafeBufferPointer { source in
             guard let s = source.baseAddress else { return }
             for i in 0..<rows {
-                let row = s + i * n
-                var best = row[0]
-                var bestIndex = 0
-                if !best.isNaN {
-                    for j in 1..<max(n, 1) {
-                        let value = row[j]
-                        if value.isNaN {
-                            bestIndex = j
-                            break
-                        }
-                        if value > best {
-                            best = value
-                            bestIndex = j
-                        }
-                    }
-                }
-                result.append(bestIndex)
+                result.append(reduce(s + i * n, n))
             }
         }
     }

@@ -3,9 +3,7 @@ import Testing
 
 @Suite struct CosineEmbeddingLossTests {
     @Test func matchesPyTorch() throws {
-        let fixture = try LossFixture.load("cosine_embedding_loss")
-        #expect(fixture.cases.count >= 6)
-        for c in fixture.cases {
+        for c in try LossFixture.cases("cosine_embedding_loss", minimum: 6) {
             let loss = try CosineEmbeddingLoss(margin: c.floatOption("margin"), reduction: c.reduction())
             let a = try c.matrix("input1")
             let b = try c.matrix("input2")

@@ -149,20 +149,25 @@ struct LossTestRandom {
 }
 
 extension LossFixture {
-    /// Checks an elementwise loss (input and target of one shape) against every case of `file`:
-    /// the forward output and the input gradient for the case's upstream gradient.
-    static func checkElementwise(
-        _ file: String, minimumCases: Int,
-        forward: (Case, Matrix, Matrix) throws -> Matrix,
-        backward: (Case, Matrix, Matrix, Matrix) throws -> Matrix
-    ) throws {
+    /// The cases of `file`, which must hold at least `minimum` of them.
+    static func cases(_ file: String, minimum: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> [Case] {
         let fixture = try load(file)
-        #expect(fixture.cases.count >= minimumCases, "\(file): \(fixture.cases.count) cases")
-        for c in fixture.cases {
+        #expect(fixture.cases.count >= minimum, "\(file): \(fixture.cases.count) cases", sourceLocation: sourceLocation)
+        return fixture.cases
+    }
+
+    /// Checks an elementwise loss (input and target of one shape) against every case of `file`:
+    /// the forward output and the input gradient for the case's upstream gradient, of the loss
+    /// `loss` makes with the case's options.
+    static func checkElementwise<Loss: ElementwiseLoss>(
+        _ file: String, minimumCases: Int, loss: (Case) throws -> Loss
+    ) throws {
+        for c in try cases(file, minimum: minimumCases) {
             let input = try c.matrix("input")
             let target = try c.matrix("target")
-            LossParity.expect(try forward(c, input, target), try c.matrix("output"), "\(c.name): output")
-            LossParity.expect(try backward(c, input, target, try c.matrix("upstream")), try c.matrix("grad_input"), "\(c.name): gradient")
+            let made = try loss(c)
+            LossParity.expect(try made.forward(input, target), try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(try made.backward(input, target, upstream: c.matrix("upstream")), try c.matrix("grad_input"), "\(c.name): gradient")
         }
     }
 }

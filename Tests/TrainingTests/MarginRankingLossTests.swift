@@ -3,9 +3,7 @@ import Testing
 
 @Suite struct MarginRankingLossTests {
     @Test func matchesPyTorch() throws {
-        let fixture = try LossFixture.load("margin_ranking_loss")
-        #expect(fixture.cases.count >= 6)
-        for c in fixture.cases {
+        for c in try LossFixture.cases("margin_ranking_loss", minimum: 6) {
             let loss = try MarginRankingLoss(margin: c.floatOption("margin"), reduction: c.reduction())
             let x1 = try c.matrix("input1")
             let x2 = try c.matrix("input2")

@@ -3,10 +3,7 @@ import Testing
 
 @Suite struct SoftMarginLossTests {
     @Test func matchesPyTorch() throws {
-        try LossFixture.checkElementwise(
-            "soft_margin_loss", minimumCases: 6,
-            forward: { c, x, y in try SoftMarginLoss(reduction: c.reduction()).forward(x, y) },
-            backward: { c, x, y, u in try SoftMarginLoss(reduction: c.reduction()).backward(x, y, upstream: u) })
+        try LossFixture.checkElementwise("soft_margin_loss", minimumCases: 6) { c in SoftMarginLoss(reduction: try c.reduction()) }
     }
 
     @Test func labelsMustBeSigns() {

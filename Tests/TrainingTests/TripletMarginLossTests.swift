@@ -3,9 +3,7 @@ import Testing
 
 @Suite struct TripletMarginLossTests {
     @Test func matchesPyTorch() throws {
-        let fixture = try LossFixture.load("triplet_margin_loss")
-        #expect(fixture.cases.count >= 15)
-        for c in fixture.cases {
+        for c in try LossFixture.cases("triplet_margin_loss", minimum: 15) {
             let loss = try TripletMarginLoss(
                 margin: c.floatOption("margin"), p: c.floatOption("p"), eps: c.floatOption("eps"),
                 swap: c.option("swap") == "true", reduction: c.reduction())

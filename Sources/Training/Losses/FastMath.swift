@@ -29,6 +29,23 @@ enum FastMath {
         var xc = x.replacing(with: 88.8, where: x .> 88.8)
         xc = xc.replacing(with: -104, where: xc .< -104)
 
+        let (t, y) = reduce(xc)
+
+        // 2ⁿ as two normal powers of two, so that results down to the subnormals are formed
+        // with one rounding and 2¹²⁸ overflows to +∞ as it should.
+        let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- magicBits
+        let n1 = ni &>> 1
+        let n2 = ni &- n1
+        let s1 = unsafeBitCast((n1 &+ 127) &<< 23, to: SIMD8<Float>.self)
+        let s2 = unsafeBitCast((n2 &+ 127) &<< 23, to: SIMD8<Float>.self)
+        return y * s1 * s2
+    }
+
+    /// The shared core of ``exp(_:)`` and ``expOfNonPositive(_:)`` for clamped `xc`: `t`, whose
+    /// low mantissa bits hold n = round(x·log₂e) (as `t − magic` is n as a float), and
+    /// y = e^r ≈ eʳ for r = x − n·ln 2, so that eˣ = y·2ⁿ.
+    @inline(__always)
+    static func reduce(_ xc: SIMD8<Float>) -> (t: SIMD8<Float>, y: SIMD8<Float>) {
         let magic = SIMD8<Float>(repeating: magicFloat)
         let t = xc * 1.442_695_04 + magic
         let n = t - magic                                   // round(x·log₂e) as a float
@@ -41,16 +58,7 @@ enum FastMath {
         p = p * r + 4.166_838_899_254_799e-2
         p = p * r + 1.666_652_113_199_234e-1
         p = p * r + 4.999_999_403_953_552e-1
-        let y = p * (r * r) + r + 1
-
-        // 2ⁿ as two normal powers of two, so that results down to the subnormals are formed
-        // with one rounding and 2¹²⁸ overflows to +∞ as it should.
-        let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- magicBits
-        let n1 = ni &>> 1
-        let n2 = ni &- n1
-        let s1 = unsafeBitCast((n1 &+ 127) &<< 23, to: SIMD8<Float>.self)
-        let s2 = unsafeBitCast((n2 &+ 127) &<< 23, to: SIMD8<Float>.self)
-        return y * s1 * s2
+        return (t, p * (r * r) + r + 1)
     }
 
     /// `eˣ` lane by lane for x ≤ 0, the shifted logits of a softmax: cheaper than ``exp(_:)``
@@ -63,15 +71,7 @@ enum FastMath {
     static func expOfNonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let lowest: Float = -87.336_54                      // just above ln 2⁻¹²⁶
         let xc = x.replacing(with: lowest, where: x .< lowest)
-        let magic = SIMD8<Float>(repeating: magicFloat)
-        let t = xc * 1.442_695_04 + magic
-        let n = t - magic
-        let r = (xc - n * 0.693_359_375) - n * -2.121_944_40e-4
-        var p = r * 1.381_461_275_741_458e-3 + 8.368_710_055_947_304e-3
-        p = p * r + 4.166_838_899_254_799e-2
-        p = p * r + 1.666_652_113_199_234e-1
-        p = p * r + 4.999_999_403_953_552e-1
-        let y = p * (r * r) + r + 1
+        let (t, y) = reduce(xc)
         // The low bits of t hold n, and (t's bits) << 23 is n << 23: 2ⁿ after adding the bias.
         let scale = unsafeBitCast(
             (unsafeBitCast(t, to: SIMD8<Int32>.self) &<< 23) &+ (127 << 23), to: SIMD8<Float>.self)
