@@ -33,10 +33,7 @@ public enum Zlib {
 
     /// Compresses a collection of bytes into a zlib stream; see ``compress(_:level:)-(UnsafeRawBufferPointer,_)``.
     public static func compress(_ data: some Collection<UInt8>, level: Int = defaultLevel) throws -> [UInt8] {
-        if let result = try data.withContiguousStorageIfAvailable({ try compress(UnsafeRawBufferPointer($0), level: level) }) {
-            return result
-        }
-        return try Array(data).withUnsafeBytes { try compress($0, level: level) }
+        try withBytes(of: data) { try compress($0, level: level) }
     }
 
     /// The most bytes a zlib stream of `count` input bytes can take, at any level.
@@ -108,10 +105,7 @@ public enum Zlib {
 
     /// Decompresses a collection of bytes; see ``decompress(_:limit:)-(UnsafeRawBufferPointer,_)``.
     public static func decompress(_ data: some Collection<UInt8>, limit: Int = .max) throws -> [UInt8] {
-        if let result = try data.withContiguousStorageIfAvailable({ try decompress(UnsafeRawBufferPointer($0), limit: limit) }) {
-            return result
-        }
-        return try Array(data).withUnsafeBytes { try decompress($0, limit: limit) }
+        try withBytes(of: data) { try decompress($0, limit: limit) }
     }
 
     /// Decompresses one complete zlib stream into a buffer that must hold all of its output,
@@ -139,16 +133,12 @@ public enum Zlib {
     /// - Returns: The running CRC-32.
     /// - Complexity: O(`data.count`).
     public static func crc32(_ data: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
-        guard let base = data.baseAddress, data.count > 0 else { return crc }
-        return UInt32(truncatingIfNeeded: crc32_z(uLong(crc), base.assumingMemoryBound(to: UInt8.self), data.count))
+        checksum(data, continuing: crc, crc32_z)
     }
 
     /// The CRC-32 of a collection of bytes; see ``crc32(_:continuing:)-(UnsafeRawBufferPointer,_)``.
     public static func crc32(_ data: some Collection<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
-        if let result = data.withContiguousStorageIfAvailable({ crc32(UnsafeRawBufferPointer($0), continuing: crc) }) {
-            return result
-        }
-        return Array(data).withUnsafeBytes { crc32($0, continuing: crc) }
+        withBytes(of: data) { crc32($0, continuing: crc) }
     }
 
     /// The Adler-32 (RFC 1950, as in Python's `zlib.adler32`) of `data`.
@@ -159,15 +149,11 @@ public enum Zlib {
     /// - Returns: The running Adler-32.
     /// - Complexity: O(`data.count`).
     public static func adler32(_ data: UnsafeRawBufferPointer, continuing adler: UInt32 = 1) -> UInt32 {
-        guard let base = data.baseAddress, data.count > 0 else { return adler }
-        return UInt32(truncatingIfNeeded: adler32_z(uLong(adler), base.assumingMemoryBound(to: UInt8.self), data.count))
+        checksum(data, continuing: adler, adler32_z)
     }
 
     /// The Adler-32 of a collection of bytes; see ``adler32(_:continuing:)-(UnsafeRawBufferPointer,_)``.
     public static func adler32(_ data: some Collection<UInt8>, continuing adler: UInt32 = 1) -> UInt32 {
-        if let result = data.withContiguousStorageIfAvailable({ adler32(UnsafeRawBufferPointer($0), continuing: adler) }) {
-            return result
-        }
-        return Array(data).withUnsafeBytes { adler32($0, continuing: adler) }
+        withBytes(of: data) { adler32($0, continuing: adler) }
     }
 }

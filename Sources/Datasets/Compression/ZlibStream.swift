@@ -45,3 +45,23 @@ extension UnsafeMutablePointer where Pointee == z_stream {
         return (code, usedIn > 0 || madeOut > 0)
     }
 }
+
+extension Zlib {
+    /// Runs `body` on `data`'s bytes: in place when they are contiguous, else on a copy. The
+    /// collection forms of compress, decompress and the checksums go through it.
+    static func withBytes<R>(of data: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let result = try data.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
+        return try Array(data).withUnsafeBytes(body)
+    }
+
+    /// Continues the running checksum `value` over `data` with zlib's `crc32_z` or `adler32_z`.
+    static func checksum(
+        _ data: UnsafeRawBufferPointer, continuing value: UInt32,
+        _ function: (uLong, UnsafePointer<UInt8>?, Int) -> uLong
+    ) -> UInt32 {
+        guard let base = data.baseAddress, data.count > 0 else { return value }
+        return UInt32(truncatingIfNeeded: function(uLong(value), base.assumingMemoryBound(to: UInt8.self), data.count))
+    }
+}
