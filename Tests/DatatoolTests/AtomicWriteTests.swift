@@ -61,12 +61,7 @@ import Testing
             let window = windows[attempt % windows.count]
             let delay = window.0 + rng.nextUnitDouble() * (window.1 - window.0)
 
-            let process = Process()
-            process.executableURL = Datatool.executable
-            process.arguments = newArguments
-            process.currentDirectoryURL = folder
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            let process = Self.quietProcess(newArguments, in: folder)
             try process.run()
             usleep(useconds_t(delay * 1_000_000))
             kill(process.processIdentifier, SIGKILL)
@@ -101,16 +96,22 @@ import Testing
         print("atomic writes: reference run \(marks.sorted { $0.value < $1.value }); \(killed) kills of \(Self.kills) runs, temporaries seen after kills \(temporariesAfterKills), outcomes \(seen.sorted { $0.key < $1.key })")
     }
 
-    /// Runs datatool with `arguments` in the empty `folder`, looking at the folder every
-    /// millisecond: seconds from the start until `.s.h5.tmp-*`, `s.h5`, `.s.png.tmp-*` and
-    /// `s.png` first appeared, and until the end ("end").
-    private func watchedRun(_ arguments: [String], in folder: URL) throws -> [String: Double] {
+    /// A `datatool` process with `arguments` in `folder`, its output discarded, not yet started.
+    private static func quietProcess(_ arguments: [String], in folder: URL) -> Process {
         let process = Process()
         process.executableURL = Datatool.executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        return process
+    }
+
+    /// Runs datatool with `arguments` in the empty `folder`, looking at the folder every
+    /// millisecond: seconds from the start until `.s.h5.tmp-*`, `s.h5`, `.s.png.tmp-*` and
+    /// `s.png` first appeared, and until the end ("end").
+    private func watchedRun(_ arguments: [String], in folder: URL) throws -> [String: Double] {
+        let process = Self.quietProcess(arguments, in: folder)
         let started = Date()
         try process.run()
         let watched: [(String, (String) -> Bool)] = [

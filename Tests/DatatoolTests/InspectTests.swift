@@ -76,24 +76,16 @@ import TestSupport
         #expect(run.stdout.contains("datatool inspect"))
     }
 
-    @Test func missingFileIsACleanFailure() throws {
-        let file = Self.fixture("no-such-file.h5")
-        let run = try Datatool.run(["inspect", file])
-        expectCleanFailure(run, mentioning: ["error: ", file, "no such file"])
-        Self.expectOneLine(run)
-    }
+    /// A missing file, a file that is not HDF5 and a truncated one, with what the error says.
+    static let badFiles = [
+        ("no-such-file.h5", "no such file"), ("not_hdf5.h5", "is not an HDF5 file"), ("truncated.h5", "truncated"),
+    ]
 
-    @Test func nonHDF5FileIsACleanFailure() throws {
-        let file = Self.fixture("not_hdf5.h5")
+    @Test(arguments: InspectTests.badFiles)
+    func badFileIsACleanFailure(name: String, says: String) throws {
+        let file = Self.fixture(name)
         let run = try Datatool.run(["inspect", file])
-        expectCleanFailure(run, mentioning: ["error: ", file, "is not an HDF5 file"])
-        Self.expectOneLine(run)
-    }
-
-    @Test func truncatedFileIsACleanFailure() throws {
-        let file = Self.fixture("truncated.h5")
-        let run = try Datatool.run(["inspect", file])
-        expectCleanFailure(run, mentioning: ["error: ", file, "truncated"])
+        expectCleanFailure(run, mentioning: ["error: ", file, says])
         Self.expectOneLine(run)
     }
 

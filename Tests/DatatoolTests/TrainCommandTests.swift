@@ -11,12 +11,17 @@ import Testing
         return (train, test)
     }
 
-    @Test func jsonReportHasTheDocumentedFields() throws {
-        let dir = try Datatool.temporaryDirectory()
-        let (train, test) = try Self.files(in: dir)
-        let run = try Datatool.run(["train", train, "--test", test, "--epochs", "3", "--finetune-epochs", "1", "--batch-size", "30", "--json"])
+    /// Runs `datatool <command> TRAIN --test TEST <arguments> --json` on fresh spiral files and
+    /// returns the report and the run, expecting success.
+    static func report(_ command: String, _ arguments: [String]) throws -> (json: [String: Any], run: DatatoolRun) {
+        let (train, test) = try files(in: try Datatool.temporaryDirectory())
+        let run = try Datatool.run([command, train, "--test", test] + arguments + ["--json"])
         #expect(run.status == 0, "\(run.stderr)")
-        let object = try run.json()
+        return (try run.json(), run)
+    }
+
+    @Test func jsonReportHasTheDocumentedFields() throws {
+        let (object, run) = try Self.report("train", ["--epochs", "3", "--finetune-epochs", "1", "--batch-size", "30"])
         let testReport = try #require(object["test"] as? [String: Any])
         for key in ["accuracy", "balanced_accuracy", "macro_f1"] { #expect(testReport[key] is Double, "\(key)") }
         let perClass = try #require(testReport["per_class"] as? [[String: Any]])
@@ -72,11 +77,7 @@ import Testing
     }
 
     @Test func compareRunsAllFiveStrategies() throws {
-        let dir = try Datatool.temporaryDirectory()
-        let (train, test) = try Self.files(in: dir)
-        let run = try Datatool.run(["compare", train, "--test", test, "--epochs", "2", "--batch-size", "30", "--repeats", "1", "--json"])
-        #expect(run.status == 0, "\(run.stderr)")
-        let object = try run.json()
+        let object = try Self.report("compare", ["--epochs", "2", "--batch-size", "30", "--repeats", "1"]).json
         let rows = try #require(object["rows"] as? [[String: Any]])
         #expect(rows.map { $0["strategy"] as? String } == ["natural", "weighted", "balanced", "balanced + fine-tune", "balanced + prior correction"])
         #expect(rows.allSatisfy { ($0["recall"] as? [Double])?.count == 3 })
