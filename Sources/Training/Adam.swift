@@ -60,7 +60,7 @@ public final class Adam: Optimizer {
         }
     }
 
-    private var states: [ObjectIdentifier: State] = [:]
+    private var states = ParameterStates<State>()
     /// `1 − β1ᵗ` and `1 − β2ᵗ` for the latest step count seen (parameters usually share it).
     private var corrections: (step: Int, first: Double, second: Double) = (0, 0, 0)
 
@@ -133,15 +133,9 @@ public final class Adam: Optimizer {
     }
 
     private func update(_ parameter: Parameter) {
-        let key = ObjectIdentifier(parameter)
-        let state: State
-        if let existing = states[key] {
-            precondition(existing.firstMoment.count == parameter.count, "parameter \(parameter.name) changed size")
-            state = existing
-        } else {
-            state = State(parameter: parameter, amsgrad: amsgrad)
-            states[key] = state
-        }
+        let state = states.state(for: parameter, size: { $0.firstMoment.count }) {
+            State(parameter: parameter, amsgrad: self.amsgrad)
+        }.state
         state.step += 1
         let n = parameter.count
         let t = Double(state.step)

@@ -39,7 +39,7 @@ public final class SGD: Optimizer {
         }
     }
 
-    private var states: [ObjectIdentifier: State] = [:]
+    private var states = ParameterStates<State>()
 
     /// Checks and stores the hyperparameters (PyTorch's checks and defaults).
     ///
@@ -95,16 +95,7 @@ public final class SGD: Optimizer {
         var state: State?
         var firstStep = false
         if momentum != 0 {
-            let key = ObjectIdentifier(parameter)
-            if let existing = states[key] {
-                precondition(existing.buffer.count == n, "parameter \(parameter.name) changed size")
-                state = existing
-            } else {
-                let created = State(parameter: parameter)
-                states[key] = created
-                state = created
-                firstStep = true
-            }
+            (state, firstStep) = states.state(for: parameter, size: { $0.buffer.count }) { State(parameter: parameter) }
         }
         let c = Constants(negativeRate: Float(-learningRate), decay: Float(weightDecay), momentum: Float(momentum),
                           keep: Float(1 - dampening), sign: maximize ? -1 : 1, useDecay: weightDecay != 0,

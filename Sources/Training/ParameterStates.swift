@@ -1,0 +1,31 @@
+/// An optimizer's per-parameter state, keyed by the parameter's identity and made on the
+/// parameter's first step (PyTorch's `optimizer.state[p]`).
+struct ParameterStates<State: AnyObject> {
+    private var states: [ObjectIdentifier: State] = [:]
+
+    /// The state of `parameter`, made by `make` if it has none yet.
+    ///
+    /// - Parameters:
+    ///   - parameter: The parameter being stepped.
+    ///   - size: The number of values a state was made for; it must still be the parameter's.
+    ///   - make: Makes the state of a parameter seen for the first time.
+    /// - Returns: The state, and whether this call made it.
+    /// - Complexity: O(1) for a known parameter; `make`'s cost for a new one.
+    mutating func state(
+        for parameter: Parameter, size: (State) -> Int, make: () -> State
+    ) -> (state: State, isNew: Bool) {
+        let key = ObjectIdentifier(parameter)
+        if let existing = states[key] {
+            precondition(size(existing) == parameter.count, "parameter \(parameter.name) changed size")
+            return (existing, false)
+        }
+        let made = make()
+        states[key] = made
+        return (made, true)
+    }
+
+    /// Forgets every parameter's state.
+    mutating func removeAll() {
+        states.removeAll()
+    }
+}
