@@ -27,7 +27,6 @@ import Testing
 /// A conformer written outside the module's losses: the extension's forward and backward must
 /// give it MSELoss's results for every reduction.
 private struct SquaredError: ElementwiseLoss {
-    static var name: String { "SquaredError" }
     var elementwiseReduction: LossReduction
     func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float { (x - y) * (x - y) }
     func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float { 2 * (x - y) }
@@ -43,6 +42,7 @@ private struct SquaredError: ElementwiseLoss {
         #expect(try mine.forward(input, target) == mse.forward(input, target))
         #expect(try mine.backward(input, target) == mse.backward(input, target))
         #expect(throws: LossError.self) { try mine.forward(input, Matrix([[1, 2, 3]])) }
+        #expect(SquaredError.name == "SquaredError" && BCEWithLogitsLoss.name == "BCEWithLogitsLoss")
     }
 
     @Test func existentialCallsUseTheLossesOwnForward() throws {

@@ -9,7 +9,6 @@ import Foundation
 /// ∂ℓₖ/∂xₖ = wₖ · (xₖ − yₖ) / max((1 − xₖ)·xₖ, 10⁻¹²). For logits prefer the numerically stable
 /// ``BCEWithLogitsLoss``.
 public struct BCELoss: Sendable, ElementwiseLoss {
-    public static var name: String { "BCELoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
     public var elementwiseReduction: LossReduction { reduction }

@@ -11,7 +11,6 @@ import Foundation
 /// ∂ℓₖ/∂xₖ = wₖ · ((p·yₖ + 1 − yₖ)·σ(xₖ) − p·yₖ). A positive weight p > 1 raises recall on
 /// that label, p < 1 precision.
 public struct BCEWithLogitsLoss: Sendable, ElementwiseLoss {
-    public static var name: String { "BCEWithLogitsLoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
     public var elementwiseReduction: LossReduction { reduction }

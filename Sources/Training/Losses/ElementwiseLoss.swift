@@ -10,7 +10,6 @@
 ///
 /// ```swift
 /// struct LogCoshLoss: ElementwiseLoss {
-///     static var name: String { "LogCoshLoss" }
 ///     var elementwiseReduction: LossReduction { .mean }
 ///     func value(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float { log(cosh(x - y)) }
 ///     func derivative(_ x: Float, _ y: Float, index: Int, columns: Int) -> Float { tanh(x - y) }
@@ -18,7 +17,7 @@
 /// let loss = try LogCoshLoss().forward(predictions, targets)   // 1 × 1
 /// ```
 public protocol ElementwiseLoss {
-    /// The loss's name for error messages.
+    /// The loss's name for error messages (the type's name by default).
     static var name: String { get }
     /// How ``forward(_:_:)`` and ``backward(_:_:upstream:)`` combine the per-element values
     /// (for most losses their `reduction`).
@@ -37,6 +36,9 @@ public protocol ElementwiseLoss {
 }
 
 extension ElementwiseLoss {
+    /// The type's name, e.g. `"BCELoss"`.
+    public static var name: String { String(describing: Self.self) }
+
     /// Accepts every input and target.
     public func validate(input: Matrix, target: Matrix) throws {}
 

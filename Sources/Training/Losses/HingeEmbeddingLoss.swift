@@ -7,7 +7,6 @@
 /// elementwise, reduced `.mean` by default; margin = 1 by default. ∂ℓₖ/∂xₖ is 1 for y = 1, and
 /// −1 for y = −1 while margin − x ≥ 0 (at the hinge PyTorch passes the gradient), else 0.
 public struct HingeEmbeddingLoss: Sendable, ElementwiseLoss {
-    public static var name: String { "HingeEmbeddingLoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
     public var elementwiseReduction: LossReduction { reduction }

@@ -8,7 +8,6 @@
 /// β = 1; in general Huber(δ) = δ·SmoothL1(β = δ). ∂ℓₖ/∂xₖ = d inside the band, δ·sign(d)
 /// outside.
 public struct HuberLoss: Sendable, ElementwiseLoss {
-    public static var name: String { "HuberLoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
     public var elementwiseReduction: LossReduction { reduction }

@@ -24,7 +24,6 @@ public struct KLDivLoss: Sendable, ElementwiseLoss {
         case sum
     }
 
-    public static var name: String { "KLDivLoss" }
     /// How the per-element values are combined.
     public let reduction: Reduction
     /// Whether the target holds log-probabilities.

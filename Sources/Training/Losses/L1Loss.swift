@@ -3,7 +3,6 @@
 ///
 /// ∂ℓₖ/∂xₖ = sign(xₖ − yₖ), and 0 where xₖ = yₖ (PyTorch's subgradient).
 public struct L1Loss: Sendable, ElementwiseLoss {
-    public static var name: String { "L1Loss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
     public var elementwiseReduction: LossReduction { reduction }

@@ -3,7 +3,6 @@
 ///
 /// ∂ℓₖ/∂xₖ = 2(xₖ − yₖ).
 public struct MSELoss: Sendable, ElementwiseLoss {
-    public static var name: String { "MSELoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
     public var elementwiseReduction: LossReduction { reduction }

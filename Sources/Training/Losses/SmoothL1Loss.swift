@@ -12,7 +12,6 @@
 /// agree); β = 0 is exactly ``L1Loss`` (as in PyTorch). ∂ℓₖ/∂xₖ = d/β inside the band, sign(d)
 /// outside.
 public struct SmoothL1Loss: Sendable, ElementwiseLoss {
-    public static var name: String { "SmoothL1Loss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
     public var elementwiseReduction: LossReduction { reduction }

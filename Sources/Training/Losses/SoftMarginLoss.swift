@@ -8,7 +8,6 @@ import Foundation
 /// finite results where PyTorch's `log1p(exp(·))` overflows to ∞ (its gradient then becomes
 /// NaN); elsewhere the two agree. ∂ℓₖ/∂xₖ = −yₖ·σ(−yₖ·xₖ).
 public struct SoftMarginLoss: Sendable, ElementwiseLoss {
-    public static var name: String { "SoftMarginLoss" }
     /// How the per-element values are combined.
     public let reduction: LossReduction
     public var elementwiseReduction: LossReduction { reduction }
