@@ -59,19 +59,4 @@ import Glibc
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Self.counts(run) == nil)
     }
-
-    /// The counts are real: the process's counters move with each open and each check.
-    @Test func theCountersCountOpensAndChecks() throws {
-        let dir = try Datatool.temporaryDirectory()
-        let file = dir.appendingPathComponent("s.h5").path
-        try writeLabelledDataset(try SpiralSpecification(counts: [30, 30], noise: 0, seed: 1).generate(), to: file)
-        let before = DataAccessCounts.shared.snapshot
-        let source = try openLabelledFile(path: file)
-        let opened = DataAccessCounts.shared.snapshot
-        #expect(opened.fileOpens - before.fileOpens >= 1)
-        #expect(opened.labelValidations - before.labelValidations >= 1)
-        _ = try source.stratifiedSplit(testFraction: 0.5, seed: 0).training.withClassCount(2).materialize()
-        _ = try ClassLabels([0, 1, 1])
-        #expect(DataAccessCounts.shared.snapshot.labelValidations - opened.labelValidations >= 1)
-    }
 }
