@@ -35,11 +35,11 @@ private func outOfCore(_ options: Options, file: String, key: String, budget: In
     let path = options.dataDirectory + "/" + file
     let labels = try loadLabels(path: path)
     let schedule = try BatchSchedule(
-        labels: labels.labels, classCount: labels.classCount,
+        labels: labels,
         configuration: ScheduleConfiguration(batchSize: 96, epochs: 1000, seed: 7))
     let source = try HDF5FeatureDataset(path: path, chunkCacheBudget: budget)
     let lookahead = options.lookahead ?? defaultLookahead
-    var loader = try BatchLoader(schedule: schedule, source: source, labels: labels.labels, lookahead: lookahead)
+    var loader = try BatchLoader(schedule: schedule, source: source, labels: labels.values, lookahead: lookahead)
     var batch = Batch()
     let r = try rate(work: Double(lookahead * 96), rounds: 3, minimum: minimum) {
         for _ in 0..<lookahead { _ = try loader.next(into: &batch) }

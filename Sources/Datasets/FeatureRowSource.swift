@@ -20,21 +20,8 @@ public protocol FeatureRowSource {
 extension LabelledDataset: FeatureRowSource {
     public var rowCount: Int { count }
 
+    /// Copies rows as ``LabelledSource`` does for rows in memory.
     public func gatherRows(_ rows: UnsafeBufferPointer<Int>, into destination: UnsafeMutableBufferPointer<Float>) throws {
-        let d = dimension
-        guard destination.count >= rows.count * d else {
-            throw DatasetError.invalidShape(
-                "destination holds \(destination.count) values, expected at least \(rows.count * d)")
-        }
-        let n = count
-        try features.withUnsafeBufferPointer { source in
-            guard let src = source.baseAddress, let dst = destination.baseAddress else { return }
-            for (i, row) in rows.enumerated() {
-                guard row >= 0 && row < n else {
-                    throw DatasetError.invalidShape("row \(row) is out of range; expected 0..<\(n)")
-                }
-                (dst + i * d).update(from: src + row * d, count: d)
-            }
-        }
+        try LabelledSource(self).gatherRows(rows, into: destination)
     }
 }

@@ -1,3 +1,5 @@
+import Datasets
+
 /// Counts, frequencies, imbalance and what a balanced epoch does to each class.
 ///
 /// For batch size B = K·m a balanced epoch has b = ⌈M / m⌉ batches (M the largest class) and
@@ -50,7 +52,7 @@ public struct BalanceStatistics: Sendable, Equatable {
         let k = counts.count
         guard k >= 1 else { throw SamplingError.invalidParameter("there are no classes") }
         if let empty = counts.firstIndex(where: { $0 <= 0 }) {
-            throw SamplingError.emptyClass(label: empty, classCount: k)
+            throw DatasetError.emptyClass(label: empty, classCount: k)
         }
         guard batchSize >= 1 else {
             throw SamplingError.invalidParameter("batch size must be at least 1, got \(batchSize)")

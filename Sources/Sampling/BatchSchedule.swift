@@ -95,10 +95,20 @@ public struct BatchSchedule: Sendable {
     ///   - labels: One label per sample in `0..<classCount`.
     ///   - classCount: K.
     ///   - configuration: Batch size, phases, seed and shard.
-    /// - Throws: ``SamplingError`` for a label out of range, an empty class (balanced and
-    ///   weighted main phases), a batch size that is not a positive multiple of K (balanced),
-    ///   negative epochs, or an epoch that would have no batches.
+    /// - Throws: ``Datasets/DatasetError`` for a label out of range or an empty class
+    ///   (balanced and weighted main phases); ``SamplingError`` for a batch size that is not a
+    ///   positive multiple of K (balanced), negative epochs, or an epoch that would have no
+    ///   batches.
     public init(labels: [Int32], classCount: Int, configuration: ScheduleConfiguration) throws {
+        try self.init(labels: ClassLabels(labels, classCount: classCount), configuration: configuration)
+    }
+
+    /// Builds a schedule over labels that are already checked (they are not checked again).
+    ///
+    /// - Throws: As ``init(labels:classCount:configuration:)``, except for the labels' range.
+    public init(labels classLabels: ClassLabels, configuration: ScheduleConfiguration) throws {
+        let labels = classLabels.values
+        let classCount = classLabels.classCount
         let c = configuration
         guard c.batchSize >= 1 else {
             throw SamplingError.invalidParameter("batch size must be at least 1, got \(c.batchSize)")
@@ -111,7 +121,7 @@ public struct BatchSchedule: Sendable {
         }
         guard !labels.isEmpty else { throw SamplingError.invalidParameter("there are no samples to draw from") }
         let needsEveryClass = c.epochs > 0 && c.sampler != .natural
-        var grouping = try ClassIndex(labels: labels, classCount: classCount, requireEveryClass: needsEveryClass)
+        var grouping = try ClassIndex(labels: classLabels, requireEveryClass: needsEveryClass)
         if c.epochs > 0 && c.sampler == .balanced {
             guard c.batchSize % classCount == 0 else {
                 throw SamplingError.batchSizeNotMultiple(batchSize: c.batchSize, classCount: classCount)

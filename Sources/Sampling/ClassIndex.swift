@@ -1,3 +1,5 @@
+import Datasets
+
 /// The sample indices of each class, grouped: class `c`'s rows, ascending, at
 /// `indices[offsets[c] ..< offsets[c + 1]]`.
 ///
@@ -19,41 +21,46 @@ public struct ClassIndex: Sendable, Equatable {
     /// n_c for every class, in label order.
     public var counts: [Int] { (0..<classCount).map { offsets[$0 + 1] - offsets[$0] } }
 
-    /// Groups `labels` by class.
+    /// Groups `labels` by class, after checking them (``Datasets/ClassLabels/init(_:classCount:)``).
     ///
     /// - Parameters:
     ///   - labels: One label per sample, each in `0..<classCount`.
     ///   - classCount: K.
     ///   - requireEveryClass: When true (the default), a class with no samples is an error.
-    /// - Throws: ``SamplingError/labelOutOfRange(row:label:classCount:)`` for the first bad label,
-    ///   ``SamplingError/emptyClass(label:classCount:)`` for the first empty class,
+    /// - Throws: ``Datasets/DatasetError`` for the first bad label or the first empty class,
     ///   ``SamplingError/tooManySamples(_:)`` beyond `Int32.max` samples.
     /// - Complexity: O(N + K).
     public init(labels: [Int32], classCount: Int, requireEveryClass: Bool = true) throws {
-        guard classCount >= 1 else {
-            throw SamplingError.invalidParameter("the number of classes must be at least 1, got \(classCount)")
-        }
+        try self.init(labels: ClassLabels(labels, classCount: classCount), requireEveryClass: requireEveryClass)
+    }
+
+    /// Groups labels that are already checked by class.
+    ///
+    /// - Parameters:
+    ///   - labels: The labels and K.
+    ///   - requireEveryClass: When true (the default), a class with no samples is an error.
+    /// - Throws: ``Datasets/DatasetError/emptyClass(label:classCount:)`` for the first empty
+    ///   class, ``SamplingError/tooManySamples(_:)`` beyond `Int32.max` samples.
+    /// - Complexity: O(N + K).
+    public init(labels classLabels: ClassLabels, requireEveryClass: Bool = true) throws {
+        let labels = classLabels.values
+        let classCount = classLabels.classCount
         guard labels.count <= Int(Int32.max) else { throw SamplingError.tooManySamples(labels.count) }
         // Count per class and per quarter of the rows (the quarters let the grouping pass run
         // four independent chains of writes).
         let lanes = ClassIndex.lanes
         var laneCounts = [Int](repeating: 0, count: lanes * classCount)
         let quarter = ClassIndex.laneLength(labels.count)
-        try labels.withUnsafeBufferPointer { buffer in
-            try laneCounts.withUnsafeMutableBufferPointer { laneCounts in
-                let k = Int32(clamping: classCount)
+        labels.withUnsafeBufferPointer { buffer in
+            laneCounts.withUnsafeMutableBufferPointer { laneCounts in
                 for row in 0..<buffer.count {
-                    let label = buffer[row]
-                    guard label >= 0 && label < k else {
-                        throw SamplingError.labelOutOfRange(row: row, label: Int64(label), classCount: classCount)
-                    }
-                    laneCounts[(row / quarter) * classCount + Int(label)] += 1
+                    laneCounts[(row / quarter) * classCount + Int(buffer[row])] += 1
                 }
             }
         }
         let counts = (0..<classCount).map { c in (0..<lanes).reduce(0) { $0 + laneCounts[$1 * classCount + c] } }
         if requireEveryClass, let empty = counts.firstIndex(of: 0) {
-            throw SamplingError.emptyClass(label: empty, classCount: classCount)
+            throw DatasetError.emptyClass(label: empty, classCount: classCount)
         }
         var offsets = [Int](repeating: 0, count: classCount + 1)
         for c in 0..<classCount { offsets[c + 1] = offsets[c] + counts[c] }

@@ -1,3 +1,5 @@
+import Datasets
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,7 +18,7 @@ public enum ClassWeights {
     /// the samples of each class sum to N / K.
     ///
     /// - Parameter counts: n_c, every one positive.
-    /// - Throws: ``SamplingError/emptyClass(label:classCount:)`` for a class with no samples.
+    /// - Throws: ``Datasets/DatasetError/emptyClass(label:classCount:)`` for a class with no samples.
     public static func inverseFrequency(counts: [Int]) throws -> [Double] {
         try checkNonEmpty(counts)
         let n = Double(counts.reduce(0, +))
@@ -49,7 +51,7 @@ public enum ClassWeights {
     private static func checkNonEmpty(_ counts: [Int]) throws {
         guard !counts.isEmpty else { throw SamplingError.invalidParameter("there are no classes") }
         if let empty = counts.firstIndex(where: { $0 <= 0 }) {
-            throw SamplingError.emptyClass(label: empty, classCount: counts.count)
+            throw DatasetError.emptyClass(label: empty, classCount: counts.count)
         }
     }
 }

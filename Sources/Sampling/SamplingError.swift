@@ -1,10 +1,7 @@
-/// What was wrong with labels or sampling parameters. Each description names what was found and
-/// what was expected.
+/// What was wrong with sampling parameters. Each description names what was found and what was
+/// expected. Problems with the labels themselves (out of range, an empty class) are
+/// ``Datasets/DatasetError``s.
 public enum SamplingError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A class with no samples; a balanced batch cannot hold any of it.
-    case emptyClass(label: Int, classCount: Int)
-    /// A label outside `0..<classCount`.
-    case labelOutOfRange(row: Int, label: Int64, classCount: Int)
     /// A batch size that is not a positive multiple of the class count.
     case batchSizeNotMultiple(batchSize: Int, classCount: Int)
     /// A parameter outside its range (the message says which and why).
@@ -14,10 +11,6 @@ public enum SamplingError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .emptyClass(let label, let classCount):
-            return "class \(label) has no samples; every class in 0..<\(classCount) needs at least one for balanced batches"
-        case .labelOutOfRange(let row, let label, let classCount):
-            return "label \(label) at row \(row) is out of range; expected labels in 0..<\(classCount)"
         case .batchSizeNotMultiple(let batchSize, let classCount):
             let below = (batchSize / classCount) * classCount
             let above = below + classCount

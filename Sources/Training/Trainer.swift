@@ -34,7 +34,7 @@ public struct EpochReport: Sendable {
     public var seconds: Double
 }
 
-/// The result of ``Trainer/fit(source:labels:test:observer:)``.
+/// The result of ``Trainer/fit(source:labels:test:lookahead:observer:)``.
 public struct TrainingReport: Sendable {
     /// Every epoch, in order.
     public var epochs: [EpochReport]
@@ -74,6 +74,8 @@ public final class Trainer {
     private let crossEntropy: CrossEntropyLoss
     private let nll: NLLLoss
     private let logSoftmax: ActivationLayer
+    /// The main phase's optimiser, built (and so checked) by `init`; the first `fit` uses it.
+    private var preparedOptimizer: (any Optimizer)?
     /// Log-probabilities and their gradient for the NLL path, kept across batches.
     private var logProbabilities = Matrix(rows: 0, columns: 0)
     private var logProbabilityGradient = Matrix(rows: 0, columns: 0)
@@ -115,7 +117,7 @@ public final class Trainer {
         logSoftmax = try ActivationLayer(.logSoftmax, name: "log_softmax")
         self.model = try MLP(inputs: inputs, hidden: c.hidden, outputs: classCounts.count, activation: c.activation, seed: c.seed)
         // Fail now, not after the first epoch, on optimiser settings the optimisers refuse.
-        _ = try makeOptimizer(learningRate: c.learningRate)
+        preparedOptimizer = try makeOptimizer(learningRate: c.learningRate)
     }
 
     private func makeOptimizer(learningRate: Double) throws -> any Optimizer {
@@ -143,24 +145,63 @@ public final class Trainer {
     ///     each storage chunk is read once for many rows. The batches are the same either way.
     ///   - observer: Called after every batch and every epoch, on the calling thread.
     /// - Returns: The per-epoch and final figures.
-    /// - Throws: Sampling errors (batch size, empty class), read errors from the source.
+    /// - Throws: Data errors (a label out of range, an empty class), sampling errors (batch
+    ///   size), read errors from the source.
     public func fit<Source: FeatureRowSource & Sendable>(
         source: Source, labels: [Int32], test: LabelledDataset? = nil, lookahead: Int = 1,
         observer: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingReport {
-        let c = configuration
+        try checkShapes(dimension: source.dimension, test: test)
+        let schedule = try makeSchedule(labels: ClassLabels(labels, classCount: classCounts.count))
+        return try fit(source: source, schedule: schedule, labels: labels, test: test, lookahead: lookahead, observer: observer)
+    }
+
+    /// Trains on the batches of `schedule` (from ``makeSchedule(labels:)``) gathered from
+    /// `source`, evaluating on `test` after every epoch.
+    ///
+    /// - Parameters:
+    ///   - source: The training features and labels, checked once when they were loaded.
+    ///   - schedule: The batch stream over `source`'s labels.
+    ///   - test: Held-out data for the per-epoch figures (optional).
+    ///   - lookahead: Batches the loader gathers per read of the source.
+    ///   - observer: Called after every batch and every epoch, on the calling thread.
+    /// - Returns: The per-epoch and final figures.
+    /// - Throws: ``TrainingError/invalidParameter(_:)`` when the shapes do not fit the model;
+    ///   read errors from the source.
+    public func fit(
+        source: LabelledSource, schedule: BatchSchedule, test: LabelledDataset? = nil, lookahead: Int = 1,
+        observer: (TrainingEvent) -> Void = { _ in }
+    ) throws -> TrainingReport {
+        try checkShapes(dimension: source.dimension, test: test)
+        guard schedule.classCount == classCounts.count else {
+            throw TrainingError.invalidParameter("the schedule draws from \(schedule.classCount) classes but the model has \(classCounts.count)")
+        }
+        return try fit(source: source, schedule: schedule, labels: source.labels.values, test: test, lookahead: lookahead, observer: observer)
+    }
+
+    /// Throws ``TrainingError/invalidParameter(_:)`` unless the training rows have the model's
+    /// width and the held-out data its width and at most its classes.
+    private func checkShapes(dimension: Int, test: LabelledDataset?) throws {
         let k = classCounts.count
-        guard source.dimension == model.inputs else {
-            throw TrainingError.invalidParameter("the features have \(source.dimension) columns but the model takes \(model.inputs)")
+        guard dimension == model.inputs else {
+            throw TrainingError.invalidParameter("the features have \(dimension) columns but the model takes \(model.inputs)")
         }
         if let test, test.dimension != model.inputs || test.classCount > k {
             throw TrainingError.invalidParameter("the held-out data has \(test.dimension) features and \(test.classCount) classes; expected \(model.inputs) features and at most \(k) classes")
         }
-        let schedule = try makeSchedule(labels: labels)
+    }
+
+    private func fit<Source: FeatureRowSource & Sendable>(
+        source: Source, schedule: BatchSchedule, labels: [Int32], test: LabelledDataset?, lookahead: Int,
+        observer: (TrainingEvent) -> Void
+    ) throws -> TrainingReport {
+        let c = configuration
+        let k = classCounts.count
         let prefetcher = BatchPrefetcher(
             loader: try BatchLoader(schedule: schedule, source: source, labels: labels, lookahead: lookahead), depth: 4)
 
-        var optimizer = try makeOptimizer(learningRate: c.learningRate)
+        var optimizer = try preparedOptimizer ?? makeOptimizer(learningRate: c.learningRate)
+        preparedOptimizer = nil
         var trainable = model.parameters
         var outputOnly = false
         var inFinetune = false
@@ -236,15 +277,15 @@ public final class Trainer {
         return TrainingReport(epochs: reports, test: try test.map { try evaluate($0).metrics }, priors: priors)
     }
 
-    /// The batch stream ``fit(source:labels:test:observer:)`` trains on; building it checks
+    /// The batch stream ``fit(source:schedule:test:lookahead:observer:)`` trains on; building it checks
     /// the batch size, the epochs and the classes against `labels` without training, so a
     /// caller can refuse a bad configuration before any work.
     ///
-    /// - Throws: ``SamplingError`` as ``Sampling/BatchSchedule/init(labels:classCount:configuration:)``.
-    public func makeSchedule(labels: [Int32]) throws -> BatchSchedule {
+    /// - Throws: As ``Sampling/BatchSchedule/init(labels:configuration:)``.
+    public func makeSchedule(labels: ClassLabels) throws -> BatchSchedule {
         let c = configuration
         return try BatchSchedule(
-            labels: labels, classCount: classCounts.count,
+            labels: labels.withClassCount(classCounts.count),
             configuration: ScheduleConfiguration(
                 batchSize: c.batchSize, sampler: c.sampler, epochs: c.epochs, finetuneEpochs: c.finetuneEpochs,
                 seed: c.seed, shard: c.shard))

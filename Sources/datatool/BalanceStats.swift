@@ -38,7 +38,7 @@ struct BalanceStats: ParsableCommand {
     }
 
     func run() throws {
-        let counts = try LabelSource.counts(data)
+        let counts = try data.open(reading: .stream()).labels.counts
         let b = batchSize ?? 32 * counts.count
         let stats = try BalanceStatistics(counts: counts, batchSize: b, beta: beta, dropLast: dropLast)
         print(json ? jsonObject(stats).text : table(stats))

@@ -78,9 +78,7 @@ struct Compare: ParsableCommand {
                 var configuration = options.configuration(classCount: k)
                 configuration.seed = options.seed &+ UInt64(r)
                 strategy.apply(&configuration)
-                let run = try TrainingRun(configuration: configuration, data: data, lookahead: options.stream ? options.lookahead : 1)
-                _ = try run.trainer.makeSchedule(labels: data.labels)
-                return run
+                return try TrainingRun(configuration: configuration, data: data, lookahead: options.stream ? options.lookahead : 1)
             }
         }
         let stderrIsTerminal = isatty(2) != 0

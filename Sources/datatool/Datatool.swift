@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 
 /// `datatool`: balanced-batch training data from a shell.
@@ -30,6 +31,7 @@ struct Datatool: ParsableCommand {
     /// same way: one line `error: …` on stderr naming what was wrong, and a non-zero exit; help
     /// goes to stdout with status 0.
     static func main() {
+        defer { reportDataAccess() }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -38,7 +40,7 @@ struct Datatool: ParsableCommand {
             if code == .success {
                 exit(withError: error)
             }
-            let message = Datatool.message(for: error)
+            let message = Datatool.text(for: error)
                 .split(whereSeparator: \.isNewline)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
@@ -48,5 +50,28 @@ struct Datatool: ParsableCommand {
             }
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// The environment variable that makes `datatool` print, on stderr at exit, how often it
+    /// opened an HDF5 file and checked labels (the file probe's child process not counted).
+    static let dataAccessVariable = "DATATOOL_DATA_ACCESS"
+
+    /// What `error` says to a user of the command line: the library's own words, plus what to
+    /// do about it with datatool's flags where there is a flag for it.
+    static func text(for error: any Error) -> String {
+        switch error {
+        case FileSystemError.exists(let path):
+            return "\(path) already exists; pass --force to overwrite"
+        default:
+            return Datatool.message(for: error)
+        }
+    }
+
+    /// Prints `data access: F file opens, L label validations` on stderr when
+    /// ``dataAccessVariable`` is `1`.
+    static func reportDataAccess() {
+        guard ProcessInfo.processInfo.environment[dataAccessVariable] == "1" else { return }
+        let counts = DataAccessCounts.shared.snapshot
+        FileHandle.standardError.write(Data("data access: \(counts.fileOpens) file opens, \(counts.labelValidations) label validations\n".utf8))
     }
 }

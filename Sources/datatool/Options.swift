@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Sampling
 
@@ -20,6 +21,16 @@ struct DataFileOptions: ParsableArguments {
         if let classes, classes < 1 {
             throw ValidationError("--classes must be at least 1, got \(classes)")
         }
+    }
+
+    /// Probes `file` in a child process (see ``FileProbe``), then opens it once with
+    /// ``openLabelledFile(path:featuresPath:labelsPath:classCount:allowNonfinite:reading:)``.
+    func open(_ file: String? = nil, reading: FeatureReading, allowNonfinite: Bool = false) throws -> LabelledSource {
+        let path = file ?? self.file
+        try FileProbe.check(path, scope: .data(features: features, labels: labels))
+        return try openLabelledFile(
+            path: path, featuresPath: features, labelsPath: labels, classCount: classes,
+            allowNonfinite: allowNonfinite, reading: reading)
     }
 }
 

@@ -6,7 +6,7 @@ import Foundation
 func checkOutputs(_ paths: [String?], force: Bool) throws {
     for case let path? in paths {
         if !force && FileManager.default.fileExists(atPath: path) {
-            throw DatasetError.outputExists(path: path)
+            throw FileSystemError.exists(path: path)
         }
         try checkOutputPath(path)
     }

@@ -67,15 +67,15 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         let shard = try self.shard.resolve()
-        let labels = try LabelSource.load(data)
+        let labels = try data.open(reading: .stream()).labels
         let configuration = ScheduleConfiguration(
             batchSize: batchSize, sampler: sampler, epochs: epochs, finetuneEpochs: finetuneEpochs,
             dropLast: dropLast, seed: seed, shard: shard)
-        var schedule = try BatchSchedule(labels: labels.labels, classCount: labels.classCount, configuration: configuration)
+        var schedule = try BatchSchedule(labels: labels, configuration: configuration)
         try schedule.seek(epoch: startEpoch, batch: startBatch)
         var out = StandardOutputBuffer()
         var indices = [Int32]()
-        let classLabels = labels.labels
+        let classLabels = labels.values
         while let tag = schedule.next(into: &indices) {
             out.append("{\"epoch\": ")
             out.append(integer: tag.epoch)

@@ -75,16 +75,15 @@ struct Train: ParsableCommand {
         if plot != nil && data.dimension != 2 {
             throw ValidationError("--plot draws decision regions in the plane; \(options.data.file) has \(data.dimension) features per row, expected 2")
         }
-        if plot != nil && data.inMemory == nil {
+        if plot != nil && !data.training.isInMemory {
             throw ValidationError("--plot draws the training points, which --stream does not load; drop one of them")
         }
         let run = try TrainingRun(configuration: configuration, data: data, lookahead: options.stream ? options.lookahead : 1, shard: shard)
-        _ = try run.trainer.makeSchedule(labels: data.labels)
         let progress = ProgressReporter(enabled: true, totalEpochs: configuration.epochs + configuration.finetuneEpochs)
         let report = try run.fit { progress.handle($0) }
         progress.finish()
-        if let plot, let training = data.inMemory {
-            try DecisionRegionPlot.write(trainer: run.trainer, data: training, to: plot, title: "decision regions, \(run.summary)")
+        if let plot {
+            try DecisionRegionPlot.write(trainer: run.trainer, data: data.training.materialize(), to: plot, title: "decision regions, \(run.summary)")
         }
         if json {
             print(JSONReport.training(report, run: run, file: options.data.file).text)
@@ -95,16 +94,21 @@ struct Train: ParsableCommand {
     }
 }
 
-/// A trainer with its data, ready to fit; shared by `train` and `compare`.
+/// A trainer with its data and its batch stream, each built once, ready to fit; shared by
+/// `train` and `compare`.
 struct TrainingRun {
     let trainer: Trainer
+    let schedule: BatchSchedule
     let data: TrainingData
     let lookahead: Int
 
+    /// Builds the trainer and the schedule, so a configuration they refuse fails before any
+    /// training.
     init(configuration: TrainingConfiguration, data: TrainingData, lookahead: Int = 1, shard: Shard = .single) throws {
         var c = configuration
         c.shard = shard
         self.trainer = try Trainer(configuration: c, inputs: data.dimension, classCounts: data.classCounts)
+        self.schedule = try trainer.makeSchedule(labels: data.training.labels)
         self.data = data
         self.lookahead = lookahead
     }
@@ -112,7 +116,7 @@ struct TrainingRun {
     var test: LabelledDataset? { data.test }
 
     func fit(observer: (TrainingEvent) -> Void) throws -> TrainingReport {
-        try trainer.fit(source: data.source, labels: data.labels, test: data.test, lookahead: lookahead, observer: observer)
+        try trainer.fit(source: data.training, schedule: schedule, test: data.test, lookahead: lookahead, observer: observer)
     }
 
     /// One line naming the strategy, for titles.

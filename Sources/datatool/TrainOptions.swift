@@ -96,74 +96,21 @@ struct TrainOptions: ParsableArguments {
         guard cacheMegabytes >= 0 else { throw ValidationError("--cache-mb must be 0 or more, got \(cacheMegabytes)") }
     }
 
-    /// Training and held-out data, and the class count covering both. With `--stream` the
-    /// training rows stay in the file; the held-out rows are read into memory.
+    /// Training and held-out data with one class count covering both. Each file is opened
+    /// once; the held-out part (--test FILE, or a stratified --test-split of the training
+    /// file) is read into memory; with `--stream` the training rows stay in the file.
     func loadData() throws -> TrainingData {
-        for file in [data.file] + (test.map { [$0] } ?? []) {
-            try FileProbe.check(file, scope: .data(features: data.features, labels: data.labels))
-        }
-        if stream { return try loadStreaming() }
-        var training = try loadLabelledDataset(
-            path: data.file, featuresPath: data.features, labelsPath: data.labels,
-            classCount: data.classes, allowNonfinite: allowNonfinite)
-        var test = try loadTestFile()
+        let reading: FeatureReading = stream ? .stream(chunkCacheBudget: cacheMegabytes << 20) : .memory
+        var training = try data.open(reading: reading, allowNonfinite: allowNonfinite)
+        var test = try self.test.map { try data.open($0, reading: .memory, allowNonfinite: allowNonfinite) }
         if test == nil && testSplit > 0 {
-            let parts = try training.stratifiedSplit(testFraction: testSplit, seed: seed)
-            training = parts.training
-            test = parts.test
+            (training, test) = try training.stratifiedSplit(testFraction: testSplit, seed: seed)
         }
-        try checkWidths(training: training.dimension, test: test)
+        if let test, test.dimension != training.dimension {
+            throw ValidationError("\(self.test ?? data.file) has \(test.dimension) features per row but \(data.file) has \(training.dimension); expected the same")
+        }
         let k = max(training.classCount, test?.classCount ?? 0)
-        let inMemory = try training.withClassCount(k)
-        return TrainingData(source: inMemory, labels: inMemory.labels, classCount: k, dimension: inMemory.dimension,
-                            test: try test?.withClassCount(k), inMemory: inMemory)
-    }
-
-    private func loadStreaming() throws -> TrainingData {
-        let hdf5 = try HDF5File(path: data.file)
-        _ = try checkLabelledShapes(hdf5, featuresPath: data.features, labelsPath: data.labels)
-        let file = try HDF5FeatureDataset(file: hdf5, datasetPath: data.features, chunkCacheBudget: cacheMegabytes << 20)
-        let loaded = try loadLabels(path: data.file, labelsPath: data.labels, classCount: data.classes)
-        var test = try loadTestFile()
-        var trainingRows = Array(0..<loaded.labels.count)
-        if test == nil && testSplit > 0 {
-            let split = try stratifiedSplitRows(
-                labels: loaded.labels, classCount: loaded.classCount, testFraction: testSplit, seed: seed)
-            trainingRows = split.training
-            // The held-out rows are few: read them into memory.
-            var features = [Float](repeating: 0, count: split.test.count * file.dimension)
-            try split.test.withUnsafeBufferPointer { rows in
-                try features.withUnsafeMutableBufferPointer { try file.gatherRows(rows, into: $0) }
-            }
-            if !allowNonfinite, let bad = features.firstIndex(where: { !$0.isFinite }) {
-                throw HDF5Error.nonFinite(
-                    file: data.file, dataset: HDF5File.normalize(data.features),
-                    count: features.lazy.filter { !$0.isFinite }.count, firstRow: split.test[bad / file.dimension])
-            }
-            test = try LabelledDataset(
-                features: features, dimension: file.dimension, labels: split.test.map { loaded.labels[$0] },
-                classCount: loaded.classCount)
-        }
-        try checkWidths(training: file.dimension, test: test)
-        let k = max(loaded.classCount, test?.classCount ?? 0)
-        let labels = trainingRows.map { loaded.labels[$0] }
-        let subset = try RowSubset(file, rows: trainingRows)
-        let source: any FeatureRowSource & Sendable = allowNonfinite ? subset : FiniteRowSource(subset)
-        return TrainingData(source: source, labels: labels, classCount: k, dimension: file.dimension,
-                            test: try test?.withClassCount(k), inMemory: nil)
-    }
-
-    private func loadTestFile() throws -> LabelledDataset? {
-        guard let file = self.test else { return nil }
-        return try loadLabelledDataset(
-            path: file, featuresPath: data.features, labelsPath: data.labels,
-            classCount: data.classes, allowNonfinite: allowNonfinite)
-    }
-
-    private func checkWidths(training: Int, test: LabelledDataset?) throws {
-        if let test, test.dimension != training {
-            throw ValidationError("\(self.test ?? data.file) has \(test.dimension) features per row but \(data.file) has \(training); expected the same")
-        }
+        return TrainingData(training: try training.withClassCount(k), test: try test?.withClassCount(k).materialize())
     }
 
     /// The trainer's configuration for these options and `k` classes.
@@ -189,17 +136,14 @@ struct TrainOptions: ParsableArguments {
     }
 }
 
-/// What a training run reads: the training rows (in memory or in the file), their labels, and
-/// the held-out data.
+/// What a training run reads: the training rows (in memory or in the file) and the held-out
+/// data, with the same class count.
 struct TrainingData {
-    var source: any FeatureRowSource & Sendable
-    var labels: [Int32]
-    var classCount: Int
-    var dimension: Int
+    var training: LabelledSource
     var test: LabelledDataset?
-    /// The training data when it is in memory (plots need it).
-    var inMemory: LabelledDataset?
 
+    var classCount: Int { training.classCount }
+    var dimension: Int { training.dimension }
     /// n_c of the training rows.
-    var classCounts: [Int] { LabelledDataset.classCounts(of: labels, classCount: classCount) }
+    var classCounts: [Int] { training.labels.counts }
 }

@@ -87,7 +87,7 @@ enum SummaryTables {
     static func render(_ report: TrainingReport, run: TrainingRun, file: String) -> String {
         var lines = [String]()
         let counts = run.trainer.classCounts.map(String.init).joined(separator: "/")
-        lines.append("\(file): trained on \(run.data.labels.count) samples (\(counts)), \(run.summary)\(run.lookahead > 1 ? ", streamed from the file" : "")")
+        lines.append("\(file): trained on \(run.data.training.rowCount) samples (\(counts)), \(run.summary)\(run.lookahead > 1 ? ", streamed from the file" : "")")
         var rows = [["epoch", "phase", "train loss", "train acc", "test loss", "test acc", "balanced acc", "macro-F1"]]
         for e in report.epochs {
             rows.append([

@@ -75,10 +75,11 @@ import TestSupport
         }
         // An explicit K is the caller's word (the labels are then only checked against it), up
         // to the 2²⁴ classes per-class tables are built for.
-        #expect(throws: HDF5Error.invalidArgument("33686019 classes is more than the 16777216 supported")) {
+        #expect(throws: DatasetError.invalidParameter("33686019 classes is more than the 16777216 supported")) {
             try loadLabels(path: path, classCount: 33_686_019)
         }
-        #expect(throws: HDF5Error.labelOutOfRange(file: path, dataset: "/labels", row: 32, label: 16_777_216, classCount: 1 << 24)) {
+        #expect(throws: DatasetError.labelOutOfRange(
+            row: 32, label: 16_777_216, classCount: 1 << 24, origin: DataOrigin(file: path, labels: "/labels"))) {
             try loadLabels(path: path, classCount: 1 << 24)
         }
     }

@@ -137,16 +137,25 @@ func expectHDF5Error<T>(
     _ expected: HDF5Error, mentioning fragments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> T
 ) {
+    expectError(expected, mentioning: fragments, sourceLocation: sourceLocation, body)
+}
+
+/// Runs `body`, expecting exactly `expected` (a ``DatasetError``, a ``FileSystemError``, …)
+/// whose description mentions every fragment.
+func expectError<T, E: Error & Equatable & CustomStringConvertible>(
+    _ expected: E, mentioning fragments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> T
+) {
     do {
         _ = try body()
         Issue.record("expected \(expected), but nothing was thrown", sourceLocation: sourceLocation)
-    } catch let error as HDF5Error {
+    } catch let error as E {
         #expect(error == expected, sourceLocation: sourceLocation)
         for fragment in fragments {
             #expect(error.description.contains(fragment), "\"\(error)\" should mention \"\(fragment)\"", sourceLocation: sourceLocation)
         }
     } catch {
-        Issue.record("expected HDF5Error \(expected), got \(error)", sourceLocation: sourceLocation)
+        Issue.record("expected \(E.self) \(expected), got \(error)", sourceLocation: sourceLocation)
     }
 }
 

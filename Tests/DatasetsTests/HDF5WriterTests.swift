@@ -90,7 +90,7 @@ import Darwin
         let path = folder + "/precious.h5"
         let original = Data("not to be lost\n".utf8)
         #expect(FileManager.default.createFile(atPath: path, contents: original))
-        expectHDF5Error(.alreadyExists(file: path), mentioning: [path, "already exists; pass --force to overwrite"]) {
+        expectError(FileSystemError.exists(path: path), mentioning: [path, "already exists"]) {
             try writeLabelledDataset(try Self.spiral(), to: path, overwrite: false)
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == original)
@@ -106,14 +106,16 @@ import Darwin
         defer { removeTemporaryFolder(folder) }
         let path = folder + "/sub"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-        expectHDF5Error(.isDirectory(file: path)) { try writeLabelledDataset(try Self.spiral(), to: path, overwrite: true) }
+        expectError(FileSystemError.cannotWrite(path: path, reason: "it is a folder; expected a file name")) {
+            try writeLabelledDataset(try Self.spiral(), to: path, overwrite: true)
+        }
     }
 
     @Test func missingFolderIsRefused() throws {
         let folder = try makeTemporaryFolder()
         defer { removeTemporaryFolder(folder) }
         let path = folder + "/missing/x.h5"
-        expectHDF5Error(.noSuchFolder(file: path, folder: folder + "/missing"), mentioning: [path, "does not exist"]) {
+        expectError(FileSystemError.cannotWrite(path: path, reason: "folder \(folder)/missing does not exist"), mentioning: [path, "does not exist"]) {
             try writeLabelledDataset(try Self.spiral(), to: path)
         }
     }
@@ -131,7 +133,7 @@ import Darwin
             #expect(try loadLabelledDataset(path: path) == (try Self.spiral()))
             #expect(try Self.entries(readOnly) == ["x.h5"])
         } else {
-            expectHDF5Error(.folderNotWritable(file: path, folder: readOnly), mentioning: [path, "not writable"]) {
+            expectError(FileSystemError.cannotWrite(path: path, reason: "folder \(readOnly) is not writable (read-only)"), mentioning: [path, "not writable"]) {
                 try writeLabelledDataset(try Self.spiral(), to: path)
             }
             #expect(try Self.entries(readOnly).isEmpty)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Datasets
 import Foundation
 import Testing
@@ -95,5 +98,42 @@ import TestSupport
             #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.h5").path))
+    }
+
+    /// A small tmpfs on a fresh folder (root only), or `nil` when it cannot be mounted.
+    static func mountTinyFileSystem(_ options: String) throws -> URL? {
+        guard getuid() == 0 else { return nil }
+        let dir = try Datatool.temporaryDirectory()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/mount")
+        process.arguments = ["-t", "tmpfs", "-o", options, "tmpfs", dir.path]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? dir : nil
+    }
+
+    static func unmount(_ dir: URL) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/umount")
+        process.arguments = [dir.path]
+        try? process.run()
+        process.waitUntilExit()
+    }
+
+    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs to fill needs root"))
+    func aFullDiskSaysSoAndKeepsTheExistingFile() throws {
+        let dir = try #require(try Self.mountTinyFileSystem("size=64k"), "mount -t tmpfs failed")
+        defer { Self.unmount(dir) }
+        let small = try Datatool.run(["gen-spiral", "--points", "100", "--output", "s.h5"], in: dir)
+        try #require(small.status == 0, "\(small.stderr)")
+        let target = dir.appendingPathComponent("s.h5")
+        let before = try Data(contentsOf: target)
+        let full = try Datatool.run(["gen-spiral", "--points", "20000", "--noise", "0.3", "--output", "s.h5", "--force"], in: dir)
+        #expect(full.status == 1 && !full.signalled)
+        #expect(full.stderr == "error: no space left on device writing s.h5; the existing file is unchanged\n")
+        #expect(try Data(contentsOf: target) == before)
+        let fresh = try Datatool.run(["gen-spiral", "--points", "20000", "--noise", "0.3", "--output", "t.h5"], in: dir)
+        #expect(fresh.stderr == "error: no space left on device writing t.h5; no file was created\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["s.h5"])
     }
 }

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Testing
 @testable import Sampling
@@ -58,6 +59,6 @@ import Testing
         // β = 0: all equal.
         #expect(try ClassWeights.effectiveNumber(counts: counts, beta: 0) == [1, 1, 1])
         #expect(throws: SamplingError.self) { try ClassWeights.effectiveNumber(counts: counts, beta: 1) }
-        #expect(throws: SamplingError.emptyClass(label: 1, classCount: 2)) { try ClassWeights.inverseFrequency(counts: [3, 0]) }
+        #expect(throws: DatasetError.emptyClass(label: 1, classCount: 2)) { try ClassWeights.inverseFrequency(counts: [3, 0]) }
     }
 }

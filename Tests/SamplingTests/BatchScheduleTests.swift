@@ -229,13 +229,13 @@ import Testing
     }
 
     @Test func emptyClassAndBadLabelsAreErrors() {
-        #expect(throws: SamplingError.emptyClass(label: 1, classCount: 3)) {
+        #expect(throws: DatasetError.emptyClass(label: 1, classCount: 3)) {
             try BatchSchedule(labels: [0, 2, 0, 2], classCount: 3, configuration: ScheduleConfiguration(batchSize: 3))
         }
-        #expect(throws: SamplingError.labelOutOfRange(row: 2, label: 3, classCount: 3)) {
+        #expect(throws: DatasetError.labelOutOfRange(row: 2, label: 3, classCount: 3)) {
             try BatchSchedule(labels: [0, 1, 3], classCount: 3, configuration: ScheduleConfiguration(batchSize: 3))
         }
-        #expect(throws: SamplingError.labelOutOfRange(row: 0, label: -1, classCount: 3)) {
+        #expect(throws: DatasetError.negativeLabel(row: 0, label: -1)) {
             try BatchSchedule(labels: [-1, 1, 2], classCount: 3, configuration: ScheduleConfiguration(batchSize: 3))
         }
         // A natural-only schedule does not need every class.

@@ -153,4 +153,30 @@ import Testing
         let wide = try LabelledDataset(features: [Float](repeating: 0, count: 60), dimension: 3, labels: [Int32](repeating: 0, count: 10) + [Int32](repeating: 1, count: 10))
         #expect(throws: TrainingError.self) { try trainer.fit(source: wide, labels: wide.labels) }
     }
+
+    /// The README's second example: a file streamed and the same file in memory are the same
+    /// `LabelledSource` to the trainer, and train the very same model.
+    @Test func aStreamedFileTrainsLikeTheSameFileInMemory() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("s.h5").path
+        try writeLabelledDataset(try SpiralSpecification(counts: [300, 60, 12], noise: 0.2, seed: 3).generate(), to: path)
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 2
+        configuration.finetuneEpochs = 1
+        configuration.batchSize = 30
+        var reports = [TrainingReport]()
+        for reading in [FeatureReading.memory, .stream(chunkCacheBudget: 0)] {
+            let data = try openLabelledFile(path: path, reading: reading)
+            #expect(data.isInMemory == (reading == .memory))
+            let (rows, heldOut) = try data.stratifiedSplit(testFraction: 0.2, seed: 0)
+            let trainer = try Trainer(configuration: configuration, inputs: rows.dimension, classCounts: rows.labels.counts)
+            reports.append(try trainer.fit(source: rows, schedule: trainer.makeSchedule(labels: rows.labels),
+                                           test: heldOut.materialize(), lookahead: 16))
+        }
+        #expect(reports[0].epochs.map(\.trainLoss) == reports[1].epochs.map(\.trainLoss))
+        #expect(reports[0].test?.confusion == reports[1].test?.confusion)
+        #expect(reports[0].test != nil)
+    }
 }

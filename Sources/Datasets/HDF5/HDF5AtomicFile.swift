@@ -27,23 +27,14 @@ enum HDF5AtomicFile {
         return folder + "/" + temporaryPrefix(name: name) + String(getpid()) + "-" + random
     }
 
-    /// Throws unless `folder` exists, is a folder, and this process may create files in it.
-    static func requireWritableFolder(_ folder: String, file: String) throws {
+    /// Whether something is at `path`; throws ``FileSystemError/exists(path:)`` when it is
+    /// and `overwrite` is false.
+    @discardableResult
+    static func requireTarget(_ path: String, overwrite: Bool) throws -> Bool {
         var info = stat()
-        guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-            throw HDF5Error.noSuchFolder(file: file, folder: folder)
-        }
-        guard access(folder, W_OK | X_OK) == 0 else {
-            throw HDF5Error.folderNotWritable(file: file, folder: folder)
-        }
-    }
-
-    /// Throws when the target is a directory, or exists and `overwrite` is false.
-    static func requireTarget(_ path: String, overwrite: Bool) throws {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if info.st_mode & S_IFMT == S_IFDIR { throw HDF5Error.isDirectory(file: path) }
-        if !overwrite { throw HDF5Error.alreadyExists(file: path) }
+        guard lstat(path, &info) == 0 else { return false }
+        if !overwrite { throw FileSystemError.exists(path: path) }
+        return true
     }
 
     /// Removes `.<name>.tmp-<pid>-*` in `folder` whose process no longer runs. Files of
@@ -70,13 +61,9 @@ enum HDF5AtomicFile {
     /// `fsync`s the file at `path` so its bytes are on disk before the rename.
     static func sync(_ path: String, reportedAs file: String) throws {
         let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw HDF5Error.library(file: file, operation: "syncing", reason: HDF5FileCheck.systemMessage(errno))
-        }
+        guard descriptor >= 0 else { throw failure(errno, file: file, operation: "syncing") }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else {
-            throw HDF5Error.library(file: file, operation: "syncing", reason: HDF5FileCheck.systemMessage(errno))
-        }
+        guard fsync(descriptor) == 0 else { throw failure(errno, file: file, operation: "syncing") }
     }
 
     /// `fsync`s the folder so the rename itself is durable; failures are ignored (some file
@@ -97,18 +84,22 @@ enum HDF5AtomicFile {
                 return
             }
             let code = errno
-            if code == EEXIST { throw HDF5Error.alreadyExists(file: path) }
+            if code == EEXIST { throw FileSystemError.exists(path: path) }
             // File systems without hard links: check again, then rename.
             try requireTarget(path, overwrite: false)
         }
         guard rename(temporary, path) == 0 else {
             let code = errno
-            switch code {
-            case EISDIR: throw HDF5Error.isDirectory(file: path)
-            default:
-                throw HDF5Error.library(
-                    file: path, operation: "renaming \(temporary) to it", reason: HDF5FileCheck.systemMessage(code))
+            if code == EISDIR {
+                throw FileSystemError.cannotWrite(path: path, reason: "it is a folder; expected a file name")
             }
+            throw failure(code, file: path, operation: "renaming \(temporary) to it")
         }
+    }
+
+    /// The error for a system call that failed with `code` during a write.
+    static func failure(_ code: Int32, file: String, operation: String) -> any Error {
+        FileSystemError.reported(code: code, path: file, writing: true)
+            ?? HDF5Error.library(file: file, operation: operation, reason: HDF5FileCheck.systemMessage(code))
     }
 }

@@ -83,8 +83,9 @@ final class HDF5DirectFile: Sendable {
                     file: path, dataset: dataset,
                     detail: "the file ends at byte \(offset + done) inside \(what()) (bytes \(offset)..<\(offset + count)); it was truncated after opening")
             } else if errno != EINTR {
-                throw HDF5Error.library(
-                    file: path, operation: "reading \(what())", reason: HDF5FileCheck.systemMessage(errno))
+                let code = errno
+                throw FileSystemError.reported(code: code, path: path, writing: false) ?? HDF5Error.library(
+                    file: path, operation: "reading \(what())", reason: HDF5FileCheck.systemMessage(code))
             }
         }
     }

@@ -1,8 +1,14 @@
-/// What went wrong reading or writing an HDF5 file. Every description names the file, the
-/// dataset where there is one, and what was expected, in one line a user can act on:
+/// What is wrong with an HDF5 file's structure, or what libhdf5 failed to do with it. Every
+/// description names the file, the dataset where there is one, and what was expected, in one
+/// line a user can act on:
 ///
 ///     /tmp/x.h5: no dataset at '/feats'; the file has datasets /features, /labels
 ///     /tmp/x.h5: '/labels' holds float64 LE values; labels must be integers
+///
+/// What is wrong with the data in a file (labels out of range, NaN features, features and
+/// labels of different lengths) is a ``DatasetError``; what the operating system refused (no
+/// space, permission denied, a read-only file system, an existing output) is a
+/// ``FileSystemError``.
 public enum HDF5Error: Error, Equatable, Sendable, CustomStringConvertible {
     // MARK: The file itself
     /// Nothing exists at the path.
@@ -41,26 +47,6 @@ public enum HDF5Error: Error, Equatable, Sendable, CustomStringConvertible {
     /// file, that does not decompress to the size the dataset's shape gives, or that fails its
     /// checksum. `detail` says which and where.
     case damagedData(file: String, dataset: String, detail: String)
-
-    // MARK: Labelled data
-    /// Features and labels disagree in number of rows.
-    case rowCountMismatch(file: String, features: String, featureRows: Int, labels: String, labelRows: Int)
-    /// A label below 0.
-    case negativeLabel(file: String, dataset: String, row: Int, label: Int64)
-    /// A label that does not fit in `Int32`.
-    case labelBeyondInt32(file: String, dataset: String, row: Int, label: Int64)
-    /// A label ≥ the class count the caller gave.
-    case labelOutOfRange(file: String, dataset: String, row: Int, label: Int64, classCount: Int)
-    /// Feature values that are NaN or ±∞.
-    case nonFinite(file: String, dataset: String, count: Int, firstRow: Int)
-
-    // MARK: Writing
-    /// The target exists and overwriting was not asked for.
-    case alreadyExists(file: String)
-    /// The folder the file should go in does not exist.
-    case noSuchFolder(file: String, folder: String)
-    /// The folder the file should go in cannot be written to.
-    case folderNotWritable(file: String, folder: String)
 
     // MARK: Other
     /// An argument that cannot be used (an empty dataset to write, a destination too small, …).
@@ -102,22 +88,6 @@ public enum HDF5Error: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): row \(row) of '\(dataset)' is out of range; expected rows in 0..<\(rowCount)"
         case .damagedData(let file, let dataset, let detail):
             return "\(file): '\(dataset)' is damaged: \(detail)"
-        case .rowCountMismatch(let file, let features, let featureRows, let labels, let labelRows):
-            return "\(file): '\(features)' has \(featureRows) rows but '\(labels)' has \(labelRows); expected the same number"
-        case .negativeLabel(let file, let dataset, let row, let label):
-            return "\(file): '\(dataset)' has label \(label) at row \(row); labels must be ≥ 0"
-        case .labelBeyondInt32(let file, let dataset, let row, let label):
-            return "\(file): '\(dataset)' has label \(label) at row \(row); labels must fit in Int32 (≤ \(Int32.max))"
-        case .labelOutOfRange(let file, let dataset, let row, let label, let classCount):
-            return "\(file): '\(dataset)' has label \(label) at row \(row); expected labels in 0..<\(classCount) for \(classCount) classes"
-        case .nonFinite(let file, let dataset, let count, let firstRow):
-            return "\(file): '\(dataset)' contains \(count) NaN or infinite value\(count == 1 ? "" : "s") (first at row \(firstRow)); expected finite numbers"
-        case .alreadyExists(let file):
-            return "\(file) already exists; pass --force to overwrite"
-        case .noSuchFolder(let file, let folder):
-            return "\(file): folder \(folder) does not exist"
-        case .folderNotWritable(let file, let folder):
-            return "\(file): folder \(folder) is not writable"
         case .invalidArgument(let message):
             return message
         case .library(let file, let operation, let reason):

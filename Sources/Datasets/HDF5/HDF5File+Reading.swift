@@ -77,26 +77,17 @@ extension HDF5File {
     /// - Throws: As ``labelCount(at:)``; ``HDF5Error/rowOutOfRange(file:dataset:row:rowCount:)``.
     /// - Complexity: O(rows).
     public func readLabels(at datasetPath: String = "/labels", rows: Range<Int>? = nil) throws -> [Int64] {
-        try HDF5Library.run {
-            let opened = try openDataset(datasetPath)
-            let count = try Self.labelCount(opened.details, file: path, datasetPath: opened.path)
+        var labels = [Int64]()
+        try forEachLabelBlock(at: datasetPath, rows: rows, starting: { count, dataset in
             let range = rows ?? 0..<count
-            try Self.checkRows(range, rowCount: count, file: path, datasetPath: opened.path)
-            if range.isEmpty { return [] }
             try HDF5FileGuards.requireMemory(
                 count: range.count, elementBytes: MemoryLayout<Int64>.size, what: "\(range.count) labels as int64",
-                file: path, dataset: opened.path)
-            let space = try HDF5Handle.checked(
-                H5Dget_space(opened.handle.id), closer: H5Sclose, file: path, operation: "reading '\(opened.path)'")
-            return try [Int64](unsafeUninitializedCapacity: range.count) { buffer, initialized in
-                guard let base = buffer.baseAddress else { return }
-                try Self.readRows(
-                    datasetID: opened.handle.id, fileSpaceID: space.id, rank: 1, columns: 1,
-                    start: range.lowerBound, count: range.count, memoryType: chdf5_t_native_int64(),
-                    into: UnsafeMutableRawPointer(base), file: path, datasetPath: opened.path)
-                initialized = range.count
-            }
+                file: path, dataset: dataset)
+            labels.reserveCapacity(range.count)
+        }) { _, block in
+            labels.append(contentsOf: block)
         }
+        return labels
     }
 
     /// Reads the labels block by block, so memory stays at one block whatever N is: `body`
@@ -112,16 +103,32 @@ extension HDF5File {
         at datasetPath: String = "/labels", blockRows: Int = 1 << 16,
         _ body: (_ firstRow: Int, _ labels: UnsafeBufferPointer<Int64>) throws -> Void
     ) throws {
+        try forEachLabelBlock(at: datasetPath, blockRows: blockRows, starting: { _, _ in }, body)
+    }
+
+    /// The one label reader behind ``readLabels(at:rows:)``, ``forEachLabelBlock(at:blockRows:_:)``
+    /// and the labelled-file loaders: opens the dataset once, checks it holds labels, calls
+    /// `starting` with N and the dataset's normalised path before any data is read, then
+    /// `body` with each block of `rows` (all rows when `nil`).
+    func forEachLabelBlock(
+        at datasetPath: String, rows: Range<Int>? = nil, blockRows: Int = 1 << 16,
+        starting: (_ rowCount: Int, _ dataset: String) throws -> Void,
+        _ body: (_ firstRow: Int, _ labels: UnsafeBufferPointer<Int64>) throws -> Void
+    ) throws {
         let rowsPerBlock = Swift.max(1, blockRows)
         try HDF5Library.run {
             let opened = try openDataset(datasetPath)
             let count = try Self.labelCount(opened.details, file: path, datasetPath: opened.path)
+            let range = rows ?? 0..<count
+            try Self.checkRows(range, rowCount: count, file: path, datasetPath: opened.path)
+            try starting(count, opened.path)
+            if range.isEmpty { return }
             let space = try HDF5Handle.checked(
                 H5Dget_space(opened.handle.id), closer: H5Sclose, file: path, operation: "reading '\(opened.path)'")
-            var buffer = [Int64](repeating: 0, count: Swift.min(rowsPerBlock, count))
-            var start = 0
-            while start < count {
-                let rows = Swift.min(rowsPerBlock, count - start)
+            var buffer = [Int64](repeating: 0, count: Swift.min(rowsPerBlock, range.count))
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let rows = Swift.min(rowsPerBlock, range.upperBound - start)
                 try buffer.withUnsafeMutableBufferPointer { block in
                     guard let base = block.baseAddress else { return }
                     try Self.readRows(

@@ -22,7 +22,9 @@ public final class HDF5File: @unchecked Sendable {
     /// Opens `path` read-only.
     ///
     /// - Throws: ``HDF5Error`` naming the file: no such file, a directory, permission denied,
-    ///   empty, not HDF5, or damaged/truncated (with HDF5's error stack in one line).
+    ///   empty, not HDF5, or damaged/truncated (with HDF5's error stack in one line);
+    ///   ``FileSystemError/system(path:code:writing:existingKept:)`` when the system fails the
+    ///   read (an I/O error).
     public init(path: String) throws {
         try HDF5FileCheck.checkReadable(path)
         self.path = path
@@ -33,10 +35,13 @@ public final class HDF5File: @unchecked Sendable {
             _ = H5Pset_file_locking(access.id, true, true)
             let id = H5Fopen(path, chdf5_f_acc_rdonly(), access.id)
             guard id >= 0 else {
-                throw HDF5Error.unreadableFile(file: path, reason: HDF5Library.errorStackSummary())
+                let stack = HDF5Library.errorStackSummary()
+                throw FileSystemError.reported(inErrorStack: stack, path: path)
+                    ?? HDF5Error.unreadableFile(file: path, reason: stack)
             }
             return HDF5Handle(id, closer: H5Fclose)
         }
+        DataAccessCounts.shared.add(fileOpens: 1)
     }
 
     // MARK: - Listing

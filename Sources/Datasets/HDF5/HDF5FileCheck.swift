@@ -24,7 +24,9 @@ enum HDF5FileCheck {
             switch code {
             case ENOENT, ENOTDIR: throw HDF5Error.noSuchFile(file: path)
             case EACCES, EPERM: throw HDF5Error.permissionDenied(file: path)
-            default: throw HDF5Error.unreadableFile(file: path, reason: systemMessage(code))
+            default:
+                throw FileSystemError.reported(code: code, path: path, writing: false)
+                    ?? HDF5Error.unreadableFile(file: path, reason: systemMessage(code))
             }
         }
         let type = info.st_mode & S_IFMT
@@ -34,7 +36,8 @@ enum HDF5FileCheck {
         if descriptor < 0 {
             let code = errno
             if code == EACCES || code == EPERM { throw HDF5Error.permissionDenied(file: path) }
-            throw HDF5Error.unreadableFile(file: path, reason: systemMessage(code))
+            throw FileSystemError.reported(code: code, path: path, writing: false)
+                ?? HDF5Error.unreadableFile(file: path, reason: systemMessage(code))
         }
         close(descriptor)
         if info.st_size == 0 { throw HDF5Error.emptyFile(file: path) }

@@ -68,9 +68,14 @@ enum HDF5Library {
         return messages.isEmpty ? "unknown HDF5 error" : messages.joined(separator: ": ")
     }
 
-    /// An ``HDF5Error/library(file:operation:reason:)`` carrying the current error stack.
-    static func failure(file: String, operation: String) -> HDF5Error {
-        .library(file: file, operation: operation, reason: errorStackSummary())
+    /// The current error stack as an error: a ``FileSystemError/system(path:code:writing:existingKept:)``
+    /// when libhdf5 failed because the system did (no space, permission denied, …; see
+    /// ``FileSystemError/reportedCodes``), else an ``HDF5Error/library(file:operation:reason:)``
+    /// carrying the stack.
+    static func failure(file: String, operation: String) -> any Error {
+        let stack = errorStackSummary()
+        return FileSystemError.reported(inErrorStack: stack, path: file)
+            ?? HDF5Error.library(file: file, operation: operation, reason: stack)
     }
 
     /// Throws the current error stack when `status` reports failure (negative).

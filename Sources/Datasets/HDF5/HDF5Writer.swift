@@ -29,10 +29,13 @@ import CHDF5
 ///   - attributes: Root attributes (integers as int64, floats as float64, strings as
 ///     variable-length UTF-8, arrays one-dimensional), written in name order.
 ///   - overwrite: Replace an existing file. Without it an existing file is left untouched.
-/// - Throws: ``HDF5Error/alreadyExists(file:)`` (the file is not touched),
-///   ``HDF5Error/isDirectory(file:)``, ``HDF5Error/noSuchFolder(file:folder:)``,
-///   ``HDF5Error/folderNotWritable(file:folder:)``, ``HDF5Error/invalidArgument(_:)`` for an
-///   empty dataset, ``HDF5Error/library(file:operation:reason:)`` when HDF5 or the system fails.
+/// - Throws: ``FileSystemError/exists(path:)`` (the file is not touched);
+///   ``FileSystemError/cannotWrite(path:reason:)`` for a missing or read-only folder or a
+///   path that names a folder (as ``checkOutputPath(_:)``);
+///   ``FileSystemError/system(path:code:writing:existingKept:)`` when the system fails the
+///   write (no space left, permission denied, a read-only file system, an I/O error), saying
+///   whether an existing file is unchanged; ``HDF5Error/invalidArgument(_:)`` for an empty
+///   dataset; ``HDF5Error/library(file:operation:reason:)`` when HDF5 fails otherwise.
 /// - Complexity: O(N·D) plus the deflate time.
 public func writeLabelledDataset(
     _ data: LabelledDataset, to path: String, attributes: [String: HDF5AttributeValue] = [:],
@@ -42,11 +45,11 @@ public func writeLabelledDataset(
         throw HDF5Error.invalidArgument("\(path): nothing to write; the dataset has no rows, expected at least one")
     }
     let (folder, name) = HDF5AtomicFile.split(path)
-    guard !name.isEmpty, name != ".", name != ".." else {
-        throw HDF5Error.invalidArgument("\(path) names a folder, expected a file name")
+    guard name != ".", name != ".." else {
+        throw FileSystemError.cannotWrite(path: path, reason: "the path names a folder; expected a file name")
     }
-    try HDF5AtomicFile.requireWritableFolder(folder, file: path)
-    try HDF5AtomicFile.requireTarget(path, overwrite: overwrite)
+    try checkOutputPath(path)
+    let existed = try HDF5AtomicFile.requireTarget(path, overwrite: overwrite)
     HDF5AtomicFile.removeStaleTemporaries(folder: folder, name: name)
 
     let temporary = HDF5AtomicFile.temporaryPath(folder: folder, name: name)
@@ -58,7 +61,7 @@ public func writeLabelledDataset(
         try HDF5AtomicFile.publish(temporary, as: path, overwrite: overwrite)
     } catch {
         unlink(temporary)
-        throw error
+        throw FileSystemError.asWriteFailure(error, path: path, existed: existed)
     }
     HDF5AtomicFile.syncFolder(folder)
 }

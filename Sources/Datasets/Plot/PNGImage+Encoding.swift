@@ -77,7 +77,7 @@ extension PNGImage {
     static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
         do {
             try checkOutputPath(path)
-        } catch DatasetError.cannotWrite(let path, let reason) {
+        } catch FileSystemError.cannotWrite(let path, let reason) {
             throw PlotError.writeFailed(path: path, reason: reason)
         }
         let (folder, name) = splitPath(path)
