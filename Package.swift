@@ -16,8 +16,8 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "CHDF5",
-            pkgConfig: "hdf5-serial",
-            providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev", "zlib1g-dev"]), .brew(["hdf5"])]
         ),
         .target(name: "Datasets", dependencies: ["CHDF5"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),
@@ -37,6 +37,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Datasets"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatatoolTests", dependencies: ["Datasets", "datatool"]),
+        .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/TestSupport"),
+        .testTarget(name: "DatatoolTests", dependencies: ["Datasets", "datatool", "TestSupport"]),
     ]
 )

@@ -379,7 +379,7 @@ final class HDF5ChunkedReader {
         let tasks = self.tasks
         let decoders = self.decoders
         do {
-            try HDF5ParallelWork.run(tasks: tasks.count, workers: workers) { worker, index in
+            try WorkPool.run(tasks: tasks.count, workers: workers) { worker, index in
                 let task = tasks[index]
                 if let cached = task.cached {
                     copy(task, cached)

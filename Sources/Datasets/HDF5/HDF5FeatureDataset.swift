@@ -58,20 +58,20 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     /// The element type stored in the file.
     public let elementType: HDF5ElementType
     /// The storage layout.
-    public let layout: HDF5ObjectInfo.Layout?
+    package let layout: HDF5ObjectInfo.Layout?
     /// The chunk shape of a chunked dataset.
-    public let chunkShape: [Int]?
+    package let chunkShape: [Int]?
     /// The libhdf5 chunk cache size in bytes in effect for the dataset (`nil` when not
     /// chunked), used by the ``HDF5ReadPath/library(reason:)`` path. When the same dataset is
     /// already open elsewhere in the process, HDF5 keeps the cache of that first opening.
-    public let chunkCacheBytes: Int?
+    package let chunkCacheBytes: Int?
     /// How rows are read; see the type's description.
-    public let readPath: HDF5ReadPath
+    package let readPath: HDF5ReadPath
     /// The most bytes of decoded chunks kept between reads on the ``HDF5ReadPath/chunks``
     /// path (0: none).
-    public let chunkCacheBudget: Int
+    package let chunkCacheBudget: Int
     /// The most threads one read uses (decoding chunks, reading rows).
-    public let threads: Int
+    package let threads: Int
 
     private let rank: Int
     private let dataset: HDF5Handle
@@ -80,7 +80,7 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     private let maximumRunRows: Int
     private let reader: Reader
     /// Guards `scratch`, the selection on `fileSpace` and the readers' state.
-    private let lock = HDF5Mutex()
+    private let lock = RecursiveLock()
     private var scratch: [Float] = []
 
     /// The reader behind ``readPath``.
@@ -322,7 +322,7 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
 
     /// What the decoded-chunk cache holds and has done (all zero except the budget unless
     /// ``readPath`` is ``HDF5ReadPath/chunks``).
-    public var chunkCacheStatistics: HDF5ChunkCacheStatistics {
+    package var chunkCacheStatistics: HDF5ChunkCacheStatistics {
         lock.withLock {
             guard case .chunks(let reader) = reader else {
                 return HDF5ChunkCacheStatistics(
@@ -336,8 +336,10 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
 
     /// All rows, row-major.
     ///
-    /// - Throws: ``HDF5Error/library(file:operation:reason:)`` when HDF5 (or the system) fails
-    ///   to read, ``HDF5Error/damagedData(file:dataset:detail:)`` for damaged stored bytes.
+    /// - Throws: ``HDF5GuardError/exceedsMemory(file:dataset:what:bytes:limit:limitSource:)``
+    ///   when the rows do not fit in memory; ``HDF5Error/library(file:operation:reason:)`` when
+    ///   HDF5 (or the system) fails to read, ``HDF5Error/damagedData(file:dataset:detail:)`` for
+    ///   damaged stored bytes.
     /// - Complexity: O(N·D); on the fast paths the work is split between ``threads`` threads.
     public func readAll() throws -> [Float] {
         try readRows(0..<rowCount)
@@ -347,12 +349,16 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     /// the file).
     ///
     /// - Throws: ``HDF5Error/rowOutOfRange(file:dataset:row:rowCount:)`` when `rows` is not in
-    ///   `0..<N`; ``HDF5Error/library(file:operation:reason:)`` when HDF5 fails to read;
-    ///   ``HDF5Error/damagedData(file:dataset:detail:)`` for damaged stored bytes.
+    ///   `0..<N`; ``HDF5GuardError/exceedsMemory(file:dataset:what:bytes:limit:limitSource:)``
+    ///   when they do not fit in memory; ``HDF5Error/library(file:operation:reason:)`` when HDF5
+    ///   fails to read; ``HDF5Error/damagedData(file:dataset:detail:)`` for damaged stored bytes.
     /// - Complexity: O(rows.count · D).
     public func readRows(_ rows: Range<Int>) throws -> [Float] {
         try HDF5File.checkRows(rows, rowCount: rowCount, file: file.path, datasetPath: datasetPath)
         if rows.isEmpty { return [] }
+        try HDF5FileGuards.requireMemory(
+            count: rows.count, elementBytes: dimension * MemoryLayout<Float>.size,
+            what: "\(rows.count) rows × \(dimension) floats", file: file.path, dataset: datasetPath)
         let total = rows.count * dimension
         return try [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }

@@ -10,7 +10,7 @@ public struct HDF5Filter: Sendable, Equatable, CustomStringConvertible {
     public let isAvailable: Bool
 
     /// Creates a filter description.
-    public init(id: Int, name: String, parameters: [UInt32], isAvailable: Bool) {
+    init(id: Int, name: String, parameters: [UInt32], isAvailable: Bool) {
         self.id = id
         self.name = name
         self.parameters = parameters

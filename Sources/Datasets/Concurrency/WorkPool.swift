@@ -2,7 +2,7 @@ import Dispatch
 
 /// Runs independent tasks on a few threads, handing them out in order to whichever worker is
 /// free, and rethrows the first error (after which no new task starts).
-enum HDF5ParallelWork {
+enum WorkPool {
     /// Runs `body(worker, task)` for every task in `0..<tasks` on up to `workers` threads
     /// (the calling thread is one of them). `worker` is in `0..<workers` and no two threads
     /// use the same `worker` at once, so per-worker scratch indexed by it needs no lock.
@@ -40,7 +40,7 @@ enum HDF5ParallelWork {
 
     /// The next task number and the first error, behind a lock.
     private final class Dispenser: @unchecked Sendable {
-        private let lock = HDF5Mutex()
+        private let lock = RecursiveLock()
         private let tasks: Int
         private var nextTask = 0
         private var firstError: (any Error)?

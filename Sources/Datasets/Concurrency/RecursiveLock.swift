@@ -8,7 +8,7 @@ import Musl
 
 /// A recursive POSIX mutex: the same thread may take it again while holding it, so a library
 /// call made from inside another (an HDF5 iteration callback, say) cannot deadlock.
-final class HDF5Mutex: @unchecked Sendable {
+final class RecursiveLock: @unchecked Sendable {
     // The mutex lives at a fixed address for its whole life, as POSIX requires.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
