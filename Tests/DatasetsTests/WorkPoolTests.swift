@@ -1,5 +1,5 @@
 import Testing
-@testable import Datasets
+import Datasets
 
 /// Tasks on a few threads: each runs once, workers never overlap, the first error wins.
 @Suite struct WorkPoolTests {
