@@ -142,7 +142,7 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// `features` → `/features`, `/a//b/` → `/a/b`.
-    public static func normalize(_ objectPath: String) -> String {
+    package static func normalize(_ objectPath: String) -> String {
         "/" + objectPath.split(separator: "/").joined(separator: "/")
     }
 }
