@@ -16,8 +16,8 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "CHDF5",
-            pkgConfig: "hdf5-serial",
-            providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev", "zlib1g-dev"]), .brew(["hdf5"])]
         ),
         .target(name: "Datasets", dependencies: ["CHDF5"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),

@@ -5,7 +5,7 @@ package final class DataAccessCounts: @unchecked Sendable {
     /// The process's counts.
     package static let shared = DataAccessCounts()
 
-    private let lock = HDF5Mutex()
+    private let lock = RecursiveLock()
     private var fileOpens = 0
     private var labelValidations = 0
 

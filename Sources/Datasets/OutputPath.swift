@@ -11,7 +11,7 @@ import Musl
 /// output first, so a run that cannot save its results fails at once and changes nothing.
 ///
 /// - Throws: ``FileSystemError/cannotWrite(path:reason:)`` naming the folder and the problem.
-public func checkOutputPath(_ path: String) throws {
+package func checkOutputPath(_ path: String) throws {
     guard !path.isEmpty else { throw FileSystemError.cannotWrite(path: path, reason: "the path is empty") }
     let slash = path.lastIndex(of: "/")
     let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."

@@ -28,8 +28,8 @@ struct ProbeFile: ParsableCommand {
             _ = try hdf5.objects()
         }
         if let features {
-            let shape = try hdf5.featureShape(at: features)
-            _ = try hdf5.readFeatures(at: features, rowList: [0, shape.rowCount - 1])
+            let dataset = try HDF5FeatureDataset(file: hdf5, datasetPath: features)
+            _ = try dataset.gatherRows([0, dataset.rowCount - 1])
         }
         if let labels {
             let count = try hdf5.labelCount(at: labels)

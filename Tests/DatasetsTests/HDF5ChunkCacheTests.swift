@@ -1,5 +1,5 @@
 import Testing
-@testable import Datasets
+import Datasets
 
 /// The decoded-chunk cache: budget, least-recently-used eviction, pinning within a read.
 @Suite struct HDF5ChunkCacheTests {

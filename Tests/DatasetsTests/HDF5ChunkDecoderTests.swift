@@ -1,5 +1,5 @@
 import Testing
-@testable import Datasets
+import Datasets
 
 /// Undoing a chunk's filters: every order, filter masks, exact sizes, damaged chunks. Chunks
 /// are made here with the package's own shuffle, zlib and checksum (their agreement with

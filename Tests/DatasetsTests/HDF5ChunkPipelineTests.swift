@@ -1,5 +1,5 @@
 import Testing
-@testable import Datasets
+import Datasets
 
 /// Which filter pipelines the chunk reader undoes itself.
 @Suite struct HDF5ChunkPipelineTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Datasets
+import Datasets
 
 /// HDF5's Fletcher-32 checksum against the checksums libhdf5 stored in the fixtures.
 @Suite struct HDF5Fletcher32Tests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Datasets
+import Datasets
 
 /// The reference values written by `scripts/fixtures/make_zlib_fixtures.py` (Python's zlib,
 /// numpy, h5py), shared by the zlib, inflater and shuffle tests.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Datasets
+@testable import datatool
 import Foundation
 import Testing
 import TestSupport

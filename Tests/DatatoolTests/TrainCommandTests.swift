@@ -1,4 +1,5 @@
 import Datasets
+@testable import datatool
 import Foundation
 import Testing
 

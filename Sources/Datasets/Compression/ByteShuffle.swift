@@ -7,7 +7,7 @@
 /// `H5Zshuffle.c`, a buffer with 1-byte elements or fewer than two whole elements is copied
 /// unchanged. HDF5 applies the shuffle before deflate when writing, so reading a chunk is
 /// inflate, then ``unshuffle(source:into:elementSize:)``.
-public enum ByteShuffle {
+package enum ByteShuffle {
     /// Undoes HDF5's shuffle: `destination` gets the elements back in their usual byte order.
     ///
     /// - Parameters:
@@ -16,7 +16,7 @@ public enum ByteShuffle {
     ///   - elementSize: Bytes per element (the HDF5 datatype size), at least 1.
     /// - Throws: ``ZlibError/invalidElementSize(_:)``, ``ZlibError/sizeMismatch(source:destination:)``.
     /// - Complexity: O(`source.count`); no allocation.
-    public static func unshuffle(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int) throws {
+    package static func unshuffle(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int) throws {
         try transpose(source, destination, elementSize: elementSize, forward: false)
     }
 
@@ -28,7 +28,7 @@ public enum ByteShuffle {
     ///   - elementSize: Bytes per element, at least 1.
     /// - Throws: ``ZlibError/invalidElementSize(_:)``, ``ZlibError/sizeMismatch(source:destination:)``.
     /// - Complexity: O(`source.count`); no allocation.
-    public static func shuffle(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int) throws {
+    package static func shuffle(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int) throws {
         try transpose(source, destination, elementSize: elementSize, forward: true)
     }
 

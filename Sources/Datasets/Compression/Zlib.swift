@@ -10,9 +10,9 @@ import CHDF5
 /// let bytes = try Zlib.decompress(packed)          // the 19 bytes again
 /// Zlib.crc32(Array("hello".utf8))                  // 0x3610A686
 /// ```
-public enum Zlib {
+package enum Zlib {
     /// The default compression level, zlib's usual balance of speed and size.
-    public static let defaultLevel = 6
+    package static let defaultLevel = 6
 
     // MARK: - Compression
 
@@ -24,7 +24,7 @@ public enum Zlib {
     /// - Returns: A zlib stream (2-byte header, deflate blocks, Adler-32 trailer).
     /// - Throws: ``ZlibError/invalidLevel(_:)``; ``ZlibError/outOfMemory``.
     /// - Complexity: O(`data.count`).
-    public static func compress(_ data: UnsafeRawBufferPointer, level: Int = defaultLevel) throws -> [UInt8] {
+    package static func compress(_ data: UnsafeRawBufferPointer, level: Int = defaultLevel) throws -> [UInt8] {
         guard (0...9).contains(level) else { throw ZlibError.invalidLevel(level) }
         return try [UInt8](unsafeUninitializedCapacity: compressBound(data.count)) { buffer, count in
             count = try compress(source: data, into: UnsafeMutableRawBufferPointer(buffer), level: level)
@@ -32,12 +32,12 @@ public enum Zlib {
     }
 
     /// Compresses a collection of bytes into a zlib stream; see ``compress(_:level:)-(UnsafeRawBufferPointer,_)``.
-    public static func compress(_ data: some Collection<UInt8>, level: Int = defaultLevel) throws -> [UInt8] {
+    package static func compress(_ data: some Collection<UInt8>, level: Int = defaultLevel) throws -> [UInt8] {
         try withBytes(of: data) { try compress($0, level: level) }
     }
 
     /// The most bytes a zlib stream of `count` input bytes can take, at any level.
-    public static func compressBound(_ count: Int) -> Int {
+    package static func compressBound(_ count: Int) -> Int {
         Int(CHDF5.compressBound(uLong(count)))
     }
 
@@ -51,7 +51,7 @@ public enum Zlib {
     /// - Throws: ``ZlibError/invalidLevel(_:)``,
     ///   ``ZlibError/compressionBufferTooSmall(capacity:needed:)``, ``ZlibError/outOfMemory``.
     /// - Complexity: O(`source.count`).
-    public static func compress(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, level: Int = defaultLevel) throws -> Int {
+    package static func compress(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, level: Int = defaultLevel) throws -> Int {
         guard (0...9).contains(level) else { throw ZlibError.invalidLevel(level) }
         let needed = compressBound(source.count)
         guard destination.count >= needed, let output = destination.baseAddress else {
@@ -98,13 +98,13 @@ public enum Zlib {
     /// - Throws: ``ZlibError/corruptStream(detail:)``, ``ZlibError/truncatedStream(consumed:produced:)``,
     ///   ``ZlibError/trailingData(count:)``, ``ZlibError/outputLimitExceeded(limit:)``.
     /// - Complexity: O(output size).
-    public static func decompress(_ data: UnsafeRawBufferPointer, limit: Int = .max) throws -> [UInt8] {
+    package static func decompress(_ data: UnsafeRawBufferPointer, limit: Int = .max) throws -> [UInt8] {
         var inflater = try ZlibInflater()
         return try inflater.decompress(data, limit: limit)
     }
 
     /// Decompresses a collection of bytes; see ``decompress(_:limit:)-(UnsafeRawBufferPointer,_)``.
-    public static func decompress(_ data: some Collection<UInt8>, limit: Int = .max) throws -> [UInt8] {
+    package static func decompress(_ data: some Collection<UInt8>, limit: Int = .max) throws -> [UInt8] {
         try withBytes(of: data) { try decompress($0, limit: limit) }
     }
 
@@ -118,7 +118,7 @@ public enum Zlib {
     /// - Returns: The number of bytes written.
     /// - Throws: ``ZlibError/outputTooSmall(capacity:)`` when the output does not fit, and the
     ///   errors of ``decompress(_:limit:)-(UnsafeRawBufferPointer,_)``.
-    public static func inflate(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws -> Int {
+    package static func inflate(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws -> Int {
         var inflater = try ZlibInflater()
         return try inflater.inflate(source: source, into: destination)
     }
@@ -132,12 +132,12 @@ public enum Zlib {
     ///   - crc: The CRC of the bytes before `data`, to checksum in pieces; 0 to start.
     /// - Returns: The running CRC-32.
     /// - Complexity: O(`data.count`).
-    public static func crc32(_ data: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func crc32(_ data: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         checksum(data, continuing: crc, crc32_z)
     }
 
     /// The CRC-32 of a collection of bytes; see ``crc32(_:continuing:)-(UnsafeRawBufferPointer,_)``.
-    public static func crc32(_ data: some Collection<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func crc32(_ data: some Collection<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
         withBytes(of: data) { crc32($0, continuing: crc) }
     }
 
@@ -148,12 +148,12 @@ public enum Zlib {
     ///   - adler: The checksum of the bytes before `data`; 1 to start.
     /// - Returns: The running Adler-32.
     /// - Complexity: O(`data.count`).
-    public static func adler32(_ data: UnsafeRawBufferPointer, continuing adler: UInt32 = 1) -> UInt32 {
+    package static func adler32(_ data: UnsafeRawBufferPointer, continuing adler: UInt32 = 1) -> UInt32 {
         checksum(data, continuing: adler, adler32_z)
     }
 
     /// The Adler-32 of a collection of bytes; see ``adler32(_:continuing:)-(UnsafeRawBufferPointer,_)``.
-    public static func adler32(_ data: some Collection<UInt8>, continuing adler: UInt32 = 1) -> UInt32 {
+    package static func adler32(_ data: some Collection<UInt8>, continuing adler: UInt32 = 1) -> UInt32 {
         withBytes(of: data) { adler32($0, continuing: adler) }
     }
 }

@@ -1,6 +1,6 @@
 /// What went wrong while compressing or decompressing with zlib. Each case's description says
 /// what was found and what was expected.
-public enum ZlibError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ZlibError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A compression level outside `0...9`.
     case invalidLevel(Int)
     /// The input is not a valid zlib stream (bad header, bad block, checksum mismatch, …);
@@ -25,7 +25,7 @@ public enum ZlibError: Error, Equatable, Sendable, CustomStringConvertible {
     /// zlib returned a code this wrapper does not expect (a bug here or in zlib).
     case unexpected(code: Int32, operation: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidLevel(let level):
             return "zlib compression level \(level) is out of range; expected 0 (store) … 9 (best)"

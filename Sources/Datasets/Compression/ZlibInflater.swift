@@ -10,13 +10,13 @@ import CHDF5
 /// var inflater = try ZlibInflater()
 /// let written = try inflater.inflate(source: compressedChunk, into: chunkBuffer)
 /// ```
-public struct ZlibInflater: ~Copyable, @unchecked Sendable {
+struct ZlibInflater: ~Copyable, @unchecked Sendable {
     private let stream: UnsafeMutablePointer<z_stream>
 
     /// Creates the zlib state (about 40 KiB, allocated by zlib).
     ///
     /// - Throws: ``ZlibError/outOfMemory`` when zlib cannot allocate its state.
-    public init() throws {
+    init() throws {
         let state = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         state.initialize(to: z_stream())
         let code = inflateInit_(state, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
@@ -45,7 +45,7 @@ public struct ZlibInflater: ~Copyable, @unchecked Sendable {
     ///   ``ZlibError/corruptStream(detail:)`` for bad data or a checksum mismatch,
     ///   ``ZlibError/trailingData(count:)`` when bytes follow the stream.
     /// - Complexity: O(`source.count` + output size); no allocation.
-    public mutating func inflate(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws -> Int {
+    mutating func inflate(source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws -> Int {
         try reset()
         var consumed = 0
         var produced = 0
@@ -69,7 +69,7 @@ public struct ZlibInflater: ~Copyable, @unchecked Sendable {
     /// - Returns: The decompressed bytes.
     /// - Throws: As ``inflate(source:into:)``, and ``ZlibError/outputLimitExceeded(limit:)``.
     /// - Complexity: O(output size), with O(log(output size)) reallocations.
-    public mutating func decompress(_ source: UnsafeRawBufferPointer, limit: Int = .max) throws -> [UInt8] {
+    mutating func decompress(_ source: UnsafeRawBufferPointer, limit: Int = .max) throws -> [UInt8] {
         try reset()
         var capacity = Swift.min(Swift.max(limit, 0), Swift.max(256, source.count.multipliedReportingOverflow(by: 4).partialValue))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(capacity, 1), alignment: 16)

@@ -4,9 +4,9 @@ import CHDF5
 enum HDF5AttributeIO {
     /// All attributes of the object `objectID`, in name order.
     static func readAll(of objectID: hid_t, file: String, objectPath: String) throws -> [HDF5Attribute] {
-        var info = H5O_info_t()
+        var info = chdf5_object_info()
         try HDF5Library.check(
-            H5Oget_info2(objectID, &info, UInt32(H5O_INFO_NUM_ATTRS)), file: file,
+            chdf5_object_get_info(objectID, &info, UInt32(H5O_INFO_NUM_ATTRS)), file: file,
             operation: "reading the attributes of '\(objectPath)'")
         var result: [HDF5Attribute] = []
         for index in 0..<info.num_attrs {
@@ -78,7 +78,7 @@ enum HDF5AttributeIO {
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: 1)
             try HDF5Library.check(H5Aread(attributeID, memory.id, &pointers), file: file, operation: operation)
             let text = pointers[0].map { String(cString: $0) } ?? ""
-            _ = H5Dvlen_reclaim(memory.id, space, chdf5_p_default(), &pointers)
+            _ = chdf5_reclaim(memory.id, space, chdf5_p_default(), &pointers)
             return text
         }
         let size = Int(H5Tget_size(type))

@@ -38,7 +38,7 @@ public struct HDF5Attribute: Sendable, Equatable {
     public let value: HDF5AttributeValue?
 
     /// Creates an attribute description.
-    public init(name: String, typeDescription: String, value: HDF5AttributeValue?) {
+    init(name: String, typeDescription: String, value: HDF5AttributeValue?) {
         self.name = name
         self.typeDescription = typeDescription
         self.value = value

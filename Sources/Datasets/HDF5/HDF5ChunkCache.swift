@@ -5,13 +5,13 @@
 /// entries it admitted are pinned: ``admit(_:)`` evicts only entries the read does not use,
 /// because the read first looks up every chunk it needs (so its hits are the most recent
 /// entries) and admits at most ``room`` new ones.
-final class HDF5ChunkCache {
+package final class HDF5ChunkCache {
     /// The most bytes of decoded chunks held.
-    let budget: Int
+    package let budget: Int
     /// Bytes per decoded chunk.
-    let chunkBytes: Int
+    package let chunkBytes: Int
     /// The most chunks held: `budget / chunkBytes`.
-    let capacity: Int
+    package let capacity: Int
 
     private var slotOfChunk: [Int: Int] = [:]
     private var chunkOfSlot: [Int] = []
@@ -26,7 +26,7 @@ final class HDF5ChunkCache {
     private var pinned = 0
 
     /// Creates an empty cache.
-    init(budget: Int, chunkBytes: Int) {
+    package init(budget: Int, chunkBytes: Int) {
         self.budget = max(0, budget)
         self.chunkBytes = max(1, chunkBytes)
         capacity = self.budget / self.chunkBytes
@@ -37,22 +37,22 @@ final class HDF5ChunkCache {
     }
 
     /// Chunks held now.
-    var count: Int { slotOfChunk.count }
+    package var count: Int { slotOfChunk.count }
 
     /// Bytes of decoded chunks allocated (slots are allocated on first use and reused).
-    var bytesHeld: Int { buffers.count * chunkBytes }
+    package var bytesHeld: Int { buffers.count * chunkBytes }
 
     /// Starts planning a read: nothing pinned yet.
-    func beginRead() {
+    package func beginRead() {
         pinned = 0
     }
 
     /// How many more chunks this read may admit without evicting one it uses.
-    var room: Int { max(0, capacity - pinned) }
+    package var room: Int { max(0, capacity - pinned) }
 
     /// The decoded bytes of `chunk` if held, marking it most recently used (and pinned for this
     /// read).
-    func lookup(_ chunk: Int) -> UnsafeRawPointer? {
+    package func lookup(_ chunk: Int) -> UnsafeRawPointer? {
         guard let slot = slotOfChunk[chunk] else { return nil }
         moveToHead(slot)
         pinned += 1
@@ -62,7 +62,7 @@ final class HDF5ChunkCache {
     /// A buffer for `chunk`'s decoded bytes, entered as most recently used, evicting the least
     /// recently used entry when full; `nil` when nothing may be admitted (``room`` is 0). The
     /// caller must fill it before the read ends, or ``remove(_:)`` it.
-    func admit(_ chunk: Int) -> UnsafeMutableRawPointer? {
+    package func admit(_ chunk: Int) -> UnsafeMutableRawPointer? {
         guard room > 0, slotOfChunk[chunk] == nil else { return nil }
         let slot: Int
         if let free = freeSlots.popLast() {
@@ -87,7 +87,7 @@ final class HDF5ChunkCache {
 
     /// Forgets `chunk` (a read that failed before filling an admitted buffer); its buffer is
     /// kept for reuse.
-    func remove(_ chunk: Int) {
+    package func remove(_ chunk: Int) {
         guard let slot = slotOfChunk.removeValue(forKey: chunk) else { return }
         unlink(slot)
         chunkOfSlot[slot] = -1

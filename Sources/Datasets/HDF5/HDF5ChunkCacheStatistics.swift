@@ -1,22 +1,22 @@
 /// What the decoded-chunk cache of an ``HDF5FeatureDataset`` read along the ``HDF5ReadPath/chunks``
 /// path holds and has done, for sizing its budget.
-public struct HDF5ChunkCacheStatistics: Sendable, Equatable {
+package struct HDF5ChunkCacheStatistics: Sendable, Equatable {
     /// The most bytes of decoded chunks the cache may hold.
-    public var budget: Int
+    package var budget: Int
     /// Decoded chunks held now.
-    public var cachedChunks: Int
+    package var cachedChunks: Int
     /// Bytes of decoded chunks allocated now (at most `budget`).
-    public var cachedBytes: Int
+    package var cachedBytes: Int
     /// Chunk uses served from the cache.
-    public var hits: Int
+    package var hits: Int
     /// Chunks read and decoded (cache misses, and every chunk of a whole-range read).
-    public var decodedChunks: Int
+    package var decodedChunks: Int
     /// The most bytes held at once: cached chunks plus the workers' scratch buffers (stored
     /// and decoded chunk bytes). Rows being gathered are the caller's, not counted.
-    public var peakBytes: Int
+    package var peakBytes: Int
 
     /// Creates statistics.
-    public init(budget: Int, cachedChunks: Int, cachedBytes: Int, hits: Int, decodedChunks: Int, peakBytes: Int) {
+    package init(budget: Int, cachedChunks: Int, cachedBytes: Int, hits: Int, decodedChunks: Int, peakBytes: Int) {
         self.budget = budget
         self.cachedChunks = cachedChunks
         self.cachedBytes = cachedBytes

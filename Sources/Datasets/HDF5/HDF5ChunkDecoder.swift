@@ -7,7 +7,7 @@
 /// stripped, a deflate stream must inflate to exactly the size the next step expects, a
 /// shuffle must see exactly its expected size. Anything else is
 /// ``HDF5Error/damagedData(file:dataset:detail:)``, never a write out of bounds.
-final class HDF5ChunkDecoder {
+package final class HDF5ChunkDecoder {
     private var inflater: ZlibInflater
     /// Stored (raw) chunk bytes.
     private var raw = UnsafeMutableRawBufferPointer(start: nil, count: 0)
@@ -18,7 +18,7 @@ final class HDF5ChunkDecoder {
     /// Creates a decoder; buffers are allocated on first use.
     ///
     /// - Throws: ``ZlibError/outOfMemory`` when zlib cannot allocate its state.
-    init() throws {
+    package init() throws {
         inflater = try ZlibInflater()
     }
 
@@ -29,10 +29,10 @@ final class HDF5ChunkDecoder {
     }
 
     /// The bytes this decoder's buffers take.
-    var bytesHeld: Int { raw.count + stageA.count + stageB.count }
+    package var bytesHeld: Int { raw.count + stageA.count + stageB.count }
 
     /// A buffer for `count` stored bytes, valid until the next call.
-    func rawBuffer(count: Int) -> UnsafeMutableRawPointer {
+    package func rawBuffer(count: Int) -> UnsafeMutableRawPointer {
         Self.grow(&raw, to: count)
         return raw.baseAddress ?? UnsafeMutableRawPointer(bitPattern: 16)!
     }
@@ -50,7 +50,7 @@ final class HDF5ChunkDecoder {
     /// - Returns: The decoded `chunkBytes` bytes: `output`, or a scratch buffer valid until the
     ///   next call.
     /// - Throws: ``HDF5Error/damagedData(file:dataset:detail:)`` as described on the type.
-    func decode(
+    package func decode(
         rawCount: Int, pipeline: HDF5ChunkPipeline, mask: UInt32, chunkBytes: Int,
         into output: UnsafeMutableRawPointer?, file: String, dataset: String, chunk: @autoclosure () -> String
     ) throws -> UnsafeRawPointer {

@@ -4,9 +4,9 @@
 /// HDF5 applies the filters in pipeline order when writing a chunk and undoes them in reverse
 /// order when reading it. Each chunk carries a filter mask: bit `i` set means filter `i` was
 /// skipped for that chunk (an optional filter that did not help, or a chunk written directly).
-struct HDF5ChunkPipeline: Sendable, Equatable {
+package struct HDF5ChunkPipeline: Sendable, Equatable {
     /// One filter this package can undo.
-    enum Step: Sendable, Equatable {
+    package enum Step: Sendable, Equatable {
         /// zlib (`H5Z_FILTER_DEFLATE`, id 1).
         case deflate
         /// Byte shuffle of elements of `elementSize` bytes (`H5Z_FILTER_SHUFFLE`, id 2).
@@ -16,11 +16,11 @@ struct HDF5ChunkPipeline: Sendable, Equatable {
     }
 
     /// The steps in pipeline (writing) order.
-    let steps: [Step]
+    package let steps: [Step]
 
     /// The pipeline of `filters`, or `nil` when a filter is not one of the three (or a shuffle
     /// has no valid element size), so the chunks must go through libhdf5.
-    init?(filters: [HDF5Filter]) {
+    package init?(filters: [HDF5Filter]) {
         guard filters.count <= 32 else { return nil }
         var steps: [Step] = []
         for filter in filters {
@@ -41,19 +41,19 @@ struct HDF5ChunkPipeline: Sendable, Equatable {
 
     /// Whether step `index` was applied to a chunk with filter mask `mask`.
     @inline(__always)
-    static func isApplied(_ index: Int, mask: UInt32) -> Bool {
+    package static func isApplied(_ index: Int, mask: UInt32) -> Bool {
         mask & (1 << UInt32(index)) == 0
     }
 
     /// The most bytes a chunk of `chunkBytes` decoded bytes can have between two steps: the
     /// decoded size plus 4 bytes per checksum.
-    func largestIntermediate(chunkBytes: Int) -> Int {
+    package func largestIntermediate(chunkBytes: Int) -> Int {
         chunkBytes + 4 * steps.filter { $0 == .fletcher32 }.count
     }
 
     /// The most bytes a stored chunk may plausibly have: anything larger is a damaged index
     /// entry. Deflate can grow incompressible data by a few bytes per 16 KiB block.
-    func largestStored(chunkBytes: Int) -> Int {
+    package func largestStored(chunkBytes: Int) -> Int {
         var size = largestIntermediate(chunkBytes: chunkBytes)
         if steps.contains(.deflate) {
             let deflates = steps.filter { $0 == .deflate }.count

@@ -177,7 +177,7 @@ final class HDF5ChunkedReader {
         var filters: UInt32 = 0
         offset[0] = hsize_t((first / grid.columnChunks) * grid.chunkRows)
         offset[1] = hsize_t((first % grid.columnChunks) * grid.chunkColumns)
-        guard H5Dread_chunk(datasetID, chdf5_p_default(), &offset, &filters, expected.baseAddress) >= 0 else {
+        guard chdf5_read_chunk(datasetID, chdf5_p_default(), &offset, &filters, expected.baseAddress, sizes[first]) >= 0 else {
             return .failure(HDF5FastPathUnavailable("libhdf5 cannot read \(grid.describe(first)): \(HDF5Library.errorStackSummary())"))
         }
         guard filters == masks[first] else {
@@ -379,7 +379,7 @@ final class HDF5ChunkedReader {
         let tasks = self.tasks
         let decoders = self.decoders
         do {
-            try HDF5ParallelWork.run(tasks: tasks.count, workers: workers) { worker, index in
+            try WorkPool.run(tasks: tasks.count, workers: workers) { worker, index in
                 let task = tasks[index]
                 if let cached = task.cached {
                     copy(task, cached)
@@ -426,7 +426,7 @@ final class HDF5ChunkedReader {
             var filters: UInt32 = 0
             try HDF5Library.run {
                 try HDF5Library.check(
-                    H5Dread_chunk(datasetID, chdf5_p_default(), &offset, &filters, raw), file: file.path,
+                    chdf5_read_chunk(datasetID, chdf5_p_default(), &offset, &filters, raw, stored), file: file.path,
                     operation: "reading \(grid.describe(chunk)) of '\(datasetPath)'")
             }
             mask = filters

@@ -144,7 +144,7 @@ final class HDF5ContiguousReader {
         }
         let scratch = self.scratch
         try order.withUnsafeBufferPointer { order in
-            try HDF5ParallelWork.run(tasks: taskCount, workers: threads) { worker, task in
+            try WorkPool.run(tasks: taskCount, workers: threads) { worker, task in
                 let buffer = scratch[worker].baseAddress!
                 for segment in planned[(task * perTask)..<min(planned.count, (task + 1) * perTask)] {
                     let count = segment.last - segment.first + 1
@@ -167,7 +167,7 @@ final class HDF5ContiguousReader {
         guard !range.isEmpty else { return }
         let pieceRows = max(1, Self.pieceBytes / rowBytes)
         let pieces = (range.count + pieceRows - 1) / pieceRows
-        try HDF5ParallelWork.run(tasks: pieces, workers: workers) { _, piece in
+        try WorkPool.run(tasks: pieces, workers: workers) { _, piece in
             let start = range.lowerBound + piece * pieceRows
             let count = min(pieceRows, range.upperBound - start)
             try readRows(start, count: count, into: UnsafeMutableRawPointer(destination + (start - range.lowerBound) * dimension))

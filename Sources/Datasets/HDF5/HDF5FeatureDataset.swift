@@ -18,22 +18,26 @@ import CHDF5
 /// }
 /// ```
 ///
-/// Any integer or float element type in either byte order is read as `Float`. How the rows are
-/// read is chosen once, when the dataset is opened, and shown by ``readPath``:
+/// This is the one public way to read features: all rows (``readAll()``), a range
+/// (``readRows(_:)``) or a list (``gatherRows(_:)``, ``gatherRows(_:into:)``). Labels are read
+/// from ``file`` with ``HDF5File/readLabels(at:rows:)``.
 ///
-/// - **float32 little-endian, chunked, filters only deflate / shuffle / fletcher32**
-///   (``HDF5ReadPath/chunks``): the chunk index is read once; a call reads each chunk its rows
-///   need once (`pread`, no libhdf5 call), inflates, unshuffles and checks it on up to
-///   ``threads`` threads, and copies the rows out. A least-recently-used cache of decoded
-///   chunks (``chunkCacheBudget`` bytes) serves chunks again across calls. Ask for many rows
-///   per call (``FeatureRowSource`` users: a window of batches) so each chunk is decoded once
-///   for all of them.
-/// - **float32 little-endian, contiguous** (``HDF5ReadPath/contiguous``): rows are read with
-///   `pread` at the dataset's offset, nearby rows in one read.
-/// - **compact** (``HDF5ReadPath/inMemory``): read once when opened, kept in memory.
-/// - **anything else** (``HDF5ReadPath/library(reason:)``): other element types or byte
-///   orders, other filters (lzf, szip, nbit, …), unwritten chunks: libhdf5 reads and converts,
-///   one hyperslab per run of adjacent rows, with a chunk cache big enough for several chunks.
+/// Any integer or float element type in either byte order is read as `Float`. How the rows are
+/// read is chosen once, when the dataset is opened, behind this type (inside the package,
+/// `readPath` says which):
+///
+/// - **float32 little-endian, chunked, filters only deflate / shuffle / fletcher32**: the
+///   chunk index is read once; a call reads each chunk its rows need once (`pread`, no libhdf5
+///   call), inflates, unshuffles and checks it on up to `threads` threads, and copies the rows
+///   out. A least-recently-used cache of decoded chunks (`chunkCacheBudget` bytes) serves
+///   chunks again across calls. Ask for many rows per call (``FeatureRowSource`` users: a
+///   window of batches) so each chunk is decoded once for all of them.
+/// - **float32 little-endian, contiguous**: rows are read with `pread` at the dataset's
+///   offset, nearby rows in one read.
+/// - **compact**: read once when opened, kept in memory.
+/// - **anything else**: other element types or byte orders, other filters (lzf, szip, nbit,
+///   …), unwritten chunks: libhdf5 reads and converts, one hyperslab per run of adjacent rows,
+///   with a chunk cache big enough for several chunks.
 ///
 /// Every path gives the same values bit for bit. A damaged file (truncated, a chunk past the
 /// end, a chunk that does not inflate to its size or fails its checksum) gives an
@@ -41,7 +45,7 @@ import CHDF5
 ///
 /// **Threads.** One instance may be shared between threads: every read takes the instance's
 /// lock (the scratch buffers and the cache are per instance), so reads from several threads
-/// run one after another, each using up to ``threads`` threads inside. For parallel reads give
+/// run one after another, each using up to `threads` threads inside. For parallel reads give
 /// each thread its own instance.
 public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     /// The decoded-chunk cache budget used when none is given: 64 MiB.
@@ -58,20 +62,20 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     /// The element type stored in the file.
     public let elementType: HDF5ElementType
     /// The storage layout.
-    public let layout: HDF5ObjectInfo.Layout?
+    package let layout: HDF5ObjectInfo.Layout?
     /// The chunk shape of a chunked dataset.
-    public let chunkShape: [Int]?
+    package let chunkShape: [Int]?
     /// The libhdf5 chunk cache size in bytes in effect for the dataset (`nil` when not
     /// chunked), used by the ``HDF5ReadPath/library(reason:)`` path. When the same dataset is
     /// already open elsewhere in the process, HDF5 keeps the cache of that first opening.
-    public let chunkCacheBytes: Int?
+    package let chunkCacheBytes: Int?
     /// How rows are read; see the type's description.
-    public let readPath: HDF5ReadPath
+    package let readPath: HDF5ReadPath
     /// The most bytes of decoded chunks kept between reads on the ``HDF5ReadPath/chunks``
     /// path (0: none).
-    public let chunkCacheBudget: Int
+    package let chunkCacheBudget: Int
     /// The most threads one read uses (decoding chunks, reading rows).
-    public let threads: Int
+    package let threads: Int
 
     private let rank: Int
     private let dataset: HDF5Handle
@@ -80,7 +84,7 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     private let maximumRunRows: Int
     private let reader: Reader
     /// Guards `scratch`, the selection on `fileSpace` and the readers' state.
-    private let lock = HDF5Mutex()
+    private let lock = RecursiveLock()
     private var scratch: [Float] = []
 
     /// The reader behind ``readPath``.
@@ -97,10 +101,9 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     ///   - path: The HDF5 file.
     ///   - datasetPath: A one- or two-dimensional numeric dataset.
     ///   - chunkCacheBudget: The most bytes of decoded chunks kept between reads (chunked
-    ///     datasets read along the ``HDF5ReadPath/chunks`` path); 0 keeps none.
+    ///     datasets read along the chunk path); 0 keeps none.
     ///   - threads: The most threads a read uses; `nil` for the number of processors (at most 8).
-    /// - Throws: ``HDF5Error`` as ``HDF5File/init(path:)`` and ``HDF5File/featureShape(at:)``;
-    ///   ``HDF5Error/invalidArgument(_:)`` for a negative budget or fewer than 1 thread.
+    /// - Throws: ``HDF5Error`` as ``HDF5File/init(path:)`` and ``init(file:datasetPath:chunkCacheBudget:threads:)``.
     public convenience init(
         path: String, datasetPath: String = "/features", chunkCacheBudget: Int = HDF5FeatureDataset.defaultChunkCacheBudget,
         threads: Int? = nil
@@ -117,8 +120,9 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     ///   - datasetPath: A one- or two-dimensional numeric dataset.
     ///   - chunkCacheBudget: The most bytes of decoded chunks kept between reads; 0 keeps none.
     ///   - threads: The most threads a read uses; `nil` for the number of processors (at most 8).
-    /// - Throws: ``HDF5Error`` as ``HDF5File/featureShape(at:)``: no such dataset, not
-    ///   numeric, not one- or two-dimensional, empty, or an unavailable filter;
+    /// - Throws: ``HDF5Error`` for no such dataset, a dataset that is not numeric, not one- or
+    ///   two-dimensional, empty, or needs an unavailable filter; ``HDF5GuardError`` for a
+    ///   dataset whose stored size does not match its shape;
     ///   ``HDF5Error/invalidArgument(_:)`` for a negative budget or fewer than 1 thread.
     public convenience init(
         file: HDF5File, datasetPath: String = "/features", chunkCacheBudget: Int = HDF5FeatureDataset.defaultChunkCacheBudget,
@@ -322,7 +326,7 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
 
     /// What the decoded-chunk cache holds and has done (all zero except the budget unless
     /// ``readPath`` is ``HDF5ReadPath/chunks``).
-    public var chunkCacheStatistics: HDF5ChunkCacheStatistics {
+    package var chunkCacheStatistics: HDF5ChunkCacheStatistics {
         lock.withLock {
             guard case .chunks(let reader) = reader else {
                 return HDF5ChunkCacheStatistics(
@@ -336,9 +340,11 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
 
     /// All rows, row-major.
     ///
-    /// - Throws: ``HDF5Error/library(file:operation:reason:)`` when HDF5 (or the system) fails
-    ///   to read, ``HDF5Error/damagedData(file:dataset:detail:)`` for damaged stored bytes.
-    /// - Complexity: O(N·D); on the fast paths the work is split between ``threads`` threads.
+    /// - Throws: ``HDF5GuardError/exceedsMemory(file:dataset:what:bytes:limit:limitSource:)``
+    ///   when the rows do not fit in memory; ``HDF5Error/library(file:operation:reason:)`` when
+    ///   HDF5 (or the system) fails to read, ``HDF5Error/damagedData(file:dataset:detail:)`` for
+    ///   damaged stored bytes.
+    /// - Complexity: O(N·D); on the fast paths the work is split between `threads` threads.
     public func readAll() throws -> [Float] {
         try readRows(0..<rowCount)
     }
@@ -347,12 +353,16 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     /// the file).
     ///
     /// - Throws: ``HDF5Error/rowOutOfRange(file:dataset:row:rowCount:)`` when `rows` is not in
-    ///   `0..<N`; ``HDF5Error/library(file:operation:reason:)`` when HDF5 fails to read;
-    ///   ``HDF5Error/damagedData(file:dataset:detail:)`` for damaged stored bytes.
+    ///   `0..<N`; ``HDF5GuardError/exceedsMemory(file:dataset:what:bytes:limit:limitSource:)``
+    ///   when they do not fit in memory; ``HDF5Error/library(file:operation:reason:)`` when HDF5
+    ///   fails to read; ``HDF5Error/damagedData(file:dataset:detail:)`` for damaged stored bytes.
     /// - Complexity: O(rows.count · D).
     public func readRows(_ rows: Range<Int>) throws -> [Float] {
         try HDF5File.checkRows(rows, rowCount: rowCount, file: file.path, datasetPath: datasetPath)
         if rows.isEmpty { return [] }
+        try HDF5FileGuards.requireMemory(
+            count: rows.count, elementBytes: dimension * MemoryLayout<Float>.size,
+            what: "\(rows.count) rows × \(dimension) floats", file: file.path, dataset: datasetPath)
         let total = rows.count * dimension
         return try [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
@@ -390,10 +400,10 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     /// Copies rows `rows[0], rows[1], …` (any order, repeats allowed) into `destination`, row
     /// `i` at `destination[i * dimension ..< (i + 1) * dimension]`.
     ///
-    /// Along ``HDF5ReadPath/chunks`` the rows are grouped by chunk and each chunk needed is
+    /// Along the chunk path the rows are grouped by chunk and each chunk needed is
     /// read and decoded once for the whole call (or taken from the cache), on up to
-    /// ``threads`` threads: the more rows per call, the fewer decodes per row. Along
-    /// ``HDF5ReadPath/contiguous`` the rows are sorted and nearby ones read together. Along
+    /// `threads` threads: the more rows per call, the fewer decodes per row. Along the
+    /// contiguous path the rows are sorted and nearby ones read together. Along
     /// the libhdf5 path the distinct rows are sorted and adjacent ones merged into runs, each
     /// read with one hyperslab into a reusable scratch buffer and scattered to the requested
     /// positions (many hyperslabs OR-ed into one selection would cost O(k²) to build).

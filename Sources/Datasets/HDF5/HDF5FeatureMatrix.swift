@@ -1,14 +1,14 @@
 /// Feature rows read from an HDF5 dataset: `rowCount × dimension` `Float` values, row-major.
-public struct HDF5FeatureMatrix: Sendable, Equatable {
+struct HDF5FeatureMatrix: Sendable, Equatable {
     /// The number of rows read.
-    public let rowCount: Int
+    let rowCount: Int
     /// D, the number of values per row (1 for a one-dimensional dataset).
-    public let dimension: Int
+    let dimension: Int
     /// Row-major values, `rowCount * dimension` of them.
-    public let values: [Float]
+    let values: [Float]
 
     /// Creates a matrix; `values.count` must be `rowCount * dimension`.
-    public init(rowCount: Int, dimension: Int, values: [Float]) {
+    init(rowCount: Int, dimension: Int, values: [Float]) {
         precondition(values.count == rowCount * dimension, "values do not fill \(rowCount) × \(dimension)")
         self.rowCount = rowCount
         self.dimension = dimension
@@ -16,7 +16,7 @@ public struct HDF5FeatureMatrix: Sendable, Equatable {
     }
 
     /// The values of row `index` (a copy).
-    public func row(_ index: Int) -> ArraySlice<Float> {
+    func row(_ index: Int) -> ArraySlice<Float> {
         values[(index * dimension)..<((index + 1) * dimension)]
     }
 }

@@ -12,7 +12,7 @@ extension HDF5File {
     ///   (``HDF5Error/wrongType(file:dataset:found:expected:)``), not one- or two-dimensional
     ///   (``HDF5Error/wrongRank(file:dataset:shape:expected:)``), empty, or needs an
     ///   unavailable filter.
-    public func featureShape(at datasetPath: String = "/features") throws -> (rowCount: Int, dimension: Int) {
+    func featureShape(at datasetPath: String = "/features") throws -> (rowCount: Int, dimension: Int) {
         try HDF5Library.run {
             let opened = try openDataset(datasetPath)
             return try Self.featureShape(opened.details, file: path, datasetPath: opened.path)
@@ -29,11 +29,8 @@ extension HDF5File {
     /// - Throws: As ``featureShape(at:)``; ``HDF5Error/library(file:operation:reason:)`` when
     ///   HDF5 fails to read (a corrupt chunk, a checksum mismatch, …).
     /// - Complexity: O(N·D).
-    public func readFeatures(at datasetPath: String = "/features") throws -> HDF5FeatureMatrix {
+    func readFeatures(at datasetPath: String = "/features") throws -> HDF5FeatureMatrix {
         let dataset = try HDF5FeatureDataset(file: self, datasetPath: datasetPath)
-        try HDF5FileGuards.requireMemory(
-            count: dataset.rowCount, elementBytes: dataset.dimension * MemoryLayout<Float>.size,
-            what: "\(dataset.rowCount) rows × \(dataset.dimension) floats", file: path, dataset: dataset.datasetPath)
         return HDF5FeatureMatrix(rowCount: dataset.rowCount, dimension: dataset.dimension, values: try dataset.readAll())
     }
 
@@ -42,7 +39,7 @@ extension HDF5File {
     /// - Throws: As ``readFeatures(at:)``, and ``HDF5Error/rowOutOfRange(file:dataset:row:rowCount:)``
     ///   when `rows` is not inside `0..<N`.
     /// - Complexity: O(rows.count · D).
-    public func readFeatures(at datasetPath: String = "/features", rows: Range<Int>) throws -> HDF5FeatureMatrix {
+    func readFeatures(at datasetPath: String = "/features", rows: Range<Int>) throws -> HDF5FeatureMatrix {
         let dataset = try HDF5FeatureDataset(file: self, datasetPath: datasetPath)
         return HDF5FeatureMatrix(rowCount: rows.count, dimension: dataset.dimension, values: try dataset.readRows(rows))
     }
@@ -52,7 +49,7 @@ extension HDF5File {
     ///
     /// - Throws: As ``readFeatures(at:rows:)``.
     /// - Complexity: O(k log k + k·D) for k rows, plus one HDF5 read per run of adjacent rows.
-    public func readFeatures(at datasetPath: String = "/features", rowList: [Int]) throws -> HDF5FeatureMatrix {
+    func readFeatures(at datasetPath: String = "/features", rowList: [Int]) throws -> HDF5FeatureMatrix {
         let dataset = try HDF5FeatureDataset(file: self, datasetPath: datasetPath)
         return HDF5FeatureMatrix(rowCount: rowList.count, dimension: dataset.dimension, values: try dataset.gatherRows(rowList))
     }

@@ -5,14 +5,14 @@ import CHDF5
 /// ```swift
 /// let file = try HDF5File(path: "spiral.h5")
 /// for object in try file.objects() { print(object.path, object.shape ?? []) }
-/// let features = try file.readFeatures(at: "/features")     // [N, D] as Float
+/// let features = try HDF5FeatureDataset(file: file, datasetPath: "/features").readAll()  // [N, D] as Float
 /// let labels = try file.readLabels(at: "/labels")           // [N] as Int64
 /// ```
 ///
 /// The path is checked before libhdf5 sees it (exists, not a directory, readable, non-empty,
 /// HDF5 signature) so each mistake gets its own ``HDF5Error``. The file stays open until the
 /// value and every ``HDF5FeatureDataset`` made from it are gone. All methods may be called
-/// from any thread; calls into libhdf5 are serialised (see ``HDF5Library``).
+/// from any thread; calls into libhdf5 are serialised (one process-wide lock).
 public final class HDF5File: @unchecked Sendable {
     /// The path the file was opened with; errors name it.
     public let path: String
@@ -90,7 +90,7 @@ public final class HDF5File: @unchecked Sendable {
     private func visit() throws -> [(path: String, type: H5O_type_t)] {
         var entries: [(path: String, type: H5O_type_t)] = []
         let status = withUnsafeMutablePointer(to: &entries) { pointer in
-            H5Ovisit2(handle.id, H5_INDEX_NAME, H5_ITER_INC, { _, name, info, context in
+            chdf5_object_visit(handle.id, H5_INDEX_NAME, H5_ITER_INC, { _, name, info, context in
                 guard let name, let info, let context else { return 0 }
                 let list = context.assumingMemoryBound(to: [(path: String, type: H5O_type_t)].self)
                 let relative = String(cString: name)
@@ -113,8 +113,8 @@ public final class HDF5File: @unchecked Sendable {
                 return nil
             }
         }
-        var info = H5O_info_t()
-        guard H5Oget_info_by_name2(handle.id, objectPath, &info, UInt32(H5O_INFO_BASIC), chdf5_p_default()) >= 0 else {
+        var info = chdf5_object_info()
+        guard chdf5_object_get_info_by_name(handle.id, objectPath, &info, UInt32(H5O_INFO_BASIC), chdf5_p_default()) >= 0 else {
             _ = H5Eclear2(chdf5_e_default())
             return nil
         }
@@ -147,7 +147,7 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// `features` → `/features`, `/a//b/` → `/a/b`.
-    public static func normalize(_ objectPath: String) -> String {
+    package static func normalize(_ objectPath: String) -> String {
         "/" + objectPath.split(separator: "/").joined(separator: "/")
     }
 }

@@ -10,7 +10,7 @@ public struct HDF5Filter: Sendable, Equatable, CustomStringConvertible {
     public let isAvailable: Bool
 
     /// Creates a filter description.
-    public init(id: Int, name: String, parameters: [UInt32], isAvailable: Bool) {
+    package init(id: Int, name: String, parameters: [UInt32], isAvailable: Bool) {
         self.id = id
         self.name = name
         self.parameters = parameters
@@ -31,7 +31,7 @@ public struct HDF5Filter: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The customary name of a registered filter id, for files that store no name.
-    static func wellKnownName(of id: Int) -> String {
+    package static func wellKnownName(of id: Int) -> String {
         switch id {
         case 1: return "deflate"
         case 2: return "shuffle"

@@ -8,11 +8,11 @@
 /// give 0: the folds, not a modulo, are what HDF5 stores.) The filter appends the checksum as 4
 /// little-endian bytes. HDF5 releases before 1.6.3 stored it with the bytes of each 16-bit half
 /// swapped on little-endian machines; libhdf5 accepts both, and so does ``matches(_:stored:)``.
-enum HDF5Fletcher32 {
+package enum HDF5Fletcher32 {
     /// The checksum of `bytes`.
     ///
     /// - Complexity: O(`bytes.count`); no allocation.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         let count = bytes.count
         var a: UInt32 = 0
@@ -43,7 +43,7 @@ enum HDF5Fletcher32 {
 
     /// Whether `stored` (the 4 bytes the filter appended, read little-endian) is the checksum of
     /// `bytes`, in either of the two byte arrangements libhdf5 accepts.
-    static func matches(_ bytes: UnsafeRawBufferPointer, stored: UInt32) -> Bool {
+    package static func matches(_ bytes: UnsafeRawBufferPointer, stored: UInt32) -> Bool {
         let computed = checksum(bytes)
         let halvesSwapped = (computed & 0x00FF_00FF) << 8 | (computed & 0xFF00_FF00) >> 8
         return stored == computed || stored == halvesSwapped

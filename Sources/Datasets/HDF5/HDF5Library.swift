@@ -22,7 +22,7 @@ enum HDF5Library {
         return flag
     }()
 
-    private static let lock = HDF5Mutex()
+    private static let lock = RecursiveLock()
 
     /// Runs `body`, which may call libhdf5, serialised as described on ``HDF5Library``.
     static func run<T>(_ body: () throws -> T) rethrows -> T {

@@ -42,7 +42,7 @@ public struct HDF5ObjectInfo: Sendable, Equatable {
     public let attributes: [HDF5Attribute]
 
     /// Creates an object description.
-    public init(
+    init(
         path: String, kind: Kind, shape: [Int]? = nil, elementType: HDF5ElementType? = nil,
         layout: Layout? = nil, chunkShape: [Int]? = nil, filters: [HDF5Filter] = [],
         attributes: [HDF5Attribute] = []

@@ -4,7 +4,7 @@
 /// read) and apply only when the stored values are already the `Float`s wanted: IEEE float32,
 /// little-endian, on a little-endian machine. Everything else goes through libhdf5, which
 /// converts types and applies any filter; the results are the same bit for bit either way.
-public enum HDF5ReadPath: Sendable, Equatable, CustomStringConvertible {
+package enum HDF5ReadPath: Sendable, Equatable, CustomStringConvertible {
     /// A chunked dataset whose filters are only deflate, shuffle and fletcher32 (any subset,
     /// any order, honouring each chunk's filter mask): each needed chunk is read once per call
     /// and decoded here, on several threads, then the rows are copied out.
@@ -20,7 +20,7 @@ public enum HDF5ReadPath: Sendable, Equatable, CustomStringConvertible {
     case library(reason: String)
 
     /// `chunks`, `contiguous`, `in memory`, or `libhdf5 (reason)`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .chunks: return "chunks"
         case .contiguous: return "contiguous"

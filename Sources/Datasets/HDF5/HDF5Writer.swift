@@ -44,26 +44,26 @@ public func writeLabelledDataset(
     guard data.count > 0 else {
         throw HDF5Error.invalidArgument("\(path): nothing to write; the dataset has no rows, expected at least one")
     }
-    let (folder, name) = HDF5AtomicFile.split(path)
+    let (folder, name) = AtomicFile.split(path)
     guard name != ".", name != ".." else {
         throw FileSystemError.cannotWrite(path: path, reason: "the path names a folder; expected a file name")
     }
     try checkOutputPath(path)
-    let existed = try HDF5AtomicFile.requireTarget(path, overwrite: overwrite)
-    HDF5AtomicFile.removeStaleTemporaries(folder: folder, name: name)
+    let existed = try AtomicFile.requireTarget(path, overwrite: overwrite)
+    AtomicFile.removeStaleTemporaries(folder: folder, name: name)
 
-    let temporary = HDF5AtomicFile.temporaryPath(folder: folder, name: name)
+    let temporary = AtomicFile.temporaryPath(folder: folder, name: name)
     do {
         try HDF5Library.run {
             try writeContents(data, to: temporary, reportedAs: path, attributes: attributes)
         }
-        try HDF5AtomicFile.sync(temporary, reportedAs: path)
-        try HDF5AtomicFile.publish(temporary, as: path, overwrite: overwrite)
+        try AtomicFile.sync(temporary, reportedAs: path)
+        try AtomicFile.publish(temporary, as: path, overwrite: overwrite)
     } catch {
         unlink(temporary)
         throw FileSystemError.asWriteFailure(error, path: path, existed: existed)
     }
-    HDF5AtomicFile.syncFolder(folder)
+    AtomicFile.syncFolder(folder)
 }
 
 /// Creates `temporary` and writes the datasets and attributes; every handle is closed (and

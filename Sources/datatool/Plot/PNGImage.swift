@@ -1,6 +1,6 @@
 /// An 8-bit RGBA raster canvas with the drawing a plot needs (pixels, rectangles, lines,
 /// antialiased discs, text via ``BitmapFont``) and PNG encoding (``pngData()``,
-/// ``write(to:)``) and decoding (``init(pngData:)``).
+/// ``write(to:)``).
 ///
 /// Pixels are one contiguous buffer, row-major from the top-left, 4 bytes (R, G, B, A) each.
 /// Coordinates are `x` to the right and `y` down. Drawing outside the canvas is clipped, never
@@ -12,16 +12,16 @@
 /// image.drawLine(x0: 0, y0: 99, x1: 199, y1: 0, color: .black)
 /// try image.write(to: "/tmp/example.png")
 /// ```
-public struct PNGImage: Sendable, Equatable {
+struct PNGImage: Sendable, Equatable {
     /// The largest width or height accepted (a 16384 × 16384 canvas is 1 GiB).
-    public static let maximumSide = 16_384
+    static let maximumSide = 16_384
 
     /// Width in pixels.
-    public let width: Int
+    let width: Int
     /// Height in pixels.
-    public let height: Int
+    let height: Int
     /// `width * height * 4` bytes: R, G, B, A per pixel, rows from the top.
-    public private(set) var pixels: [UInt8]
+    private(set) var pixels: [UInt8]
 
     /// Creates a canvas filled with one colour.
     ///
@@ -30,7 +30,7 @@ public struct PNGImage: Sendable, Equatable {
     ///   - height: 1 … ``maximumSide``.
     ///   - background: The initial colour of every pixel.
     /// - Throws: ``PlotError/invalidSize(width:height:reason:)``.
-    public init(width: Int, height: Int, background: RGBA = .white) throws {
+    init(width: Int, height: Int, background: RGBA = .white) throws {
         try PNGImage.validate(width: width, height: height)
         self.width = width
         self.height = height
@@ -50,7 +50,7 @@ public struct PNGImage: Sendable, Equatable {
     ///
     /// - Throws: ``PlotError/invalidSize(width:height:reason:)`` when the size is out of range
     ///   or `pixels.count != width * height * 4`.
-    public init(width: Int, height: Int, pixels: [UInt8]) throws {
+    init(width: Int, height: Int, pixels: [UInt8]) throws {
         try PNGImage.validate(width: width, height: height)
         guard pixels.count == width * height * 4 else {
             throw PlotError.invalidSize(width: width, height: height,
@@ -71,14 +71,14 @@ public struct PNGImage: Sendable, Equatable {
     // MARK: - Pixels
 
     /// The colour at (`x`, `y`), or `nil` outside the canvas.
-    public func pixel(x: Int, y: Int) -> RGBA? {
+    func pixel(x: Int, y: Int) -> RGBA? {
         guard x >= 0, x < width, y >= 0, y < height else { return nil }
         let i = (y * width + x) * 4
         return RGBA(red: pixels[i], green: pixels[i + 1], blue: pixels[i + 2], alpha: pixels[i + 3])
     }
 
     /// Replaces the pixel at (`x`, `y`) with `color`, alpha included (no blending).
-    public mutating func setPixel(x: Int, y: Int, color: RGBA) {
+    mutating func setPixel(x: Int, y: Int, color: RGBA) {
         guard x >= 0, x < width, y >= 0, y < height else { return }
         let i = (y * width + x) * 4
         pixels.withUnsafeMutableBufferPointer { p in
@@ -91,7 +91,7 @@ public struct PNGImage: Sendable, Equatable {
 
     /// Draws `color` over the pixel at (`x`, `y`) ("source over"), its alpha scaled by
     /// `coverage / 255`.
-    public mutating func blendPixel(x: Int, y: Int, color: RGBA, coverage: UInt8 = 255) {
+    mutating func blendPixel(x: Int, y: Int, color: RGBA, coverage: UInt8 = 255) {
         guard x >= 0, x < width, y >= 0, y < height else { return }
         let i = (y * width + x) * 4
         pixels.withUnsafeMutableBufferPointer { p in
@@ -101,7 +101,7 @@ public struct PNGImage: Sendable, Equatable {
 
     /// Gives direct access to the RGBA bytes, for drawing loops that must not pay per-pixel
     /// bounds checks. The buffer has `width * height * 4` bytes; keep its size.
-    public mutating func withUnsafeMutablePixels<R>(_ body: (UnsafeMutableBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    mutating func withUnsafeMutablePixels<R>(_ body: (UnsafeMutableBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try pixels.withUnsafeMutableBufferPointer { try body($0) }
     }
 
@@ -130,7 +130,7 @@ public struct PNGImage: Sendable, Equatable {
     /// replaces the pixels, a translucent one is blended over them.
     ///
     /// - Complexity: O(covered pixels).
-    public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: RGBA) {
+    mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: RGBA) {
         let x0 = max(x, 0), y0 = max(y, 0)
         let x1 = min(x.addingReportingOverflow(max(w, 0)).partialValue, width)
         let y1 = min(y.addingReportingOverflow(max(h, 0)).partialValue, height)
@@ -156,7 +156,7 @@ public struct PNGImage: Sendable, Equatable {
     }
 
     /// Draws the outline of a rectangle, `lineWidth` pixels thick, inside its bounds.
-    public mutating func strokeRect(x: Int, y: Int, width w: Int, height h: Int, lineWidth: Int = 1, color: RGBA) {
+    mutating func strokeRect(x: Int, y: Int, width w: Int, height h: Int, lineWidth: Int = 1, color: RGBA) {
         let t = max(1, min(lineWidth, min(w, h)))
         guard w > 0, h > 0 else { return }
         fillRect(x: x, y: y, width: w, height: t, color: color)
@@ -169,7 +169,7 @@ public struct PNGImage: Sendable, Equatable {
     /// Bresenham's algorithm; `lineWidth > 1` stamps a square brush centred on each step.
     ///
     /// - Complexity: O(length × lineWidth²).
-    public mutating func drawLine(x0: Int, y0: Int, x1: Int, y1: Int, lineWidth: Int = 1, color: RGBA) {
+    mutating func drawLine(x0: Int, y0: Int, x1: Int, y1: Int, lineWidth: Int = 1, color: RGBA) {
         // Clamp far-away coordinates so the step count stays bounded; the clipped part of
         // such a line is off-canvas anyway only if both ends are, which the loop handles.
         let limit = 4 * PNGImage.maximumSide
@@ -203,7 +203,7 @@ public struct PNGImage: Sendable, Equatable {
     ///   - radius: Radius in pixels; nothing is drawn for a radius ≤ 0 or non-finite values.
     ///   - color: The fill colour (its alpha is respected).
     /// - Complexity: O(radius²).
-    public mutating func fillCircle(centerX: Double, centerY: Double, radius: Double, color: RGBA) {
+    mutating func fillCircle(centerX: Double, centerY: Double, radius: Double, color: RGBA) {
         guard radius > 0, radius.isFinite, centerX.isFinite, centerY.isFinite else { return }
         let r = min(radius, Double(2 * PNGImage.maximumSide))
         let xMin = max(Int((centerX - r - 1).rounded(.down)), 0)

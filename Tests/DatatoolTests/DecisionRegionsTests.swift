@@ -1,5 +1,5 @@
 import Testing
-import Datasets
+@testable import datatool
 
 @Suite struct DecisionRegionsTests {
     @Test func invalidGridsThrow() {

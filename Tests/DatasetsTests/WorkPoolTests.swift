@@ -1,11 +1,11 @@
 import Testing
-@testable import Datasets
+import Datasets
 
 /// Tasks on a few threads: each runs once, workers never overlap, the first error wins.
-@Suite struct HDF5ParallelWorkTests {
+@Suite struct WorkPoolTests {
     /// Counts per task and the workers in use, behind a lock.
     final class Record: @unchecked Sendable {
-        let lock = HDF5Mutex()
+        let lock = RecursiveLock()
         var runs: [Int]
         var busy: Set<Int> = []
         var overlaps = 0
@@ -27,7 +27,7 @@ import Testing
     @Test(arguments: [(0, 2), (1, 2), (7, 1), (100, 2), (100, 3), (5, 8)])
     func everyTaskRunsOnceOnDistinctWorkers(tasks: Int, workers: Int) throws {
         let record = Record(tasks: tasks)
-        try HDF5ParallelWork.run(tasks: tasks, workers: workers) { worker, task in
+        try WorkPool.run(tasks: tasks, workers: workers) { worker, task in
             record.start(worker, task)
             var x = 0.0
             for i in 0..<2000 { x += Double(i).squareRoot() }
@@ -43,7 +43,7 @@ import Testing
         struct Failure: Error, Equatable { let task: Int }
         let record = Record(tasks: 1000)
         #expect(throws: Failure.self) {
-            try HDF5ParallelWork.run(tasks: 1000, workers: 2) { worker, task in
+            try WorkPool.run(tasks: 1000, workers: 2) { worker, task in
                 record.start(worker, task)
                 record.end(worker)
                 if task == 3 { throw Failure(task: task) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Datasets
+@testable import datatool
 
 /// Rendered plots, read back by `scripts/png_check.py` (an independent decoder) and by our
 /// own decoder.

@@ -1,11 +1,11 @@
 /// A rectangle of whole pixels: columns `x ..< x + width`, rows `y ..< y + height`.
-public struct PixelRect: Sendable, Equatable {
-    public var x: Int
-    public var y: Int
-    public var width: Int
-    public var height: Int
+struct PixelRect: Sendable, Equatable {
+    var x: Int
+    var y: Int
+    var width: Int
+    var height: Int
 
-    public init(x: Int, y: Int, width: Int, height: Int) {
+    init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
         self.width = width
@@ -13,57 +13,57 @@ public struct PixelRect: Sendable, Equatable {
     }
 
     /// Whether pixel (`px`, `py`) lies inside.
-    public func contains(x px: Int, y py: Int) -> Bool {
+    func contains(x px: Int, y py: Int) -> Bool {
         px >= x && px < x + width && py >= y && py < y + height
     }
 }
 
 extension ScatterPlot {
     /// Where everything goes in an image of a given size.
-    public struct Layout: Sendable, Equatable {
+    struct Layout: Sendable, Equatable {
         /// Image width.
-        public let width: Int
+        let width: Int
         /// Image height.
-        public let height: Int
+        let height: Int
         /// The data rectangle; the frame is drawn just outside it.
-        public let plotFrame: PixelRect
+        let plotFrame: PixelRect
         /// Data x at the left edge … right edge of ``plotFrame``.
-        public let xRange: ClosedRange<Double>
+        let xRange: ClosedRange<Double>
         /// Data y at the bottom edge … top edge of ``plotFrame``.
-        public let yRange: ClosedRange<Double>
+        let yRange: ClosedRange<Double>
         /// x-axis ticks.
-        public let xTicks: AxisTicks
+        let xTicks: AxisTicks
         /// y-axis ticks.
-        public let yTicks: AxisTicks
+        let yTicks: AxisTicks
         /// Font scale of tick labels, legend and axis labels.
-        public let textScale: Int
+        let textScale: Int
         /// Font scale of the title (0 without a title).
-        public let titleScale: Int
+        let titleScale: Int
         /// Width of the frame line and tick marks in pixels.
-        public let lineWidth: Int
+        let lineWidth: Int
         /// Marker radius in pixels.
-        public let markerRadius: Double
+        let markerRadius: Double
         /// The legend box, or `nil` when there is none (hidden, or no room).
-        public let legendFrame: PixelRect?
+        let legendFrame: PixelRect?
         /// Height of one legend row.
-        public let legendRowHeight: Int
+        let legendRowHeight: Int
 
         /// Continuous pixel coordinates of a data point (pixel `i` spans `i ..< i + 1`).
-        public func pixel(x: Double, y: Double) -> (x: Double, y: Double) {
+        func pixel(x: Double, y: Double) -> (x: Double, y: Double) {
             let fx = (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound)
             let fy = (yRange.upperBound - y) / (yRange.upperBound - yRange.lowerBound)
             return (Double(plotFrame.x) + fx * Double(plotFrame.width), Double(plotFrame.y) + fy * Double(plotFrame.height))
         }
 
         /// The pixel whose square contains a data point (possibly outside the image).
-        public func pixelIndex(x: Double, y: Double) -> (x: Int, y: Int) {
+        func pixelIndex(x: Double, y: Double) -> (x: Int, y: Int) {
             let p = pixel(x: x, y: y)
             let limit = Double(Int32.max)
             return (Int(min(max(p.x.rounded(.down), -limit), limit)), Int(min(max(p.y.rounded(.down), -limit), limit)))
         }
 
         /// The data coordinates of the centre of pixel (`px`, `py`).
-        public func dataPoint(pixelX px: Int, pixelY py: Int) -> (x: Double, y: Double) {
+        func dataPoint(pixelX px: Int, pixelY py: Int) -> (x: Double, y: Double) {
             let fx = (Double(px - plotFrame.x) + 0.5) / Double(plotFrame.width)
             let fy = (Double(py - plotFrame.y) + 0.5) / Double(plotFrame.height)
             return (xRange.lowerBound + fx * (xRange.upperBound - xRange.lowerBound),
@@ -76,7 +76,7 @@ extension ScatterPlot {
     /// - Throws: ``PlotError/invalidSize(width:height:reason:)`` when the image is out of
     ///   ``PNGImage``'s range or too small for axes, labels and title.
     /// - Complexity: O(N) (the bounds and the legend's placement look at every point).
-    public func layout(width: Int, height: Int) throws -> Layout {
+    func layout(width: Int, height: Int) throws -> Layout {
         try PNGImage.validate(width: width, height: height)
         let s = max(1, min(width, height) / 400)
         let line = max(1, s / 2)

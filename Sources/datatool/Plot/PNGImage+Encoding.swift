@@ -5,6 +5,7 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import Datasets
 
 /// `write(2)`, named apart from ``PNGImage/write(to:)``.
 private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
@@ -13,7 +14,7 @@ private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -
 
 extension PNGImage {
     /// `true` when some pixel is not opaque (the PNG then keeps an alpha channel).
-    public var hasTransparency: Bool {
+    var hasTransparency: Bool {
         pixels.withUnsafeBufferPointer { p in
             var i = 3
             while i < p.count {
@@ -35,7 +36,7 @@ extension PNGImage {
     ///   its CRC-32.
     /// - Throws: ``ZlibError`` if compression fails (it does not for valid input).
     /// - Complexity: O(width × height).
-    public func pngData(compressionLevel: Int = Zlib.defaultLevel) throws -> [UInt8] {
+    func pngData(compressionLevel: Int = Zlib.defaultLevel) throws -> [UInt8] {
         let alpha = hasTransparency
         let channels = alpha ? 4 : 3
         let filtered = filteredScanlines(channels: channels)
@@ -68,7 +69,7 @@ extension PNGImage {
     /// - Parameter path: The file to create or replace; its folder must exist and be writable.
     /// - Throws: ``PlotError/writeFailed(path:reason:)`` naming the missing or read-only folder,
     ///   or the system error; ``ZlibError`` from encoding.
-    public func write(to path: String) throws {
+    func write(to path: String) throws {
         let bytes = try pngData()
         try PNGImage.atomicWrite(bytes, to: path)
     }
@@ -83,8 +84,8 @@ extension PNGImage {
         let (folder, name) = splitPath(path)
         // The same temporary names as the HDF5 writer (`.<name>.tmp-<pid>-<random>`), so the
         // leftovers of a killed run are recognised and removed by the next write.
-        HDF5AtomicFile.removeStaleTemporaries(folder: folder, name: name)
-        let temporary = HDF5AtomicFile.temporaryPath(folder: folder, name: name)
+        AtomicFile.removeStaleTemporaries(folder: folder, name: name)
+        let temporary = AtomicFile.temporaryPath(folder: folder, name: name)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw PlotError.writeFailed(path: path, reason: "cannot create a temporary file in \(folder): \(systemMessage())")

@@ -11,44 +11,44 @@
 /// image.drawText("σ = 0.2", x: 4, y: 4, scale: 2, color: .black)
 /// BitmapFont.textWidth("σ = 0.2", scale: 2)   // 82
 /// ```
-public enum BitmapFont {
+enum BitmapFont {
     /// Glyph width in font pixels.
-    public static let glyphWidth = 5
+    static let glyphWidth = 5
     /// Height from the top of a capital to the baseline, in font pixels.
-    public static let capHeight = 7
+    static let capHeight = 7
     /// Rows below the baseline used by descenders.
-    public static let descent = 2
+    static let descent = 2
     /// Horizontal distance from one glyph to the next, in font pixels.
-    public static let advance = 6
+    static let advance = 6
 
     /// A glyph: one 5-bit mask per row, from the top; bit 4 is the leftmost pixel.
-    public struct Glyph: Sendable, Equatable {
+    struct Glyph: Sendable, Equatable {
         /// `capHeight + descent` rows.
-        public let rows: [UInt8]
+        let rows: [UInt8]
 
         /// Whether the font pixel at column `x` (0 … 4), row `y` (0 … 8) is set.
-        public func isSet(x: Int, y: Int) -> Bool {
+        func isSet(x: Int, y: Int) -> Bool {
             guard x >= 0, x < BitmapFont.glyphWidth, y >= 0, y < rows.count else { return false }
             return rows[y] & (1 << (BitmapFont.glyphWidth - 1 - x)) != 0
         }
     }
 
     /// The glyph for `character`, or `nil` when the font has none.
-    public static func glyph(for character: Character) -> Glyph? {
+    static func glyph(for character: Character) -> Glyph? {
         glyphs[character]
     }
 
     /// The characters the font can draw.
-    public static var characters: Set<Character> { Set(glyphs.keys) }
+    static var characters: Set<Character> { Set(glyphs.keys) }
 
     /// The width in image pixels of `text` drawn at `scale` (no trailing spacing).
-    public static func textWidth(_ text: String, scale: Int = 1) -> Int {
+    static func textWidth(_ text: String, scale: Int = 1) -> Int {
         let count = text.count
         return count == 0 ? 0 : (count * advance - (advance - glyphWidth)) * max(scale, 1)
     }
 
     /// The glyph drawn for a character the font lacks: a hollow box.
-    public static let missingGlyph = Glyph(rows: [0b11111, 0b10001, 0b10001, 0b10001, 0b10001, 0b10001, 0b11111, 0, 0])
+    static let missingGlyph = Glyph(rows: [0b11111, 0b10001, 0b10001, 0b10001, 0b10001, 0b10001, 0b11111, 0, 0])
 
     private static let glyphs: [Character: Glyph] = {
         var table = [Character: Glyph]()
@@ -166,7 +166,7 @@ public enum BitmapFont {
 }
 
 /// Which way text runs.
-public enum TextDirection: Sendable {
+enum TextDirection: Sendable {
     /// Left to right.
     case horizontal
     /// Bottom to top (turned 90° anticlockwise), as for a y-axis label.
@@ -186,7 +186,7 @@ extension PNGImage {
     ///     is `capHeight × scale` wide (plus descenders) and ``BitmapFont/textWidth(_:scale:)``
     ///     high.
     /// - Complexity: O(characters × 45 × scale²).
-    public mutating func drawText(_ text: String, x: Int, y: Int, scale: Int = 1, color: RGBA, direction: TextDirection = .horizontal) {
+    mutating func drawText(_ text: String, x: Int, y: Int, scale: Int = 1, color: RGBA, direction: TextDirection = .horizontal) {
         let s = max(1, min(scale, 64))
         let length = BitmapFont.textWidth(text, scale: s)
         var cursor = 0

@@ -1,5 +1,6 @@
 import Testing
 import Datasets
+@testable import datatool
 
 @Suite struct ScatterPlotLayoutTests {
     static func spiralPlot() throws -> ScatterPlot {

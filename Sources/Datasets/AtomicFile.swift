@@ -8,7 +8,7 @@ import Musl
 
 /// The file-system half of an atomic write: checks, temporary names, fsync, rename, and the
 /// clean-up of temporaries left by killed runs.
-enum HDF5AtomicFile {
+package enum AtomicFile {
     /// The folder (`.` when `path` has none) and the file name of `path`.
     static func split(_ path: String) -> (folder: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
@@ -22,7 +22,7 @@ enum HDF5AtomicFile {
     }
 
     /// A fresh temporary path next to the target: `.<name>.tmp-<pid>-<random>`.
-    static func temporaryPath(folder: String, name: String) -> String {
+    package static func temporaryPath(folder: String, name: String) -> String {
         let random = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         return folder + "/" + temporaryPrefix(name: name) + String(getpid()) + "-" + random
     }
@@ -40,7 +40,7 @@ enum HDF5AtomicFile {
     /// Removes `.<name>.tmp-<pid>-*` in `folder` whose process no longer runs. Files of
     /// running processes (this one included) and anything else are left alone; failures are
     /// ignored (the clean-up is a courtesy, not part of the write).
-    static func removeStaleTemporaries(folder: String, name: String) {
+    package static func removeStaleTemporaries(folder: String, name: String) {
         let prefix = temporaryPrefix(name: name)
         guard let directory = opendir(folder) else { return }
         defer { closedir(directory) }

@@ -1,23 +1,19 @@
-/// What went wrong while drawing, encoding, decoding or saving an image. Each case's
+/// What went wrong while drawing, encoding or saving an image. Each case's
 /// description names what was wrong and what was expected.
-public enum PlotError: Error, Equatable, Sendable, CustomStringConvertible {
+enum PlotError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An image size that cannot be used.
     case invalidSize(width: Int, height: Int, reason: String)
     /// Plot data that cannot be drawn (shapes disagree, a label out of range, …).
     case invalidData(String)
-    /// Bytes that are not a PNG this package can read.
-    case invalidPNG(String)
     /// The file could not be written; nothing was left at `path`.
     case writeFailed(path: String, reason: String)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .invalidSize(let width, let height, let reason):
             return "image size \(width)×\(height) cannot be used: \(reason)"
         case .invalidData(let message):
             return message
-        case .invalidPNG(let message):
-            return "not a readable PNG: \(message)"
         case .writeFailed(let path, let reason):
             return "cannot write \(path): \(reason)"
         }

@@ -10,7 +10,7 @@ extension ScatterPlot {
     /// - Throws: ``PlotError/invalidSize(width:height:reason:)`` for an unusable size,
     ///   ``PlotError/invalidData(_:)`` when a region cell names a class ≥ ``classCount``.
     /// - Complexity: O(N + width × height); 1 M points take a fraction of a second in release.
-    public func render(width: Int = 800, height: Int = 800) throws -> PNGImage {
+    func render(width: Int = 800, height: Int = 800) throws -> PNGImage {
         let layout = try self.layout(width: width, height: height)
         if let regions, let bad = regions.grid.firstIndex(where: { Int($0) >= classCount }) {
             throw PlotError.invalidData(

@@ -13,20 +13,20 @@ import Musl
 /// ticks.values                       // [-1.0, -0.5, 0.0, 0.5, 1.0]
 /// ticks.labels                       // ["−1.0", "−0.5", "0.0", "0.5", "1.0"]
 /// ```
-public struct AxisTicks: Sendable, Equatable {
+struct AxisTicks: Sendable, Equatable {
     /// Tick positions inside the range, increasing.
-    public let values: [Double]
+    let values: [Double]
     /// The distance between ticks.
-    public let step: Double
+    let step: Double
     /// The decimals every label shows (the fewest that write `step` exactly).
-    public let decimals: Int
+    let decimals: Int
 
     /// Chooses about `targetCount` ticks covering `range`.
     ///
     /// - Parameters:
     ///   - range: Finite bounds; a range of zero width gets a single tick.
     ///   - targetCount: The wanted number of intervals (at least 1).
-    public init(range: ClosedRange<Double>, targetCount: Int) {
+    init(range: ClosedRange<Double>, targetCount: Int) {
         let lower = range.lowerBound, upper = range.upperBound
         guard lower.isFinite, upper.isFinite, upper > lower else {
             values = lower.isFinite ? [lower] : []
@@ -62,11 +62,11 @@ public struct AxisTicks: Sendable, Equatable {
     }
 
     /// The labels of ``values``, each with ``decimals`` decimals and a true minus sign (−).
-    public var labels: [String] { values.map { AxisTicks.format($0, decimals: decimals) } }
+    var labels: [String] { values.map { AxisTicks.format($0, decimals: decimals) } }
 
     /// `value` with `decimals` decimals, a true minus sign, and no "−0"; very large or very
     /// precise values fall back to exponent notation.
-    public static func format(_ value: Double, decimals: Int) -> String {
+    static func format(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "−∞" : "∞") }
         let d = max(decimals, 0)
         let scale = pow(10, Double(d))

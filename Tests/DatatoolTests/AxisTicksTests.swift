@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Datasets
+@testable import datatool
 
 @Suite struct AxisTicksTests {
     static let ranges: [ClosedRange<Double>] = [

@@ -1,3 +1,5 @@
+import Datasets
+
 /// A scatter plot of labelled 2-D points, one colour per class, rendered into a
 /// ``PNGImage``: axes with "nice" ticks and numeric labels, a title, a legend with each class's
 /// count, and optionally a model's decision regions tinted behind the points.
@@ -14,32 +16,32 @@
 ///                                    xRange: bounds.x, yRange: bounds.y)
 /// try plot.render(width: 800, height: 800).write(to: "spiral.png")
 /// ```
-public struct ScatterPlot: Sendable {
+struct ScatterPlot: Sendable {
     /// Row-major `(x, y)` pairs, `2 * labels.count` values.
-    public let points: [Float]
+    let points: [Float]
     /// One class per point, in `0..<classCount`.
-    public let labels: [Int32]
+    let labels: [Int32]
     /// K.
-    public let classCount: Int
+    let classCount: Int
     /// Points per class, in label order.
-    public let classCounts: [Int]
+    let classCounts: [Int]
 
     /// Drawn centred above the plot; empty for none.
-    public var title: String
+    var title: String
     /// Drawn below the x tick labels; empty for none.
-    public var xLabel = ""
+    var xLabel = ""
     /// Drawn upward left of the y tick labels; empty for none.
-    public var yLabel = ""
+    var yLabel = ""
     /// Legend names in label order; `nil` (or a missing entry) means `"class c"`.
-    public var classNames: [String]?
+    var classNames: [String]?
     /// Class regions to tint behind the points; `nil` for a plain background with grid lines.
-    public var regions: DecisionRegions?
+    var regions: DecisionRegions?
     /// Marker radius in pixels; `nil` picks one from the number of points and the image size.
-    public var markerRadius: Double?
+    var markerRadius: Double?
     /// When `true` (the default), one unit is as long on both axes, so circles stay round.
-    public var equalAspect = true
+    var equalAspect = true
     /// Whether to draw the legend.
-    public var showsLegend = true
+    var showsLegend = true
 
     /// Checks and stores the data (copied once; rendering never copies it again).
     ///
@@ -50,7 +52,7 @@ public struct ScatterPlot: Sendable {
     ///   - title: The title.
     /// - Throws: ``PlotError/invalidData(_:)`` when the shapes disagree or a label is outside
     ///   `0..<K`.
-    public init(points: [Float], labels: [Int32], classCount: Int? = nil, title: String = "") throws {
+    init(points: [Float], labels: [Int32], classCount: Int? = nil, title: String = "") throws {
         guard points.count == labels.count * 2 else {
             throw PlotError.invalidData(
                 "a scatter plot needs 2 coordinates per label: \(labels.count) labels but \(points.count) values (expected \(labels.count * 2))")
@@ -78,7 +80,7 @@ public struct ScatterPlot: Sendable {
     /// A scatter plot of a 2-feature dataset.
     ///
     /// - Throws: ``PlotError/invalidData(_:)`` unless `dataset.dimension == 2`.
-    public init(dataset: LabelledDataset, title: String = "") throws {
+    init(dataset: LabelledDataset, title: String = "") throws {
         guard dataset.dimension == 2 else {
             throw PlotError.invalidData("a scatter plot needs 2 features per row, the dataset has \(dataset.dimension)")
         }
@@ -88,14 +90,14 @@ public struct ScatterPlot: Sendable {
     // MARK: - Colours
 
     /// Ten distinct colours (the "tab10" palette), class 0 first.
-    public static let palette: [RGBA] = [
+    static let palette: [RGBA] = [
         0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD,
         0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF,
     ].map { RGBA(hex: $0) }
 
     /// The colour of class `c`: ``palette`` for the first ten, then hues spaced by the golden
     /// angle.
-    public static func color(forClass c: Int) -> RGBA {
+    static func color(forClass c: Int) -> RGBA {
         if c >= 0 && c < palette.count { return palette[c] }
         let hue = (Double(max(c, 0) - palette.count) * 137.507_764).truncatingRemainder(dividingBy: 360)
         return hsv(hue: hue, saturation: 0.65, value: 0.8)
@@ -103,7 +105,7 @@ public struct ScatterPlot: Sendable {
 
     /// The light tint of class `c` used for its decision region: its colour 78 % of the way
     /// to white.
-    public static func regionTint(forClass c: Int) -> RGBA {
+    static func regionTint(forClass c: Int) -> RGBA {
         color(forClass: c).mixed(with: .white, fraction: 0.78)
     }
 
@@ -133,7 +135,7 @@ public struct ScatterPlot: Sendable {
     ///
     /// - Returns: The x and y ranges; `−1 … 1` each when there is no finite point.
     /// - Complexity: O(N).
-    public func dataBounds() -> (x: ClosedRange<Double>, y: ClosedRange<Double>) {
+    func dataBounds() -> (x: ClosedRange<Double>, y: ClosedRange<Double>) {
         var minX = Double.infinity, maxX = -Double.infinity
         var minY = Double.infinity, maxY = -Double.infinity
         points.withUnsafeBufferPointer { p in
@@ -182,7 +184,7 @@ public struct ScatterPlot: Sendable {
     }
 
     /// The legend text of class `c`: `"class c (n=count)"` or its name with the count.
-    public func legendLabel(forClass c: Int) -> String {
+    func legendLabel(forClass c: Int) -> String {
         let name = (classNames.flatMap { c < $0.count ? $0[c] : nil }) ?? "class \(c)"
         return "\(name) (n=\(c < classCounts.count ? classCounts[c] : 0))"
     }

@@ -2,13 +2,13 @@ import Dispatch
 
 /// Runs independent tasks on a few threads, handing them out in order to whichever worker is
 /// free, and rethrows the first error (after which no new task starts).
-enum HDF5ParallelWork {
+package enum WorkPool {
     /// Runs `body(worker, task)` for every task in `0..<tasks` on up to `workers` threads
     /// (the calling thread is one of them). `worker` is in `0..<workers` and no two threads
     /// use the same `worker` at once, so per-worker scratch indexed by it needs no lock.
     ///
     /// - Throws: The first error `body` threw.
-    static func run(tasks: Int, workers: Int, _ body: (_ worker: Int, _ task: Int) throws -> Void) throws {
+    package static func run(tasks: Int, workers: Int, _ body: (_ worker: Int, _ task: Int) throws -> Void) throws {
         let threads = min(workers, tasks)
         if threads <= 1 {
             for task in 0..<tasks { try body(0, task) }
@@ -40,7 +40,7 @@ enum HDF5ParallelWork {
 
     /// The next task number and the first error, behind a lock.
     private final class Dispenser: @unchecked Sendable {
-        private let lock = HDF5Mutex()
+        private let lock = RecursiveLock()
         private let tasks: Int
         private var nextTask = 0
         private var firstError: (any Error)?

@@ -1,5 +1,5 @@
 import Testing
-import Datasets
+@testable import datatool
 
 @Suite struct BitmapFontTests {
     static let required = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,-+:()=%σ/ _")

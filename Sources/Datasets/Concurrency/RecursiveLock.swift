@@ -8,11 +8,11 @@ import Musl
 
 /// A recursive POSIX mutex: the same thread may take it again while holding it, so a library
 /// call made from inside another (an HDF5 iteration callback, say) cannot deadlock.
-final class HDF5Mutex: @unchecked Sendable {
+package final class RecursiveLock: @unchecked Sendable {
     // The mutex lives at a fixed address for its whole life, as POSIX requires.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-    init() {
+    package init() {
         mutex = .allocate(capacity: 1)
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
@@ -27,7 +27,7 @@ final class HDF5Mutex: @unchecked Sendable {
     }
 
     /// Runs `body` while holding the mutex.
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()

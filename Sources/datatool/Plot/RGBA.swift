@@ -1,12 +1,12 @@
 /// An 8-bit colour with straight (not premultiplied) alpha.
-public struct RGBA: Hashable, Sendable, CustomStringConvertible {
-    public var red: UInt8
-    public var green: UInt8
-    public var blue: UInt8
+struct RGBA: Hashable, Sendable, CustomStringConvertible {
+    var red: UInt8
+    var green: UInt8
+    var blue: UInt8
     /// 255 is opaque, 0 transparent.
-    public var alpha: UInt8
+    var alpha: UInt8
 
-    public init(red: UInt8, green: UInt8, blue: UInt8, alpha: UInt8 = 255) {
+    init(red: UInt8, green: UInt8, blue: UInt8, alpha: UInt8 = 255) {
         self.red = red
         self.green = green
         self.blue = blue
@@ -14,17 +14,17 @@ public struct RGBA: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// An opaque colour from `0xRRGGBB`.
-    public init(hex: UInt32) {
+    init(hex: UInt32) {
         self.init(red: UInt8(truncatingIfNeeded: hex >> 16), green: UInt8(truncatingIfNeeded: hex >> 8),
                   blue: UInt8(truncatingIfNeeded: hex))
     }
 
-    public static let white = RGBA(red: 255, green: 255, blue: 255)
-    public static let black = RGBA(red: 0, green: 0, blue: 0)
-    public static let clear = RGBA(red: 0, green: 0, blue: 0, alpha: 0)
+    static let white = RGBA(red: 255, green: 255, blue: 255)
+    static let black = RGBA(red: 0, green: 0, blue: 0)
+    static let clear = RGBA(red: 0, green: 0, blue: 0, alpha: 0)
 
     /// `#RRGGBB` for opaque colours, `#RRGGBBAA` otherwise.
-    public var description: String {
+    var description: String {
         func hex(_ v: UInt8) -> String {
             let digits = Array("0123456789abcdef")
             return String([digits[Int(v >> 4)], digits[Int(v & 15)]])
@@ -33,13 +33,13 @@ public struct RGBA: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The same colour with a different alpha.
-    public func withAlpha(_ alpha: UInt8) -> RGBA {
+    func withAlpha(_ alpha: UInt8) -> RGBA {
         RGBA(red: red, green: green, blue: blue, alpha: alpha)
     }
 
     /// This colour mixed with `other`: `fraction` 0 gives `self`, 1 gives `other` (all four
     /// channels, rounded to nearest).
-    public func mixed(with other: RGBA, fraction: Double) -> RGBA {
+    func mixed(with other: RGBA, fraction: Double) -> RGBA {
         let f = min(max(fraction.isNaN ? 0 : fraction, 0), 1)
         func mix(_ a: UInt8, _ b: UInt8) -> UInt8 {
             UInt8((Double(a) * (1 - f) + Double(b) * f).rounded())
@@ -52,7 +52,7 @@ public struct RGBA: Hashable, Sendable, CustomStringConvertible {
     /// `coverage / 255` (the part of a pixel a shape covers).
     ///
     /// - Returns: The composite, rounded to nearest.
-    public func composited(over background: RGBA, coverage: UInt8 = 255) -> RGBA {
+    func composited(over background: RGBA, coverage: UInt8 = 255) -> RGBA {
         let a = (UInt32(alpha) * UInt32(coverage) + 127) / 255
         if a == 255 { return withAlpha(255) }
         if a == 0 { return background }
@@ -75,7 +75,7 @@ public struct RGBA: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Relative luminance on 0…255 (Rec. 709 weights, no gamma): a quick "is it dark" test.
-    public var luminance: Double {
+    var luminance: Double {
         0.2126 * Double(red) + 0.7152 * Double(green) + 0.0722 * Double(blue)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Datasets
+@testable import datatool
 
 /// Encoding is checked three ways: by parsing the chunks here, by decoding with our own
 /// decoder, and by `scripts/png_check.py`, an independent decoder on Python's zlib.

@@ -14,23 +14,23 @@
 /// plot.regions = try DecisionRegions(grid: predicted, columns: 200, rows: 200,
 ///                                    xRange: bounds.x, yRange: bounds.y)
 /// ```
-public struct DecisionRegions: Sendable, Equatable {
+struct DecisionRegions: Sendable, Equatable {
     /// `columns * rows` classes, row-major, row 0 at the lowest y.
-    public let grid: [Int32]
+    let grid: [Int32]
     /// Cells across.
-    public let columns: Int
+    let columns: Int
     /// Cells up.
-    public let rows: Int
+    let rows: Int
     /// The x extent of the grid.
-    public let xRange: ClosedRange<Double>
+    let xRange: ClosedRange<Double>
     /// The y extent of the grid.
-    public let yRange: ClosedRange<Double>
+    let yRange: ClosedRange<Double>
 
     /// Checks and stores a grid.
     ///
     /// - Throws: ``PlotError/invalidData(_:)`` when `columns` or `rows` is below 1, the grid
     ///   does not hold `columns * rows` values, or a range is not finite with positive width.
-    public init(grid: [Int32], columns: Int, rows: Int, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) throws {
+    init(grid: [Int32], columns: Int, rows: Int, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) throws {
         guard columns >= 1, rows >= 1 else {
             throw PlotError.invalidData("a region grid of \(columns) × \(rows) cells is empty; expected at least 1 × 1")
         }
@@ -51,7 +51,7 @@ public struct DecisionRegions: Sendable, Equatable {
 
     /// The class of the cell containing (`x`, `y`), or `nil` outside the grid or for a
     /// negative class.
-    public func classAt(x: Double, y: Double) -> Int32? {
+    func classAt(x: Double, y: Double) -> Int32? {
         guard let column = DecisionRegions.cell(x, xRange, columns), let row = DecisionRegions.cell(y, yRange, rows) else { return nil }
         let value = grid[row * columns + column]
         return value >= 0 ? value : nil
@@ -69,7 +69,7 @@ public struct DecisionRegions: Sendable, Equatable {
     /// the grid's order: the points to classify for ``init(grid:columns:rows:xRange:yRange:)``.
     ///
     /// - Complexity: O(columns × rows).
-    public static func cellCenters(columns: Int, rows: Int, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) -> [Float] {
+    static func cellCenters(columns: Int, rows: Int, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) -> [Float] {
         let c = max(columns, 0), r = max(rows, 0)
         let dx = (xRange.upperBound - xRange.lowerBound) / Double(max(c, 1))
         let dy = (yRange.upperBound - yRange.lowerBound) / Double(max(r, 1))
