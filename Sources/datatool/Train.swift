@@ -34,7 +34,7 @@ struct Train: ParsableCommand {
     @OptionGroup var options: TrainOptions
 
     @Option(help: "How the main phase samples: balanced, natural or weighted.")
-    var sampler: SamplerKind = .balanced
+    var sampler: SamplingPolicy = .balanced
 
     @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase.")
     var finetuneEpochs: Int = 0
