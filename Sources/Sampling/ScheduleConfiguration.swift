@@ -65,10 +65,11 @@ public struct SchedulePhase: Sendable, Hashable, CustomStringConvertible {
         let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
             String($0).trimmingWhitespace()
         }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-+e")
         return try items.enumerated().map { position, item in
-            guard let colon = item.lastIndex(of: ":"), let epochs = Int(item[item.index(after: colon)...]), epochs >= 1 else {
+            guard item.allSatisfy(allowed.contains), let colon = item.lastIndex(of: ":"), let epochs = Int(item[item.index(after: colon)...]), epochs >= 1 else {
                 throw SamplingError.invalidParameter(
-                    "schedule phase \(position + 1) \"\(item)\" is malformed; expected POLICY:EPOCHS with EPOCHS ≥ 1, e.g. balanced:30,natural:2")
+                    "schedule phase \(position + 1) \"\(item)\" is malformed; expected POLICY:EPOCHS with EPOCHS ≥ 1, phases separated by commas, e.g. balanced:30,natural:2")
             }
             let policy: SamplingPolicy
             do {
