@@ -54,7 +54,11 @@ struct ClassBuffer: Sendable {
                 wrap(storage: storage, takenThisDraw: UnsafeBufferPointer(start: out, count: written), draw: m)
             }
             let n = Swift.min(m - written, count - cursor)
-            (out + written).update(from: storage.baseAddress! + start + cursor, count: n)
+            if n == 1 {
+                out[written] = storage[start + cursor]
+            } else {
+                (out + written).update(from: storage.baseAddress! + start + cursor, count: n)
+            }
             cursor += n
             written += n
         }

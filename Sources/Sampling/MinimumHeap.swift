@@ -20,12 +20,16 @@ struct MinimumHeap<Element: Comparable>: Sendable where Element: Sendable {
 
     mutating func push(_ element: Element) {
         elements.append(element)
-        var i = elements.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard elements[i] < elements[parent] else { break }
-            elements.swapAt(i, parent)
-            i = parent
+        elements.withUnsafeMutableBufferPointer { heap in
+            // Move the hole up instead of swapping at every level.
+            var i = heap.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard element < heap[parent] else { break }
+                heap[i] = heap[parent]
+                i = parent
+            }
+            heap[i] = element
         }
     }
 
@@ -33,22 +37,28 @@ struct MinimumHeap<Element: Comparable>: Sendable where Element: Sendable {
         guard let last = elements.popLast() else { return nil }
         guard !elements.isEmpty else { return last }
         let first = elements[0]
-        elements[0] = last
-        siftDown(0)
+        elements.withUnsafeMutableBufferPointer { Self.siftDown(last, from: 0, in: $0) }
         return first
     }
 
     private mutating func siftDown(_ start: Int) {
+        let element = elements[start]
+        elements.withUnsafeMutableBufferPointer { Self.siftDown(element, from: start, in: $0) }
+    }
+
+    /// Puts `element` in the hole at `start` and moves the hole down to where it belongs.
+    private static func siftDown(_ element: Element, from start: Int, in heap: UnsafeMutableBufferPointer<Element>) {
         var i = start
-        let n = elements.count
+        let n = heap.count
         while true {
             let left = 2 * i + 1
-            guard left < n else { return }
+            guard left < n else { break }
             var child = left
-            if left + 1 < n && elements[left + 1] < elements[left] { child = left + 1 }
-            guard elements[child] < elements[i] else { return }
-            elements.swapAt(i, child)
+            if left + 1 < n && heap[left + 1] < heap[left] { child = left + 1 }
+            guard heap[child] < element else { break }
+            heap[i] = heap[child]
             i = child
         }
+        heap[i] = element
     }
 }

@@ -13,12 +13,14 @@ struct BalanceStats: ParsableCommand {
             times one of its samples is drawn (min/median/max) and, for a fixed epoch length, \
             the share of the class seen per epoch; natural (fine-tune) batches per epoch ⌈N/B⌉; \
             and the inverse-frequency N/(K·n_c) and effective-number (Cui et al. 2019) class \
-            weights. Progressive figures are for its first epoch (instance-balanced).
+            weights. Progressive figures are for its first epoch (instance-balanced). With \
+            --schedule, the figures of every phase (JSON: a "phases" list).
 
             EXAMPLES:
               datatool balance-stats spirals.h5
               datatool balance-stats longtail.h5 --batch-size 256 --sampler sqrt
               datatool balance-stats longtail.h5 --epoch-length batches:500 --json
+              datatool balance-stats longtail.h5 --schedule "natural:20,balanced:5"
               datatool balance-stats data.h5 --features /train/x --labels /train/y --json
             """)
 
@@ -41,10 +43,28 @@ struct BalanceStats: ParsableCommand {
 
     func run() throws {
         let counts = try LabelSource.counts(data)
-        let stats = try BalanceStatistics(
-            counts: counts, batchSize: sampling.batchSize(samples: counts.reduce(0, +)),
-            policy: sampling.sampler ?? .balanced, epochLength: sampling.epochLength, beta: beta, dropLast: dropLast)
-        print(json ? jsonObject(stats).text : table(stats))
+        let phases = sampling.schedule ?? [SchedulePhase(sampling.sampler ?? .balanced, epochs: 1)]
+        let stats = try phases.map { phase in
+            try BalanceStatistics(
+                counts: counts, batchSize: sampling.batchSize(samples: counts.reduce(0, +)),
+                policy: phase.policy, epochLength: sampling.epochLength, beta: beta, dropLast: dropLast,
+                phaseEpochs: phase.epochs)
+        }
+        guard let schedule = sampling.schedule else {
+            print(json ? jsonObject(stats[0]).text : table(stats[0]))
+            return
+        }
+        if json {
+            let objects = zip(schedule, stats).enumerated().map { p, item -> JSON in
+                guard case .object(let fields) = jsonObject(item.1) else { return .null }
+                return .object([("phase_index", .int(p)), ("epochs", .int(item.0.epochs))] + fields.filter { $0.0 != "file" })
+            }
+            print(JSON.object([("file", .string(data.file)), ("schedule", .string(schedule.map(\.description).joined(separator: ","))), ("phases", .array(objects))]).text)
+        } else {
+            print(zip(schedule, stats).enumerated().map { p, item in
+                "phase \(p): \(item.0.policy.rawValue) × \(item.0.epochs) epochs\n" + table(item.1)
+            }.joined(separator: "\n\n"))
+        }
     }
 
     private func jsonObject(_ s: BalanceStatistics) -> JSON {

@@ -76,10 +76,18 @@ struct SamplingOptions: ParsableArguments {
         transform: { try EpochLength(parsing: $0) })
     var epochLength: EpochLength = .cover
 
+    @Option(help: ArgumentHelp(
+        "Phases POLICY:EPOCHS, comma separated, e.g. \"balanced:30,natural:2\" (instead of --sampler/--epochs/--finetune-epochs).",
+        valueName: "phases"), transform: { try SchedulePhase.parseSchedule($0) })
+    var schedule: [SchedulePhase]?
+
     /// The batch size to use for N samples.
     func batchSize(samples n: Int) -> Int { batchSize ?? Swift.min(256, n) }
 
     func validate() throws {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if schedule != nil && sampler != nil {
+            throw ValidationError("--schedule gives the phases and their policies; drop --sampler or drop --schedule")
+        }
     }
 }

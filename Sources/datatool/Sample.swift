@@ -44,11 +44,6 @@ struct Sample: ParsableCommand {
     @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase (default: 0).")
     var finetuneEpochs: Int?
 
-    @Option(help: ArgumentHelp(
-        "Phases POLICY:EPOCHS, comma separated, e.g. \"balanced:30,natural:2\" (instead of --sampler/--epochs/--finetune-epochs).",
-        valueName: "phases"), transform: { try SchedulePhase.parseSchedule($0) })
-    var schedule: [SchedulePhase]?
-
     @Option(parsing: .unconditional, help: "Seed for every random choice.")
     var seed: UInt64 = 0
 
@@ -71,7 +66,7 @@ struct Sample: ParsableCommand {
 
     /// The phases the flags ask for.
     var phases: [SchedulePhase] {
-        schedule ?? [
+        sampling.schedule ?? [
             SchedulePhase(sampling.sampler ?? .balanced, epochs: epochs ?? 1),
             SchedulePhase(.natural, epochs: finetuneEpochs ?? 0),
         ]
@@ -80,8 +75,8 @@ struct Sample: ParsableCommand {
     func validate() throws {
         if let epochs, epochs < 0 { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
         if let finetuneEpochs, finetuneEpochs < 0 { throw ValidationError("--finetune-epochs must be 0 or more, got \(finetuneEpochs)") }
-        if schedule != nil && (epochs != nil || finetuneEpochs != nil || sampling.sampler != nil) {
-            throw ValidationError("--schedule gives the phases; drop --sampler, --epochs and --finetune-epochs, or drop --schedule")
+        if sampling.schedule != nil && (epochs != nil || finetuneEpochs != nil) {
+            throw ValidationError("--schedule gives the phases; drop --epochs and --finetune-epochs, or drop --schedule")
         }
         guard startEpoch >= 0 else { throw ValidationError("--start-epoch must be 0 or more, got \(startEpoch)") }
         guard startBatch >= 0 else { throw ValidationError("--start-batch must be 0 or more, got \(startBatch)") }

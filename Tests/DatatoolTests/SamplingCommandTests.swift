@@ -52,6 +52,13 @@ import Testing
         #expect(perClass.map { $0["draws_max"] as? Int } == [2, 11, 103])
         #expect(perClass.map { $0["draws_median"] as? Double } == [1, 10, 102])
 
+        // With --schedule, the figures of every phase.
+        let phases = try Self.jsonObject(try Datatool.run(["balance-stats", file, "--batch-size", "96", "--schedule", "natural:2,balanced:1", "--json"]).stdout)
+        let list = try #require(phases["phases"] as? [[String: Any]])
+        #expect(list.map { $0["policy"] as? String } == ["natural", "balanced"])
+        #expect(list.map { $0["phase_index"] as? Int } == [0, 1] && list.map { $0["epochs"] as? Int } == [2, 1])
+        #expect(list.map { $0["epoch_draws"] as? Int } == [1110, 3072])
+
         let table = try Datatool.run(["balance-stats", file, "--batch-size", "96"])
         #expect(table.status == 0)
         #expect(table.stdout.contains("imbalance ratio 100.0:1"))
