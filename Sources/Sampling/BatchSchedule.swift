@@ -316,8 +316,8 @@ public struct BatchSchedule: Sendable {
         var scratch = [Int32]()
         var chosen = [Int32]()
         var bonus = [UInt8]()
-        var apportioner = self.apportioner!
-        self.apportioner = nil
+        var apportioner: QuotaApportioner? = nil
+        swap(&apportioner, &self.apportioner)
         swap(&buffers, &self.buffers)
         swap(&storage, &self.storage)
         swap(&scratch, &self.scratch)
@@ -329,7 +329,7 @@ public struct BatchSchedule: Sendable {
             swap(&scratch, &self.scratch)
             swap(&chosen, &self.chosen)
             swap(&bonus, &self.bonus)
-            self.apportioner = apportioner
+            swap(&apportioner, &self.apportioner)
         }
         let batchSize = configuration.batchSize
         storage.withUnsafeMutableBufferPointer { storage in
@@ -344,13 +344,14 @@ public struct BatchSchedule: Sendable {
                     // Hands each class of the next batch its f_c (+ 1) draws in one call, so a
                     // buffer wrap knows every sample the batch already holds of that class.
                     func draw(_ act: (inout ClassBuffer, Int) -> Void) {
-                        apportioner.next(into: &chosen)
+                        apportioner!.next(into: &chosen)
+                        let floors = apportioner!.floors
                         for c in chosen {
-                            if apportioner.floors[Int(c)] == 0 { act(&buffers[Int(c)], 1) } else { bonus[Int(c)] = 1 }
+                            if floors[Int(c)] == 0 { act(&buffers[Int(c)], 1) } else { bonus[Int(c)] = 1 }
                         }
-                        for c32 in apportioner.floorClasses {
+                        for c32 in apportioner!.floorClasses {
                             let c = Int(c32)
-                            act(&buffers[c], Int(apportioner.floors[c]) + Int(bonus[c]))
+                            act(&buffers[c], Int(floors[c]) + Int(bonus[c]))
                             bonus[c] = 0
                         }
                     }

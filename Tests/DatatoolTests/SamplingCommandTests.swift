@@ -260,17 +260,9 @@ import Testing
         let written = try Datatool.run(common + ["--output", schedule])
         #expect(written.status == 0 && written.stdout.isEmpty, "\(written.stderr)")
         let lines = try Datatool.run(common).stdout
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Datatool.repositoryRoot.appendingPathComponent("scripts/schedule_replay.py").path, schedule, file]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let replayed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "schedule_replay.py failed: \(errors)")
+        let replay = try Datatool.runPython("scripts/schedule_replay.py", [schedule, file])
+        try #require(replay.status == 0, "schedule_replay.py failed: \(replay.stderr)")
+        let replayed = replay.stdout
         let expected = try Self.lines(lines), actual = try Self.lines(replayed)
         #expect(expected.count > 0 && expected.count == actual.count)
         #expect(NSArray(array: expected).isEqual(to: actual), "the file's batches differ from the JSON lines")

@@ -90,25 +90,25 @@ public func writeIntegerDatasets(
     try writeAtomically(to: path, overwrite: overwrite) { temporary in
         try writeFile(temporary, reportedAs: path, attributes: attributes) { file in
             for dataset in datasets {
-                let chunkRows = { (size: Int) in min(dataset.count, (64 << 10) / size) }
                 switch dataset {
                 case .int32(let name, let values):
-                    try values.withUnsafeBufferPointer { values in
-                        try writeDataset(
-                            named: name, shape: [values.count], chunkRows: chunkRows(4), fileType: chdf5_t_std_i32le(),
-                            memoryType: chdf5_t_native_int32(), values: UnsafeRawPointer(values.baseAddress), in: file,
-                            file: path)
-                    }
+                    try writeColumn(name, values, fileType: chdf5_t_std_i32le(), memoryType: chdf5_t_native_int32(), in: file, reportedAs: path)
                 case .int64(let name, let values):
-                    try values.withUnsafeBufferPointer { values in
-                        try writeDataset(
-                            named: name, shape: [values.count], chunkRows: chunkRows(8), fileType: chdf5_t_std_i64le(),
-                            memoryType: chdf5_t_native_int64(), values: UnsafeRawPointer(values.baseAddress), in: file,
-                            file: path)
-                    }
+                    try writeColumn(name, values, fileType: chdf5_t_std_i64le(), memoryType: chdf5_t_native_int64(), in: file, reportedAs: path)
                 }
             }
         }
+    }
+}
+
+/// One 1-D dataset of `values`, about 64 KiB a chunk.
+private func writeColumn<T>(
+    _ name: String, _ values: [T], fileType: hid_t, memoryType: hid_t, in file: hid_t, reportedAs path: String
+) throws {
+    try values.withUnsafeBufferPointer { values in
+        try writeDataset(
+            named: name, shape: [values.count], chunkRows: min(values.count, (64 << 10) / MemoryLayout<T>.size),
+            fileType: fileType, memoryType: memoryType, values: UnsafeRawPointer(values.baseAddress), in: file, file: path)
     }
 }
 
