@@ -18,7 +18,7 @@ import Datasets
 ///
 /// Batches past b (padding for sharding) repeat the plan from its first batch.
 ///
-/// - Complexity: O(K) to start an epoch; O(R log K) a batch.
+/// - Complexity: O(K) to start an epoch; O(R log K) a batch (one heap pop per extra slot).
 struct QuotaApportioner: Sendable {
     /// b.
     let batchCount: Int
@@ -35,8 +35,10 @@ struct QuotaApportioner: Sendable {
     private let rankOf: [Int32]
     /// Extras given so far this pass of the plan.
     private var given: [Int32]
-    private var ready = MinimumHeap<Priority>()
-    private var waiting = MinimumHeap<UInt64>()
+    /// Every class's next extra, by PD² priority.
+    private var queue = MinimumHeap<Priority>()
+    /// Extras taken off the queue this batch before their release.
+    private var deferred: [Priority] = []
     /// The next batch (counting padding past b).
     private(set) var nextBatch = 0
 
@@ -88,38 +90,39 @@ struct QuotaApportioner: Sendable {
         for c in given.indices { given[c] = 0 }
         var items = [Priority]()
         for c in extras.indices where extras[c] > 0 { items.append(priority(of: c, extra: 0)) }
-        ready.build(items)
-        waiting.removeAll()
+        queue.build(items)
     }
 
     /// Writes the classes that get an extra slot in the next batch (R of them, distinct) to
     /// `chosen`, and moves on a batch.
     mutating func next(into chosen: inout [Int32]) {
         if nextBatch > 0 && nextBatch % batchCount == 0 { restartPlan() }
-        let slot = UInt64(nextBatch % batchCount)
-        while let w = waiting.top, w >> 32 <= slot {
-            _ = waiting.pop()
-            let c = Int(rotation[Int(w & 0xFFFF_FFFF)])
-            ready.push(priority(of: c, extra: Int(given[c])))
-        }
+        let slot = nextBatch % batchCount
         chosen.removeAll(keepingCapacity: true)
-        for _ in 0..<extrasPerBatch {
-            if ready.isEmpty, let w = waiting.pop() {
-                // Never reached when every extra keeps to its window; kept so the quotas stay
-                // exact whatever happens.
-                let c = Int(rotation[Int(w & 0xFFFF_FFFF)])
-                ready.push(priority(of: c, extra: Int(given[c])))
+        deferred.removeAll(keepingCapacity: true)
+        // The most urgent released extras. A class whose next extra is not released yet is set
+        // aside; consecutive windows of a class overlap by at most one batch, so that is rare.
+        while chosen.count < extrasPerBatch, let p = queue.pop() {
+            let c = rotation[Int(p.tie & 0xFFFF_FFFF)]
+            if release(of: Int(c), extra: Int(given[Int(c)])) > slot {
+                deferred.append(p)
+            } else {
+                chosen.append(c)
             }
-            guard let p = ready.pop() else { break }
-            chosen.append(rotation[Int(p.tie & 0xFFFF_FFFF)])
+        }
+        // Never needed when every extra keeps to its window; kept so the quotas stay exact
+        // whatever happens: the most urgent of those set aside.
+        var reused = 0
+        while chosen.count < extrasPerBatch && reused < deferred.count {
+            chosen.append(rotation[Int(deferred[reused].tie & 0xFFFF_FFFF)])
+            reused += 1
         }
         internalInvariant(chosen.count == extrasPerBatch, "batch \(nextBatch): \(chosen.count) extra slots filled, expected \(extrasPerBatch)")
+        for p in deferred[reused...] { queue.push(p) }
         for c32 in chosen {
             let c = Int(c32)
             given[c] += 1
-            if given[c] < extras[c] {
-                waiting.push(UInt64(release(of: c, extra: Int(given[c]))) << 32 | UInt64(rankOf[c]))
-            }
+            if given[c] < extras[c] { queue.push(priority(of: c, extra: Int(given[c]))) }
         }
         nextBatch += 1
         internalInvariant(
