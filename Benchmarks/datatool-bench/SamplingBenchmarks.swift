@@ -91,7 +91,7 @@ func longTailStream() throws -> [Row] {
     return rows
 }
 
-/// Gathering balanced batches of B = 255 rows (3 × 85; 256 is not a multiple of 3), D = 64,
+/// Gathering balanced batches of B = 255 rows (3 × 85 of each class), D = 64,
 /// from 1.11M rows in memory: features and labels of precomputed balanced indices, as the
 /// anchors do with `index_select` and a `DataLoader` over the same kind of batches.
 func batchAssembly() throws -> [Row] {

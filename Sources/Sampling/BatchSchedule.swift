@@ -14,6 +14,7 @@ public struct BatchTag: Sendable, Equatable, Hashable {
     /// Samples in the batch.
     public var count: Int
 
+    /// A tag; ``BatchSchedule`` makes them, tests and tools may too.
     public init(epoch: Int, phaseIndex: Int, policy: SamplingPolicy, batch: Int, count: Int) {
         self.epoch = epoch
         self.phaseIndex = phaseIndex
@@ -178,11 +179,14 @@ public struct BatchSchedule: Sendable {
     }
 
     /// The policy of epoch `epoch`.
+    /// - Precondition: `0 ≤ epoch < totalEpochs`.
     public func policy(ofEpoch epoch: Int) -> SamplingPolicy {
         configuration.phases[phaseIndex(ofEpoch: epoch)].policy
     }
 
     /// What epoch `epoch` draws: its batches, draws and quotas.
+    /// - Precondition: `0 ≤ epoch < totalEpochs`.
+    /// - Complexity: O(P) for P phases (the plans are made once, by the initialiser).
     public func plan(epoch: Int) -> EpochPlan {
         let p = phaseIndex(ofEpoch: epoch)
         let plans = phasePlans[p]

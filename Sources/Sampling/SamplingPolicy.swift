@@ -55,7 +55,12 @@ public enum SamplingPolicy: Sendable, Hashable {
         }
     }
 
-    /// Whether every class needs a sample (a share is positive even for an empty class).
+    /// Whether every class needs a sample: balanced (q = 0), progressive over more than one
+    /// epoch, and weighted give an empty class a positive share.
+    ///
+    /// - Parameter phaseEpochs: E, the epochs of the phase (progressive with E = 1 is
+    ///   instance-balanced).
+    /// - Returns: `true` when an empty class is an error for this policy.
     public func needsEveryClass(phaseEpochs: Int) -> Bool {
         switch self {
         case .power(let q): return q == 0
@@ -65,8 +70,10 @@ public enum SamplingPolicy: Sendable, Hashable {
         }
     }
 
-    /// Parses a policy name as `datatool` takes it.
+    /// Parses a policy name as `datatool` takes it: `balanced`, `sqrt`, `instance`,
+    /// `power:Q`, `progressive`, `repeat:T`, `natural` or `weighted`.
     ///
+    /// - Parameter text: The name, with its parameter after a colon.
     /// - Throws: ``SamplingError/invalidParameter(_:)`` naming the unknown policy, or a q
     ///   outside [0, 1], or t ≤ 0.
     public init(parsing text: String) throws {

@@ -49,6 +49,9 @@ public struct SchedulePhase: Sendable, Hashable, CustomStringConvertible {
     /// E, epochs of the phase (0 or more).
     public var epochs: Int
 
+    /// - Parameters:
+    ///   - policy: How the phase's epochs draw.
+    ///   - epochs: E ≥ 0.
     public init(_ policy: SamplingPolicy, epochs: Int) {
         self.policy = policy
         self.epochs = epochs
@@ -137,6 +140,14 @@ public struct ScheduleConfiguration: Sendable, Equatable {
     public var shard: Shard
 
     /// A schedule of phases.
+    ///
+    /// - Parameters:
+    ///   - batchSize: B ≥ 1.
+    ///   - phases: Policies and their epochs, in order.
+    ///   - epochLength: Draws per epoch (`cover` by default).
+    ///   - dropLast: Drop the smaller last batch of natural and weighted epochs.
+    ///   - seed: Names every random stream.
+    ///   - shard: This process's share of the batches.
     public init(
         batchSize: Int, phases: [SchedulePhase], epochLength: EpochLength = .cover, dropLast: Bool = false,
         seed: UInt64 = 0, shard: Shard = .single
