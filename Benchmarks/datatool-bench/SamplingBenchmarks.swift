@@ -58,7 +58,40 @@ func balancedStream() throws -> [Row] {
     return [Row(key: "balanced_stream", value: r, unit: "indices/s", note: "counts 1M/100k/10k, B = 96, whole epochs")]
 }
 
-/// Gathering balanced batches of B = 255 rows (3 × 85; 256 is not a multiple of 3), D = 64,
+/// The index stream for 1,000 long-tailed classes (n_c from 1280 down to 5, geometric; N ≈ 230k)
+/// and B = 256 under balanced (K > B: one of each of 256 classes a batch), sqrt and progressive
+/// (10 epochs, instance → balanced): whole epochs per round.
+func longTailStream() throws -> [Row] {
+    let counts = (0..<1000).map { c in Int((1280 * pow(5.0 / 1280, Double(c) / 999)).rounded()) }
+    let labels = imbalancedLabels(counts, seed: 7)
+    var rows = [Row]()
+    for (name, policy, epochs) in [("balanced", SamplingPolicy.balanced, 1_000_000), ("sqrt", .sqrt, 1_000_000), ("progressive", .progressive, 10)] {
+        var schedule = try BatchSchedule(
+            labels: labels, classCount: 1000,
+            configuration: ScheduleConfiguration(batchSize: 256, phases: [SchedulePhase(policy, epochs: epochs)], seed: 3))
+        var epoch = 0
+        var draws = 0
+        var indices = [Int32]()
+        let start = now()
+        var elapsed = 0.0
+        // Whole epochs until at least a second has passed (progressive: its 10 epochs, again).
+        while elapsed < 1 || draws == 0 {
+            for b in 0..<schedule.batchCount(epoch: epoch) {
+                schedule.fill(epoch: epoch, batch: b, into: &indices)
+            }
+            blackHole(indices)
+            draws += schedule.plan(epoch: epoch).draws
+            epoch = (epoch + 1) % schedule.totalEpochs
+            elapsed = now() - start
+        }
+        rows.append(Row(
+            key: "index_stream_k1000.\(name)", value: Double(draws) / elapsed, unit: "indices/s",
+            note: "K = 1000, n_c 1280…5, B = 256, \(name), whole epochs"))
+    }
+    return rows
+}
+
+/// Gathering balanced batches of B = 255 rows (3 × 85 of each class), D = 64,
 /// from 1.11M rows in memory: features and labels of precomputed balanced indices, as the
 /// anchors do with `index_select` and a `DataLoader` over the same kind of batches.
 func batchAssembly() throws -> [Row] {

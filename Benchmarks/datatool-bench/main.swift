@@ -54,6 +54,7 @@ let benchmarks: [(String, (Options) throws -> [Row])] = [
     ("memcpy", { _ in memcpyBandwidth() }),
     ("spiral", { _ in try spiralGeneration() }),
     ("balanced_stream", { _ in try balancedStream() }),
+    ("index_stream_k1000", { _ in try longTailStream() }),
     ("batch_assembly", { _ in try batchAssembly() }),
     ("ce_4096x1000", { _ in try crossEntropy(rows: 4096, classes: 1000, key: "ce_4096x1000") }),
     ("ce_128x3", { _ in try crossEntropy(rows: 128, classes: 3, key: "ce_128x3") }),

@@ -51,7 +51,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             guard let origin else { return "features contain " + values }
             return "\(origin.file): '\(origin.features ?? "features")' contains " + values
         case .emptyClass(let label, let classCount):
-            return "class \(label) has no samples; every class in 0..<\(classCount) needs at least one for balanced batches"
+            return "class \(label) has no samples; every class in 0..<\(classCount) needs at least one for this sampling policy or class weighting (balanced, progressive and weighted sampling and class weights draw on every class)"
         }
     }
 

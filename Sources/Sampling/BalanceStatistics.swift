@@ -1,10 +1,15 @@
 import Datasets
 
-/// Counts, frequencies, imbalance and what a balanced epoch does to each class.
+/// Counts, frequencies, imbalance, and what an epoch of a policy does to each class.
 ///
-/// For batch size B = K·m a balanced epoch has b = ⌈M / m⌉ batches (M the largest class) and
-/// draws d = b·m samples of every class; class c's repetition factor is d / n_c (how many times
-/// an average sample of c is seen per epoch; ≥ 1 for every class).
+/// For a quota policy the epoch is T = b·B draws with quotas Q_c (see ``EpochPlan``); class
+/// c's repetition is Q_c / n_c (how many times an average sample of c is drawn per epoch) and,
+/// because a class's draws are whole passes of its buffer plus part of one, its samples are
+/// drawn ⌊Q_c / n_c⌋ or ⌈Q_c / n_c⌉ times each. With a fixed epoch length a class with
+/// Q_c < n_c sees only the share Q_c / n_c of its samples in an epoch.
+///
+/// Natural epochs draw every sample once (cover) or draws/N on average; weighted epochs draw
+/// with replacement, so their per-sample counts are random and not given.
 public struct BalanceStatistics: Sendable, Equatable {
     /// Per-class figures, in label order.
     public struct ClassFigures: Sendable, Equatable {
@@ -12,10 +17,18 @@ public struct BalanceStatistics: Sendable, Equatable {
         public var count: Int
         /// n_c / N.
         public var frequency: Double
-        /// Draws of this class per balanced epoch (b·m).
-        public var drawsPerEpoch: Int
-        /// drawsPerEpoch / n_c.
+        /// Q_c, draws of this class per epoch (for weighted epochs the expected number, rounded).
+        public var quota: Int
+        /// quota / n_c.
         public var repetition: Double
+        /// Fewest, median and most draws of one sample of the class per epoch (`nil` for
+        /// weighted epochs, where they are random).
+        public var drawsMin: Int?
+        public var drawsMedian: Double?
+        public var drawsMax: Int?
+        /// Share of the class's samples drawn at least once per epoch, min(1, Q_c / n_c)
+        /// (`nil` for weighted epochs).
+        public var seenShare: Double?
         /// N / (K·n_c).
         public var weightInverse: Double
         /// Effective-number weight for ``beta``.
@@ -30,12 +43,18 @@ public struct BalanceStatistics: Sendable, Equatable {
     public var imbalanceRatio: Double
     /// B.
     public var batchSize: Int
+    /// The policy the epoch figures are for.
+    public var policy: SamplingPolicy
+    /// The epoch length.
+    public var epochLength: EpochLength
     /// β used for the effective-number weights.
     public var beta: Double
-    /// b = ⌈M / m⌉.
-    public var balancedBatchesPerEpoch: Int
-    /// ⌈N / B⌉ (⌊N / B⌋ with drop-last).
-    public var finetuneBatchesPerEpoch: Int
+    /// T, draws per epoch before padding.
+    public var epochDraws: Int
+    /// Batches per epoch of ``policy`` before padding.
+    public var batchesPerEpoch: Int
+    /// Batches of a natural (fine-tune) epoch: ⌈N / B⌉ (⌊N / B⌋ with drop-last).
+    public var naturalBatchesPerEpoch: Int
     /// One entry per class.
     public var perClass: [ClassFigures]
 
@@ -43,41 +62,72 @@ public struct BalanceStatistics: Sendable, Equatable {
     ///
     /// - Parameters:
     ///   - counts: n_c for every class, each positive.
-    ///   - batchSize: B, a positive multiple of K.
+    ///   - batchSize: B ≥ 1.
+    ///   - policy: The policy whose epoch is described (for ``SamplingPolicy/progressive``,
+    ///     epoch `epochInPhase` of `phaseEpochs`).
+    ///   - epochLength: The epoch length.
     ///   - beta: β in [0, 1) for the effective-number weights.
-    ///   - dropLast: Whether fine-tune epochs drop a smaller last batch.
-    /// - Throws: ``SamplingError`` for an empty class, a batch size that is not a multiple of K,
-    ///   or β outside [0, 1).
-    public init(counts: [Int], batchSize: Int, beta: Double = 0.999, dropLast: Bool = false) throws {
+    ///   - dropLast: Whether natural and weighted epochs drop a smaller last batch.
+    /// - Throws: ``SamplingError`` for an empty class, a bad batch size or epoch length, a
+    ///   policy parameter out of range, or β outside [0, 1).
+    /// - Complexity: O(K log K).
+    public init(
+        counts: [Int], batchSize: Int, policy: SamplingPolicy = .balanced, epochLength: EpochLength = .cover,
+        beta: Double = 0.999, dropLast: Bool = false, epochInPhase: Int = 0, phaseEpochs: Int = 1
+    ) throws {
         let k = counts.count
         guard k >= 1 else { throw SamplingError.invalidParameter("there are no classes") }
         if let empty = counts.firstIndex(where: { $0 <= 0 }) {
             throw DatasetError.emptyClass(label: empty, classCount: k)
         }
-        guard batchSize >= 1 else {
-            throw SamplingError.invalidParameter("batch size must be at least 1, got \(batchSize)")
-        }
-        guard batchSize % k == 0 else {
-            throw SamplingError.batchSizeNotMultiple(batchSize: batchSize, classCount: k)
-        }
+        let plan = try EpochPlan(
+            policy: policy, counts: counts, batchSize: batchSize, length: epochLength,
+            epochInPhase: epochInPhase, phaseEpochs: phaseEpochs, dropLast: dropLast)
+        let natural = try EpochPlan(policy: .natural, counts: counts, batchSize: batchSize, dropLast: dropLast)
         let n = counts.reduce(0, +)
-        let m = batchSize / k
-        let largest = counts.max() ?? 0
-        let batches = (largest + m - 1) / m
         let inverse = try ClassWeights.inverseFrequency(counts: counts)
         let effective = try ClassWeights.effectiveNumber(counts: counts, beta: beta)
         self.sampleCount = n
         self.classCount = k
-        self.imbalanceRatio = Double(largest) / Double(counts.min() ?? 1)
+        self.imbalanceRatio = Double(counts.max() ?? 0) / Double(counts.min() ?? 1)
         self.batchSize = batchSize
+        self.policy = policy
+        self.epochLength = epochLength
         self.beta = beta
-        self.balancedBatchesPerEpoch = batches
-        self.finetuneBatchesPerEpoch = dropLast ? n / batchSize : (n + batchSize - 1) / batchSize
+        self.epochDraws = plan.draws
+        self.batchesPerEpoch = plan.batchCount
+        self.naturalBatchesPerEpoch = natural.batchCount
         self.perClass = counts.enumerated().map { c, count in
-            ClassFigures(
-                label: c, count: count, frequency: Double(count) / Double(n),
-                drawsPerEpoch: batches * m, repetition: Double(batches * m) / Double(count),
+            var figures = ClassFigures(
+                label: c, count: count, frequency: Double(count) / Double(n), quota: 0, repetition: 0,
                 weightInverse: inverse[c], weightEffective: effective[c])
+            switch policy {
+            case .weighted:
+                figures.quota = Int((Double(plan.draws) / Double(k)).rounded())
+            case .natural:
+                // A permutation, continued around for longer epochs: whole passes plus a share.
+                figures.quota = Int((Double(plan.draws) * Double(count) / Double(n)).rounded())
+                figures.setPassFigures(draws: plan.draws, of: n)
+            case .power, .progressive, .repeatFactor:
+                figures.quota = plan.quotas[c]
+                figures.setPassFigures(draws: plan.quotas[c], of: count)
+            }
+            figures.repetition = Double(figures.quota) / Double(count)
+            return figures
         }
+    }
+}
+
+extension BalanceStatistics.ClassFigures {
+    /// Per-sample figures for `draws` taken as passes over `size` items: ⌊d/s⌋ each, one more
+    /// for d mod s of them.
+    fileprivate mutating func setPassFigures(draws: Int, of size: Int) {
+        let low = draws / size, extra = draws % size
+        drawsMin = extra == size ? low + 1 : low
+        drawsMax = extra > 0 ? low + 1 : low
+        // Sorted: size − extra values `low`, then extra values `low + 1`.
+        func value(at i: Int) -> Double { Double(i < size - extra ? low : low + 1) }
+        drawsMedian = size % 2 == 1 ? value(at: size / 2) : (value(at: size / 2 - 1) + value(at: size / 2)) / 2
+        seenShare = Swift.min(1, Double(draws) / Double(size))
     }
 }

@@ -6,7 +6,7 @@ import Datasets
 /// Meant to be reused: ``BatchLoader/next(into:)`` overwrites it in place and keeps its
 /// buffers' capacity, so a training loop allocates nothing per batch.
 public struct Batch: Sendable {
-    /// Epoch, phase and batch number.
+    /// Epoch, phase, policy and batch number.
     public var tag: BatchTag
     /// Sample indices (rows of the dataset), in batch order.
     public var indices: [Int32]
@@ -19,7 +19,7 @@ public struct Batch: Sendable {
 
     /// An empty batch, ready to be filled.
     public init(dimension: Int = 0) {
-        tag = BatchTag(epoch: 0, phase: .balanced, batch: 0, count: 0)
+        tag = BatchTag(epoch: 0, phaseIndex: 0, policy: .balanced, batch: 0, count: 0)
         indices = []
         labels = []
         features = []

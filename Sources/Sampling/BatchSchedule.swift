@@ -2,50 +2,66 @@ import Datasets
 
 /// Where a batch sits in a schedule: its epoch, phase and global batch number, and its size.
 public struct BatchTag: Sendable, Equatable, Hashable {
-    /// Epoch number, counting the main phase from 0 and the fine-tune epochs after it.
+    /// Epoch number, counting from 0 across all phases.
     public var epoch: Int
-    /// What the epoch does.
-    public var phase: EpochPhase
+    /// Which phase of ``ScheduleConfiguration/phases`` the epoch belongs to.
+    public var phaseIndex: Int
+    /// The phase's policy (its ``SamplingPolicy/rawValue`` is the phase name `datatool` prints).
+    public var policy: SamplingPolicy
     /// Global batch number within the epoch (the same on every rank; rank `r` of `w` sees
     /// `r, r + w, …`). Numbers at or past ``BatchSchedule/batchCount(epoch:)`` are padding.
     public var batch: Int
     /// Samples in the batch.
     public var count: Int
+
+    /// A tag; ``BatchSchedule`` makes them, tests and tools may too.
+    public init(epoch: Int, phaseIndex: Int, policy: SamplingPolicy, batch: Int, count: Int) {
+        self.epoch = epoch
+        self.phaseIndex = phaseIndex
+        self.policy = policy
+        self.batch = batch
+        self.count = count
+    }
 }
 
-/// The batch stream of a training run: `epochs` epochs of the main phase (balanced by default),
-/// then `finetuneEpochs` real-frequency epochs, each batch a list of sample indices.
+/// The batch stream of a training run: a list of phases (a ``SamplingPolicy`` for a number of
+/// epochs), each batch a list of sample indices, for any batch size B and class count K.
 ///
-/// **Balanced epochs** (batch size B = K·m): every batch holds exactly m samples of each class,
-/// shuffled within the batch; the epoch has ⌈M / m⌉ batches (M the largest class); each class
-/// is a ``ClassBuffer`` that starts a fresh shuffled pass at every epoch and reshuffles when it
-/// wraps. So every sample appears at least once an epoch, the largest class's exactly once but
-/// for a wrap in the last batch, and within a class draw counts differ by at most one.
+/// **Quota epochs** (every policy but natural and weighted): the epoch's ``EpochPlan`` gives
+/// T = b·B draws and quotas Q_c; a ``QuotaApportioner`` splits them so batch j holds
+/// ⌊Q_c / b⌋ or ⌈Q_c / b⌉ of class c, the epoch exactly Q_c, and a class's draws after any
+/// batch stay within 1 of its share. Samples come from per-class ``ClassBuffer``s, which start
+/// a fresh shuffled pass at every epoch and reshuffle when they wrap, so within a class draw
+/// counts differ by at most one; each batch is then shuffled (no class blocks). With the
+/// `cover` length every sample is drawn at least once an epoch.
 ///
-/// **Real-frequency epochs** (``SamplerKind/natural`` and the fine-tune phase): a fresh
-/// permutation of all N samples in batches of B, the smaller last batch kept unless
-/// `dropLast`. **Weighted epochs**: N with-replacement draws, every class equally likely.
+/// **Natural epochs**: a fresh permutation of all N samples in batches of B, the smaller last
+/// batch kept unless `dropLast`. **Weighted epochs**: N with-replacement draws, every class
+/// equally likely (PyTorch's `WeightedRandomSampler` with inverse-frequency weights).
 ///
 /// **Determinism and resume.** Every random choice comes from generators named by
 /// `(seed, epoch, …)`: a class's passes from `(seed, epoch, class)`, a batch's shuffle from
-/// `(seed, epoch, batch)`, a permutation from `(seed, epoch)`. Any batch can be produced
-/// directly (``fill(epoch:batch:into:)``); reaching batch j of a balanced epoch replays the
-/// class buffers' draws up to j, which costs less than producing those batches.
+/// `(seed, epoch, batch)`, the class rotation and a permutation from `(seed, epoch)`. Any
+/// batch can be produced directly (``fill(epoch:batch:into:)``); reaching batch j of a quota
+/// epoch replays the apportionment and the buffers' draws up to j, which costs less than
+/// producing those batches.
 ///
 /// **Sharding.** Rank r of w gets global batches r, r + w, … of each epoch. An epoch whose
-/// batch count is not a multiple of w is padded: balanced epochs draw extra balanced batches
-/// from the same buffers; real-frequency epochs continue around the same permutation; weighted
-/// epochs draw more. Every rank gets the same number of batches with no communication.
+/// batch count is not a multiple of w is padded with further batches of the same plan (quota
+/// epochs draw them from the same buffers, natural epochs continue around the permutation,
+/// weighted epochs draw more). Every rank gets the same number of batches with no
+/// communication.
 ///
-/// **Memory.** The labels (shared, not copied) plus one `Int32` per sample of working storage,
-/// which balanced epochs use as the class buffers and real-frequency epochs as the permutation.
+/// **Memory.** The labels (shared, not copied) plus one `Int32` per sample of working storage
+/// (class buffers or the permutation), and O(K) for the plan.
 ///
 /// ```swift
-/// var schedule = try BatchSchedule(labels: labels, classCount: 3,
-///     configuration: ScheduleConfiguration(batchSize: 96, epochs: 10, finetuneEpochs: 2, seed: 1))
+/// var schedule = try BatchSchedule(labels: labels, classCount: 1000,
+///     configuration: ScheduleConfiguration(batchSize: 256,
+///         phases: [SchedulePhase(.balanced, epochs: 30), SchedulePhase(.natural, epochs: 2)], seed: 1))
 /// var indices = [Int32]()
 /// while let tag = schedule.next(into: &indices) {
-///     // tag.epoch, tag.phase, tag.batch; indices holds tag.count sample indices
+///     // tag.epoch, tag.phaseIndex, tag.policy, tag.batch; indices holds tag.count sample indices
 /// }
 /// ```
 public struct BatchSchedule: Sendable {
@@ -57,21 +73,26 @@ public struct BatchSchedule: Sendable {
     public var sampleCount: Int { labels.count }
     /// K.
     public var classCount: Int { counts.count }
-    /// m, samples of each class in a balanced batch (B / K).
-    public var samplesPerClass: Int { configuration.batchSize / classCount }
-    /// Main-phase epochs plus fine-tune epochs.
-    public var totalEpochs: Int { configuration.epochs + configuration.finetuneEpochs }
+    /// Epochs of all phases.
+    public var totalEpochs: Int { configuration.totalEpochs }
 
     private let labels: [Int32]
     /// The grouping's offsets and lane cursors (its `indices` live on as ``storage``).
     private let index: ClassIndex
-    private var offsets: [Int] { index.offsets }
     /// One `Int32` per sample: class buffers, a permutation, or the canonical grouping.
     private var storage: [Int32]
-    /// Room for one balanced batch, for replaying draws that wrap.
+    /// Room for one batch, for replaying draws that wrap.
     private var scratch: [Int32]
     private var buffers: [ClassBuffer]
+    /// First epoch of each phase, and the total at the end.
+    private let phaseStarts: [Int]
+    /// The plans of each phase: one per epoch for progressive phases, one for the others.
+    private let phasePlans: [[EpochPlan]]
     private var loaded: Loaded
+    /// The apportionment of the quota epoch in ``loaded``.
+    private var apportioner: QuotaApportioner?
+    private var chosen: [Int32] = []
+    private var bonus: [UInt8]
     /// The batch-shuffle seed of epoch `batchSeedEpoch` (derived once an epoch, not per batch).
     private var batchSeed: UInt64 = 0
     private var batchSeedEpoch = -1
@@ -83,9 +104,9 @@ public struct BatchSchedule: Sendable {
     private enum Loaded: Equatable {
         /// Grouped by class, ascending (after ``ClassIndex``).
         case canonical
-        /// Class buffers of a balanced epoch, the next batch to draw.
-        case balanced(epoch: Int, nextBatch: Int)
-        /// The permutation of a real-frequency epoch.
+        /// Class buffers of a quota epoch, the next batch to draw.
+        case quota(epoch: Int, nextBatch: Int)
+        /// The permutation of a natural epoch.
         case permutation(epoch: Int)
     }
 
@@ -94,11 +115,12 @@ public struct BatchSchedule: Sendable {
     /// - Parameters:
     ///   - labels: One label per sample in `0..<classCount`.
     ///   - classCount: K.
-    ///   - configuration: Batch size, phases, seed and shard.
-    /// - Throws: ``Datasets/DatasetError`` for a label out of range or an empty class
-    ///   (balanced and weighted main phases); ``SamplingError`` for a batch size that is not a
-    ///   positive multiple of K (balanced), negative epochs, or an epoch that would have no
-    ///   batches.
+    ///   - configuration: Batch size, phases, epoch length, seed and shard.
+    /// - Throws: ``Datasets/DatasetError`` for a label out of range or an empty class under a
+    ///   policy that needs every class; ``SamplingError`` for a batch size below 1 or above a
+    ///   fixed epoch length, a policy parameter out of range, negative epochs, or an epoch that
+    ///   would have no batches.
+    /// - Complexity: O(N + K·P) for P phases (times E for progressive phases).
     public init(labels: [Int32], classCount: Int, configuration: ScheduleConfiguration) throws {
         try self.init(labels: ClassLabels(labels, classCount: classCount), configuration: configuration)
     }
@@ -113,36 +135,42 @@ public struct BatchSchedule: Sendable {
         guard c.batchSize >= 1 else {
             throw SamplingError.invalidParameter("batch size must be at least 1, got \(c.batchSize)")
         }
-        guard c.epochs >= 0 else {
-            throw SamplingError.invalidParameter("epochs must be 0 or more, got \(c.epochs)")
-        }
-        guard c.finetuneEpochs >= 0 else {
-            throw SamplingError.invalidParameter("fine-tune epochs must be 0 or more, got \(c.finetuneEpochs)")
+        if let bad = c.phases.first(where: { $0.epochs < 0 }) {
+            throw SamplingError.invalidParameter("epochs must be 0 or more, got \(bad.epochs) for phase \(bad.policy.rawValue)")
         }
         guard !labels.isEmpty else { throw SamplingError.invalidParameter("there are no samples to draw from") }
-        let needsEveryClass = c.epochs > 0 && c.sampler != .natural
+        let active = c.phases.filter { $0.epochs > 0 }
+        let needsEveryClass = active.contains { $0.policy.needsEveryClass(phaseEpochs: $0.epochs) }
         var grouping = try ClassIndex(labels: classLabels, requireEveryClass: needsEveryClass)
-        if c.epochs > 0 && c.sampler == .balanced {
-            guard c.batchSize % classCount == 0 else {
-                throw SamplingError.batchSizeNotMultiple(batchSize: c.batchSize, classCount: classCount)
+        let counts = grouping.counts
+        var phaseStarts = [0]
+        var plans = [[EpochPlan]]()
+        for phase in c.phases {
+            phaseStarts.append(phaseStarts.last! + Swift.max(0, phase.epochs))
+            guard phase.epochs > 0 else {
+                plans.append([])
+                continue
             }
-        }
-        let frequencyEpochs = c.finetuneEpochs > 0 || (c.epochs > 0 && c.sampler != .balanced)
-        if frequencyEpochs && c.dropLast && labels.count < c.batchSize {
-            throw SamplingError.invalidParameter(
-                "batch size \(c.batchSize) is larger than the \(labels.count) samples, so with drop-last a real-frequency epoch has no batches; use a batch size of at most \(labels.count) or keep the last batch")
+            let perEpoch = phase.policy == .progressive ? phase.epochs : 1
+            plans.append(try (0..<perEpoch).map { e in
+                try EpochPlan(
+                    policy: phase.policy, counts: counts, batchSize: c.batchSize, length: c.epochLength,
+                    epochInPhase: e, phaseEpochs: phase.epochs, dropLast: c.dropLast)
+            })
         }
         self.configuration = c
         self.labels = labels
-        let counts = grouping.counts
         self.counts = counts
+        self.phaseStarts = phaseStarts
+        self.phasePlans = plans
         self.storage = grouping.takeIndices()
         self.index = grouping
         self.loaded = .canonical
         self.scratch = [Int32](repeating: 0, count: c.batchSize)
+        self.bonus = [UInt8](repeating: 0, count: classCount)
         let offsets = grouping.offsets
         self.buffers = (0..<classCount).map { ClassBuffer(start: offsets[$0], count: offsets[$0 + 1] - offsets[$0]) }
-        if c.epochs > 0 && c.sampler == .weighted {
+        if active.contains(where: { $0.policy == .weighted }) {
             self.classSampler = try WeightedSampler(classWeights: ClassWeights.inverseFrequency(counts: counts), counts: counts)
         } else {
             self.classSampler = nil
@@ -151,28 +179,33 @@ public struct BatchSchedule: Sendable {
 
     // MARK: - Shape of the stream
 
-    /// What epoch `epoch` does.
-    public func phase(ofEpoch epoch: Int) -> EpochPhase {
-        if epoch >= configuration.epochs { return .finetune }
-        switch configuration.sampler {
-        case .balanced: return .balanced
-        case .natural: return .natural
-        case .weighted: return .weighted
-        }
+    /// The phase epoch `epoch` belongs to.
+    /// - Precondition: `0 ≤ epoch < totalEpochs`.
+    public func phaseIndex(ofEpoch epoch: Int) -> Int {
+        precondition(epoch >= 0 && epoch < totalEpochs, "epoch \(epoch) is outside 0..<\(totalEpochs)")
+        var p = 0
+        while phaseStarts[p + 1] <= epoch { p += 1 }
+        return p
     }
 
-    /// Batches of epoch `epoch` before padding: ⌈M / m⌉ balanced, ⌈N / B⌉ otherwise (⌊N / B⌋
-    /// with drop-last).
-    public func batchCount(epoch: Int) -> Int {
-        switch phase(ofEpoch: epoch) {
-        case .balanced:
-            let m = samplesPerClass
-            return ((counts.max() ?? 0) + m - 1) / m
-        case .natural, .weighted, .finetune:
-            let n = sampleCount, b = configuration.batchSize
-            return configuration.dropLast ? n / b : (n + b - 1) / b
-        }
+    /// The policy of epoch `epoch`.
+    /// - Precondition: `0 ≤ epoch < totalEpochs`.
+    public func policy(ofEpoch epoch: Int) -> SamplingPolicy {
+        configuration.phases[phaseIndex(ofEpoch: epoch)].policy
     }
+
+    /// What epoch `epoch` draws: its batches, draws and quotas.
+    /// - Precondition: `0 ≤ epoch < totalEpochs`.
+    /// - Complexity: O(P) for P phases (the plans are made once, by the initialiser).
+    public func plan(epoch: Int) -> EpochPlan {
+        let p = phaseIndex(ofEpoch: epoch)
+        let plans = phasePlans[p]
+        return plans.count == 1 ? plans[0] : plans[epoch - phaseStarts[p]]
+    }
+
+    /// Batches of epoch `epoch` before padding: T / B for quota epochs, ⌈N / B⌉ for natural
+    /// and weighted ones (⌊N / B⌋ with drop-last).
+    public func batchCount(epoch: Int) -> Int { plan(epoch: epoch).batchCount }
 
     /// Batches of epoch `epoch` after padding to a multiple of the world size.
     public func paddedBatchCount(epoch: Int) -> Int {
@@ -193,35 +226,37 @@ public struct BatchSchedule: Sendable {
     /// that pad an epoch for sharding (the same for every world size). Moving forward within an
     /// epoch is cheapest.
     /// - Precondition: `0 ≤ epoch < totalEpochs`, `batch ≥ 0`.
-    /// - Complexity: O(B) moving forward one batch; O(N) plus the replayed draws otherwise.
+    /// - Complexity: O(B + R log K) moving forward one batch; O(N) plus the replayed batches
+    ///   otherwise.
     @discardableResult
     public mutating func fill(epoch: Int, batch: Int, into indices: inout [Int32]) -> BatchTag {
-        precondition(epoch >= 0 && epoch < totalEpochs, "epoch \(epoch) is outside 0..<\(totalEpochs)")
         precondition(batch >= 0, "batch numbers start at 0, got \(batch)")
-        let phase = phase(ofEpoch: epoch)
+        let p = phaseIndex(ofEpoch: epoch)
+        let policy = configuration.phases[p].policy
+        let plan = self.plan(epoch: epoch)
         let count: Int
-        switch phase {
-        case .balanced:
+        switch policy {
+        case .power, .progressive, .repeatFactor:
             count = configuration.batchSize
             resize(&indices, to: count, filler: 0)
-            fillBalanced(epoch: epoch, batch: batch, into: &indices)
-        case .natural, .finetune:
-            count = frequencyBatchSize(epoch: epoch, batch: batch)
+            fillQuota(epoch: epoch, batch: batch, plan: plan, into: &indices)
+        case .natural:
+            count = frequencyBatchSize(plan, batch: batch)
             resize(&indices, to: count, filler: 0)
             fillPermutation(epoch: epoch, batch: batch, into: &indices)
         case .weighted:
-            count = frequencyBatchSize(epoch: epoch, batch: batch)
+            count = frequencyBatchSize(plan, batch: batch)
             resize(&indices, to: count, filler: 0)
             fillWeighted(epoch: epoch, batch: batch, into: &indices)
         }
-        return BatchTag(epoch: epoch, phase: phase, batch: batch, count: count)
+        return BatchTag(epoch: epoch, phaseIndex: p, policy: policy, batch: batch, count: count)
     }
 
-    /// Size of a real-frequency or weighted batch: B, but for the last unpadded batch.
-    private func frequencyBatchSize(epoch: Int, batch: Int) -> Int {
+    /// Size of a natural or weighted batch: B, but for the last unpadded batch.
+    private func frequencyBatchSize(_ plan: EpochPlan, batch: Int) -> Int {
         let b = configuration.batchSize
-        guard batch < batchCount(epoch: epoch) else { return b }
-        return Swift.min(b, sampleCount - batch * b)
+        guard batch < plan.batchCount else { return b }
+        return Swift.min(b, plan.draws - batch * b)
     }
 
     // MARK: - Sequential access for this rank
@@ -268,57 +303,91 @@ public struct BatchSchedule: Sendable {
     private static let classPurpose: UInt64 = 0
     private static let batchPurpose: UInt64 = 1
     private static let permutationPurpose: UInt64 = 2
+    private static let rotationPurpose: UInt64 = 3
 
-    private mutating func fillBalanced(epoch: Int, batch: Int, into indices: inout [Int32]) {
-        let m = samplesPerClass
+    private mutating func fillQuota(epoch: Int, batch: Int, plan: EpochPlan, into indices: inout [Int32]) {
         var skipFrom = 0
-        if case .balanced(epoch, let next) = loaded, next <= batch {
+        if case .quota(epoch, let next) = loaded, next <= batch {
             skipFrom = next
         } else {
             restoreCanonical()
         }
         let startEpoch = loaded == .canonical
         let classSeed = startEpoch ? epochSeed(epoch, Self.classPurpose) : 0
+        if startEpoch {
+            apportioner = QuotaApportioner(
+                quotas: plan.quotas, batchCount: plan.batchCount, batchSize: configuration.batchSize,
+                rotationSeed: epochSeed(epoch, Self.rotationPurpose))
+        }
         if batchSeedEpoch != epoch {
             batchSeed = epochSeed(epoch, Self.batchPurpose)
             batchSeedEpoch = epoch
         }
         let batchSeed = self.batchSeed
-        // Move the working arrays out of self so they can be mutated side by side.
+        // Move the working state out of self so it can be mutated side by side.
         var buffers = [ClassBuffer]()
         var storage = [Int32]()
         var scratch = [Int32]()
+        var chosen = [Int32]()
+        var bonus = [UInt8]()
+        var apportioner: QuotaApportioner? = nil
+        swap(&apportioner, &self.apportioner)
         swap(&buffers, &self.buffers)
         swap(&storage, &self.storage)
         swap(&scratch, &self.scratch)
+        swap(&chosen, &self.chosen)
+        swap(&bonus, &self.bonus)
         defer {
             swap(&buffers, &self.buffers)
             swap(&storage, &self.storage)
             swap(&scratch, &self.scratch)
+            swap(&chosen, &self.chosen)
+            swap(&bonus, &self.bonus)
+            swap(&apportioner, &self.apportioner)
         }
+        let batchSize = configuration.batchSize
         storage.withUnsafeMutableBufferPointer { storage in
             scratch.withUnsafeMutableBufferPointer { scratch in
-                guard let base = storage.baseAddress, let spare = scratch.baseAddress else { return }
-                if startEpoch {
-                    for c in buffers.indices {
-                        buffers[c].beginEpoch(storage: base, rng: Xoshiro256StarStar(seed: classSeed, stream: UInt64(c)))
+                bonus.withUnsafeMutableBufferPointer { bonus in
+                    guard let spare = scratch.baseAddress else { return }
+                    if startEpoch {
+                        for c in buffers.indices {
+                            buffers[c].beginEpoch(storage: storage, rng: Xoshiro256StarStar(seed: classSeed, stream: UInt64(c)))
+                        }
                     }
-                }
-                while skipFrom < batch {
-                    for c in buffers.indices { buffers[c].skip(m, storage: base, scratch: spare) }
-                    skipFrom += 1
-                }
-                indices.withUnsafeMutableBufferPointer { out in
-                    guard let outBase = out.baseAddress else { return }
-                    for c in buffers.indices {
-                        buffers[c].take(m, storage: base, into: outBase + c * m)
+                    // Hands each class of the next batch its f_c (+ 1) draws in one call, so a
+                    // buffer wrap knows every sample the batch already holds of that class.
+                    func draw(_ act: (inout ClassBuffer, Int) -> Void) {
+                        apportioner!.next(into: &chosen)
+                        let floors = apportioner!.floors
+                        for c in chosen {
+                            if floors[Int(c)] == 0 { act(&buffers[Int(c)], 1) } else { bonus[Int(c)] = 1 }
+                        }
+                        for c32 in apportioner!.floorClasses {
+                            let c = Int(c32)
+                            act(&buffers[c], Int(floors[c]) + Int(bonus[c]))
+                            bonus[c] = 0
+                        }
                     }
-                    var rng = Xoshiro256StarStar(seed: batchSeed, stream: UInt64(batch))
-                    out.fisherYatesShuffle(using: &rng)
+                    while skipFrom < batch {
+                        draw { buffer, m in buffer.skip(m, storage: storage, scratch: spare) }
+                        skipFrom += 1
+                    }
+                    indices.withUnsafeMutableBufferPointer { out in
+                        guard let outBase = out.baseAddress else { return }
+                        var written = 0
+                        draw { buffer, m in
+                            buffer.take(m, storage: storage, into: outBase + written)
+                            written += m
+                        }
+                        internalInvariant(written == batchSize, "batch \(batch) of epoch \(epoch) holds \(written) draws, expected \(batchSize)")
+                        var rng = Xoshiro256StarStar(seed: batchSeed, stream: UInt64(batch))
+                        out.fisherYatesShuffle(using: &rng)
+                    }
                 }
             }
         }
-        loaded = .balanced(epoch: epoch, nextBatch: batch + 1)
+        loaded = .quota(epoch: epoch, nextBatch: batch + 1)
     }
 
     private mutating func fillPermutation(epoch: Int, batch: Int, into indices: inout [Int32]) {
@@ -348,7 +417,7 @@ public struct BatchSchedule: Sendable {
         restoreCanonical()
         guard let classSampler else { return }
         var rng = Xoshiro256StarStar(seed: epochSeed(epoch, Self.batchPurpose), stream: UInt64(batch))
-        let offsets = self.offsets
+        let offsets = index.offsets
         let counts = self.counts
         storage.withUnsafeBufferPointer { storage in
             indices.withUnsafeMutableBufferPointer { out in
@@ -365,5 +434,6 @@ public struct BatchSchedule: Sendable {
         guard loaded != .canonical else { return }
         index.group(labels: labels, into: &storage)
         loaded = .canonical
+        apportioner = nil
     }
 }

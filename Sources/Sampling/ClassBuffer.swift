@@ -15,7 +15,7 @@ import Datasets
 struct ClassBuffer: Sendable {
     /// First position of the segment in the shared storage.
     let start: Int
-    /// n_c, the segment's length (at least 1).
+    /// n_c, the segment's length (0 for an empty class, which is never drawn from).
     let count: Int
     /// Next position to hand out, in `0...count`; `count` means the pass is used up.
     private(set) var cursor: Int
@@ -25,6 +25,7 @@ struct ClassBuffer: Sendable {
     private var rng: Xoshiro256StarStar
 
     init(start: Int, count: Int) {
+        internalInvariant(start >= 0 && count >= 0, "segment start \(start), count \(count)")
         self.start = start
         self.count = count
         self.cursor = count
@@ -33,7 +34,8 @@ struct ClassBuffer: Sendable {
     }
 
     /// Starts a fresh pass over a segment in canonical order, with a new generator.
-    mutating func beginEpoch(storage: UnsafeMutablePointer<Int32>, rng: Xoshiro256StarStar) {
+    mutating func beginEpoch(storage: UnsafeMutableBufferPointer<Int32>, rng: Xoshiro256StarStar) {
+        checkInvariants(storage)
         self.rng = rng
         shuffleSegment(storage)
         cursor = 0
@@ -43,21 +45,27 @@ struct ClassBuffer: Sendable {
     /// Copies the next `m` indices to `out`, wrapping (and reshuffling) as often as needed.
     ///
     /// - Complexity: O(m) plus O(n_c) per wrap.
-    mutating func take(_ m: Int, storage: UnsafeMutablePointer<Int32>, into out: UnsafeMutablePointer<Int32>) {
+    mutating func take(_ m: Int, storage: UnsafeMutableBufferPointer<Int32>, into out: UnsafeMutablePointer<Int32>) {
+        checkInvariants(storage)
+        internalInvariant(m == 0 || count > 0, "draw of \(m) from an empty class")
         var written = 0
         while written < m {
             if cursor == count {
                 wrap(storage: storage, takenThisDraw: UnsafeBufferPointer(start: out, count: written), draw: m)
             }
             let n = Swift.min(m - written, count - cursor)
-            (out + written).update(from: storage + start + cursor, count: n)
+            if n == 1 {
+                out[written] = storage[start + cursor]
+            } else {
+                (out + written).update(from: storage.baseAddress! + start + cursor, count: n)
+            }
             cursor += n
             written += n
         }
     }
 
     /// Advances past the next `m` indices without copying them: the same state as ``take`` leaves.
-    mutating func skip(_ m: Int, storage: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Int32>) {
+    mutating func skip(_ m: Int, storage: UnsafeMutableBufferPointer<Int32>, scratch: UnsafeMutablePointer<Int32>) {
         // Wraps depend on the indices taken in the same draw, so draws that wrap are replayed
         // into scratch; draws inside one pass just move the cursor.
         if m <= count - cursor {
@@ -69,12 +77,12 @@ struct ClassBuffer: Sendable {
 
     /// Starts the next pass: reshuffle, then move any sample the current draw already took
     /// (`taken`) out of the first `draw - taken.count` positions, if the class is big enough.
-    private mutating func wrap(storage: UnsafeMutablePointer<Int32>, takenThisDraw taken: UnsafeBufferPointer<Int32>, draw m: Int) {
+    private mutating func wrap(storage: UnsafeMutableBufferPointer<Int32>, takenThisDraw taken: UnsafeBufferPointer<Int32>, draw m: Int) {
         shuffleSegment(storage)
         cursor = 0
         passes += 1
         guard !taken.isEmpty, count >= m else { return }
-        let segment = storage + start
+        let segment = storage.baseAddress! + start
         let front = m - taken.count
         for i in 0..<front where taken.contains(segment[i]) {
             // Swap with a later position holding a sample this draw has not taken; one exists
@@ -89,8 +97,17 @@ struct ClassBuffer: Sendable {
         }
     }
 
-    private mutating func shuffleSegment(_ storage: UnsafeMutablePointer<Int32>) {
-        var segment = UnsafeMutableBufferPointer(start: storage + start, count: count)
+    private mutating func shuffleSegment(_ storage: UnsafeMutableBufferPointer<Int32>) {
+        guard count > 1 else { return }
+        var segment = UnsafeMutableBufferPointer(rebasing: storage[start..<(start + count)])
         segment.fisherYatesShuffle(using: &rng)
+    }
+
+    /// Start, count and cursor against the storage (debug builds only).
+    @inline(__always)
+    private func checkInvariants(_ storage: UnsafeMutableBufferPointer<Int32>) {
+        internalInvariant(start >= 0 && count >= 0 && start + count <= storage.count,
+                          "segment \(start)..<\(start + count) outside storage of \(storage.count)")
+        internalInvariant(cursor >= 0 && cursor <= count, "cursor \(cursor) outside 0...\(count)")
     }
 }

@@ -11,7 +11,7 @@ import Darwin
 public enum TrainingEvent: Sendable {
     /// A batch was trained on: epoch, phase, its position in this epoch and the epoch's
     /// running mean loss and accuracy so far.
-    case batch(epoch: Int, phase: EpochPhase, batch: Int, batchesInEpoch: Int, loss: Double, accuracy: Double)
+    case batch(epoch: Int, phase: SamplingPolicy, batch: Int, batchesInEpoch: Int, loss: Double, accuracy: Double)
     /// An epoch ended.
     case epoch(EpochReport)
 }
@@ -20,8 +20,8 @@ public enum TrainingEvent: Sendable {
 public struct EpochReport: Sendable {
     /// Epoch number (main phase first, then fine-tune).
     public var epoch: Int
-    /// What the epoch trained on.
-    public var phase: EpochPhase
+    /// The policy the epoch's batches were drawn with.
+    public var phase: SamplingPolicy
     /// Mean training loss over the epoch's batches (weighted by batch size).
     public var trainLoss: Double
     /// Accuracy on the epoch's training batches.
@@ -214,7 +214,7 @@ public final class Trainer {
 
         var reports = [EpochReport]()
         var epoch = -1
-        var phase = EpochPhase.balanced
+        var phase = SamplingPolicy.balanced
         var lossSum = 0.0, correct = 0, seen = 0, batchInEpoch = 0
         var epochStart = now()
 
@@ -239,10 +239,10 @@ public final class Trainer {
             if tag.epoch != epoch {
                 try finishEpoch()
                 epoch = tag.epoch
-                phase = tag.phase
+                phase = tag.policy
                 lossSum = 0; correct = 0; seen = 0; batchInEpoch = 0
                 epochStart = now()
-                if phase == .finetune && !inFinetune {
+                if tag.phaseIndex > 0 && !inFinetune {
                     inFinetune = true
                     outputOnly = c.finetuneLayers == .output
                     trainable = outputOnly ? model.outputParameters : model.parameters

@@ -51,7 +51,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var momentum: Double = 0.9
     /// Weight decay; `nil` means the optimiser's default (0 for SGD and Adam, 0.01 for AdamW).
     public var weightDecay: Double? = nil
-    /// Batch size B (for balanced sampling a multiple of the class count).
+    /// Batch size B.
     public var batchSize: Int = 96
     /// Epochs of the main phase.
     public var epochs: Int = 30
@@ -62,7 +62,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Step size of the fine-tune phase; `nil` means a tenth of ``learningRate``.
     public var finetuneLearningRate: Double? = nil
     /// How the main phase samples batches.
-    public var sampler: SamplerKind = .balanced
+    public var sampler: SamplingPolicy = .balanced
     /// τ for post-hoc prior correction at prediction time (logits + τ·log π_y with π the
     /// training-set class frequencies); `nil` for none.
     public var priorCorrection: Double? = nil

@@ -5,63 +5,96 @@ import Sampling
 struct BalanceStats: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "balance-stats",
-        abstract: "Show class counts, imbalance and what balanced epochs do to each class.",
+        abstract: "Show class counts, imbalance and what an epoch of a sampling policy does to each class.",
         discussion: """
-            Reads the labels (and checks the features' row count) and prints, for batch size B = K·m: \
-            balanced batches per epoch ⌈M/m⌉ (M the largest class), draws of each class per epoch, \
-            the repetition factor draws/n_c, fine-tune batches per epoch ⌈N/B⌉, and the \
-            inverse-frequency N/(K·n_c) and effective-number (Cui et al. 2019) class weights.
+            Reads the labels (and checks the features' row count) and prints, for batch size B \
+            and a policy (--sampler, default balanced) with its epoch length: the draws T and \
+            batches T/B of an epoch, each class's quota Q_c, its repetition Q_c/n_c, how many \
+            times one of its samples is drawn (min/median/max) and, for a fixed epoch length, \
+            the share of the class seen per epoch; natural (fine-tune) batches per epoch ⌈N/B⌉; \
+            and the inverse-frequency N/(K·n_c) and effective-number (Cui et al. 2019) class \
+            weights. Progressive figures are for its first epoch (instance-balanced). With \
+            --schedule, the figures of every phase (JSON: a "phases" list).
 
             EXAMPLES:
               datatool balance-stats spirals.h5
-              datatool balance-stats spirals.h5 --batch-size 96 --beta 0.9999
+              datatool balance-stats longtail.h5 --batch-size 256 --sampler sqrt
+              datatool balance-stats longtail.h5 --epoch-length batches:500 --json
+              datatool balance-stats longtail.h5 --schedule "natural:20,balanced:5"
               datatool balance-stats data.h5 --features /train/x --labels /train/y --json
             """)
 
     @OptionGroup var data: DataFileOptions
 
-    @Option(parsing: .unconditional, help: "Batch size B, a multiple of the number of classes K (default: 32·K).")
-    var batchSize: Int?
+    @OptionGroup var sampling: SamplingOptions
 
     @Option(parsing: .unconditional, help: "β in [0, 1) for the effective-number weights.")
     var beta: Double = 0.999
 
-    @Flag(help: "Fine-tune epochs drop a smaller last batch.")
+    @Flag(help: "Natural and weighted epochs drop a smaller last batch.")
     var dropLast = false
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func validate() throws {
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
     }
 
     func run() throws {
         let counts = try data.open(reading: .stream()).labels.counts
-        let b = batchSize ?? 32 * counts.count
-        let stats = try BalanceStatistics(counts: counts, batchSize: b, beta: beta, dropLast: dropLast)
-        print(json ? jsonObject(stats).text : table(stats))
+        let phases = sampling.schedule ?? [SchedulePhase(sampling.sampler ?? .balanced, epochs: 1)]
+        let stats = try phases.map { phase in
+            try BalanceStatistics(
+                counts: counts, batchSize: sampling.batchSize(samples: counts.reduce(0, +)),
+                policy: phase.policy, epochLength: sampling.epochLength, beta: beta, dropLast: dropLast,
+                phaseEpochs: phase.epochs)
+        }
+        guard let schedule = sampling.schedule else {
+            print(json ? jsonObject(stats[0]).text : table(stats[0]))
+            return
+        }
+        if json {
+            let objects = zip(schedule, stats).enumerated().map { p, item -> JSON in
+                guard case .object(let fields) = jsonObject(item.1) else { return .null }
+                return .object([("phase_index", .int(p)), ("epochs", .int(item.0.epochs))] + fields.filter { $0.0 != "file" })
+            }
+            print(JSON.object([("file", .string(data.file)), ("schedule", .string(schedule.map(\.description).joined(separator: ","))), ("phases", .array(objects))]).text)
+        } else {
+            print(zip(schedule, stats).enumerated().map { p, item in
+                "phase \(p): \(item.0.policy.rawValue) × \(item.0.epochs) epochs\n" + table(item.1)
+            }.joined(separator: "\n\n"))
+        }
     }
 
     private func jsonObject(_ s: BalanceStatistics) -> JSON {
-        .object([
+        func optional(_ value: Int?) -> JSON { value.map { .int($0) } ?? .null }
+        func optional(_ value: Double?) -> JSON { value.map { .double($0) } ?? .null }
+        return .object([
             ("file", .string(data.file)),
             ("n", .int(s.sampleCount)),
             ("classes", .int(s.classCount)),
             ("imbalance_ratio", .double(s.imbalanceRatio)),
             ("batch_size", .int(s.batchSize)),
-            ("per_class_per_batch", .int(s.batchSize / s.classCount)),
-            ("balanced_batches_per_epoch", .int(s.balancedBatchesPerEpoch)),
-            ("finetune_batches_per_epoch", .int(s.finetuneBatchesPerEpoch)),
+            ("policy", .string(s.policy.rawValue)),
+            ("epoch_length", .string(s.epochLength.description)),
+            ("epoch_draws", .int(s.epochDraws)),
+            ("per_class_per_batch", .double(Double(s.batchSize) / Double(s.classCount))),
+            ("balanced_batches_per_epoch", .int(s.batchesPerEpoch)),
+            ("finetune_batches_per_epoch", .int(s.naturalBatchesPerEpoch)),
             ("beta", .double(s.beta)),
             ("per_class", .array(s.perClass.map { c in
                 .object([
                     ("label", .int(c.label)),
                     ("count", .int(c.count)),
                     ("frequency", .double(c.frequency)),
-                    ("draws_per_epoch", .int(c.drawsPerEpoch)),
+                    ("quota", .int(c.quota)),
+                    ("draws_per_epoch", .int(c.quota)),
                     ("repetition", .double(c.repetition)),
+                    ("draws_min", optional(c.drawsMin)),
+                    ("draws_median", optional(c.drawsMedian)),
+                    ("draws_max", optional(c.drawsMax)),
+                    ("seen_share", optional(c.seenShare)),
                     ("weight_inverse", .double(c.weightInverse)),
                     ("weight_effective", .double(c.weightEffective)),
                 ])
@@ -72,14 +105,16 @@ struct BalanceStats: ParsableCommand {
     private func table(_ s: BalanceStatistics) -> String {
         var lines = [String]()
         lines.append("\(data.file): \(s.sampleCount) samples, \(s.classCount) classes, imbalance ratio \(format(s.imbalanceRatio, 1)):1")
-        lines.append("batch size \(s.batchSize) (\(s.batchSize / s.classCount) per class): \(s.balancedBatchesPerEpoch) balanced batches per epoch, \(s.finetuneBatchesPerEpoch) fine-tune batches per epoch")
+        lines.append("\(s.policy.rawValue) epochs (\(s.epochLength)), batch size \(s.batchSize): \(s.epochDraws) draws in \(s.batchesPerEpoch) batches per epoch; \(s.naturalBatchesPerEpoch) natural (fine-tune) batches per epoch")
         lines.append("")
-        let header = ["class", "count", "frequency", "draws/epoch", "repetition", "w inverse", "w effective"]
+        let header = ["class", "count", "frequency", "quota", "repetition", "draws min/med/max", "seen", "w inverse", "w effective"]
         var rows = [header]
         for c in s.perClass {
+            let perSample = c.drawsMin.map { min in "\(min)/\(format(c.drawsMedian ?? 0, 1))/\(c.drawsMax ?? min)" } ?? "random"
             rows.append([
-                String(c.label), String(c.count), format(100 * c.frequency, 2) + "%", String(c.drawsPerEpoch),
-                format(c.repetition, 2) + "×", format(c.weightInverse, 4), format(c.weightEffective, 4),
+                String(c.label), String(c.count), format(100 * c.frequency, 2) + "%", String(c.quota),
+                format(c.repetition, 2) + "×", perSample, c.seenShare.map { format(100 * $0, 1) + "%" } ?? "-",
+                format(c.weightInverse, 4), format(c.weightEffective, 4),
             ])
         }
         lines.append(contentsOf: TextTable.render(rows))

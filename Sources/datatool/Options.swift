@@ -69,3 +69,36 @@ struct ShardOptions: ParsableArguments {
         return (fallback, flagName)
     }
 }
+
+extension SamplingPolicy: ExpressibleByArgument {}
+
+/// Batch size, policy, epoch length and phases, shared by `sample` and `balance-stats`.
+struct SamplingOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Batch size B ≥ 1, any size (default: 256, or N if smaller).")
+    var batchSize: Int?
+
+    @Option(help: ArgumentHelp(
+        "How the main phase samples: balanced, sqrt, power:Q (Q in [0, 1]), instance, progressive, repeat:T (T > 0), natural or weighted.",
+        valueName: "policy"), transform: { try SamplingPolicy(parsing: $0) })
+    var sampler: SamplingPolicy?
+
+    @Option(help: ArgumentHelp(
+        "Draws per epoch: cover (every sample at least once), samples:S or batches:N.", valueName: "length"),
+        transform: { try EpochLength(parsing: $0) })
+    var epochLength: EpochLength = .cover
+
+    @Option(help: ArgumentHelp(
+        "Phases POLICY:EPOCHS, comma separated, e.g. \"balanced:30,natural:2\" (instead of --sampler/--epochs/--finetune-epochs).",
+        valueName: "phases"), transform: { try SchedulePhase.parseSchedule($0) })
+    var schedule: [SchedulePhase]?
+
+    /// The batch size to use for N samples.
+    func batchSize(samples n: Int) -> Int { batchSize ?? Swift.min(256, n) }
+
+    func validate() throws {
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if schedule != nil && sampler != nil {
+            throw ValidationError("--schedule gives the phases and their policies; drop --sampler or drop --schedule")
+        }
+    }
+}

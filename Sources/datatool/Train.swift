@@ -10,7 +10,8 @@ struct Train: ParsableCommand {
         discussion: """
             The five steps of the course notes (forward, loss, zero grad, backward, step) over \
             the batch stream: --epochs of the main phase (--sampler balanced: every batch holds \
-            B/K samples of each class, drawn from per-class circular buffers; natural: real \
+            ⌊B/K⌋ or ⌈B/K⌉ samples of each class, drawn from per-class circular buffers; sqrt, \
+            power:Q, instance, progressive, repeat:T: other class shares; natural: real \
             frequencies; weighted: with replacement, inverse-frequency weights, like PyTorch's \
             WeightedRandomSampler), then --finetune-epochs at the real class frequencies (the \
             output layer only, or --finetune-layer all) so the model learns the priors back. \
@@ -34,7 +35,7 @@ struct Train: ParsableCommand {
     @OptionGroup var options: TrainOptions
 
     @Option(help: "How the main phase samples: balanced, natural or weighted.")
-    var sampler: SamplerKind = .balanced
+    var sampler: SamplingPolicy = .balanced
 
     @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase.")
     var finetuneEpochs: Int = 0

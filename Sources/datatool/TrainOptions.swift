@@ -50,7 +50,7 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Weight decay (default: 0 for sgd and adam, 0.01 for adamw).")
     var weightDecay: Double?
 
-    @Option(parsing: .unconditional, help: "Batch size B; a multiple of the class count K for balanced sampling (default: 32·K).")
+    @Option(parsing: .unconditional, help: "Batch size B, any size ≥ 1 (default: 32·K).")
     var batchSize: Int?
 
     @Option(parsing: .unconditional, help: "Epochs of the main phase.")

@@ -113,9 +113,17 @@ import Glibc
         }
         // Batch sizes and schedule flags.
         for size in ["0", "-3"] { forEachFileCommand("batch size \(size)", good, ["--batch-size", size], ["--batch-size"]) }
-        cases.append(Case(what: "batch size not a multiple of K", arguments: ["sample", good, "--batch-size", "4"], fragments: ["batch size 4", "3 or 6"]))
-        cases.append(Case(what: "batch size not a multiple of K", arguments: ["balance-stats", good, "--batch-size", "4"], fragments: ["batch size 4", "3 or 6"]))
-        cases.append(Case(what: "batch size not a multiple of K", arguments: ["train", good, "--batch-size", "4"], fragments: ["batch size 4", "3 or 6"]))
+        // Sampling policies, epoch lengths and schedules.
+        for command in [["sample", good], ["balance-stats", good]] {
+            cases.append(Case(what: "unknown policy", arguments: command + ["--sampler", "fair"], fragments: ["--sampler", "\"fair\""]))
+            cases.append(Case(what: "q outside [0, 1]", arguments: command + ["--sampler", "power:2"], fragments: ["--sampler", "q = 2"]))
+            cases.append(Case(what: "t ≤ 0", arguments: command + ["--sampler", "repeat:0"], fragments: ["--sampler", "t = 0"]))
+            cases.append(Case(what: "samples:0", arguments: command + ["--epoch-length", "samples:0"], fragments: ["--epoch-length", "samples:0"]))
+            cases.append(Case(what: "B larger than a fixed epoch", arguments: command + ["--batch-size", "20", "--epoch-length", "samples:10"], fragments: ["batch size 20", "10 draws"]))
+        }
+        cases.append(Case(what: "malformed schedule", arguments: ["sample", good, "--schedule", "balanced:2,natural"], fragments: ["--schedule", "phase 2", "\"natural\""]))
+        cases.append(Case(what: "unknown policy in a schedule", arguments: ["sample", good, "--schedule", "balanced:2,fair:1"], fragments: ["--schedule", "phase 2", "\"fair\""]))
+        cases.append(Case(what: "schedule and epochs both", arguments: ["sample", good, "--schedule", "balanced:2", "--finetune-epochs", "1"], fragments: ["--schedule", "--finetune-epochs"]))
         cases.append(Case(what: "batch size larger than the data (drop-last)", arguments: ["sample", good, "--batch-size", "60", "--sampler", "natural", "--drop-last"], fragments: ["batch size 60", "39"]))
         for command in [["sample", good, "--batch-size", "3"], ["train", good, "--batch-size", "3"], ["compare", good, "--batch-size", "3"]] {
             cases.append(Case(what: "negative epochs", arguments: command + ["--epochs", "-1"], fragments: ["--epochs"]))

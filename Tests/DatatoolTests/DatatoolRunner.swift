@@ -33,8 +33,19 @@ enum Datatool {
     /// Runs `datatool` with `arguments` in `directory` (a fresh temporary folder by default).
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
                     timeout: TimeInterval = 600) throws -> DatatoolRun {
+        try runProgram(executable, arguments, in: directory, environment: environment, timeout: timeout)
+    }
+
+    /// Runs `python3 script arguments…` (a script of the repository, e.g. `scripts/…`).
+    static func runPython(_ script: String, _ arguments: [String]) throws -> DatatoolRun {
+        try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["python3", repositoryRoot.appendingPathComponent(script).path] + arguments)
+    }
+
+    /// Runs any program the same way.
+    static func runProgram(_ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
+                           timeout: TimeInterval = 600) throws -> DatatoolRun {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         if let environment { process.environment = environment }

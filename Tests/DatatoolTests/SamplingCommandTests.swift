@@ -44,6 +44,21 @@ import TestSupport
         let inverse = perClass.compactMap { $0["weight_inverse"] as? Double }
         #expect(inverse.count == 3 && abs(inverse[0] - 0.37) < 1e-9 && abs(inverse[2] - 37) < 1e-9)
         #expect(perClass.allSatisfy { $0["weight_effective"] is Double && $0["frequency"] is Double && $0["label"] is Int })
+        // The policy's figures: T = K·M = 3000 rounded up to 3072, 1024 draws of each class,
+        // a sample of the 10-sample class drawn 102 or 103 times (four of them 103).
+        #expect(object["policy"] as? String == "balanced")
+        #expect(object["epoch_draws"] as? Int == 3072)
+        #expect(perClass.map { $0["quota"] as? Int } == [1024, 1024, 1024])
+        #expect(perClass.map { $0["draws_min"] as? Int } == [1, 10, 102])
+        #expect(perClass.map { $0["draws_max"] as? Int } == [2, 11, 103])
+        #expect(perClass.map { $0["draws_median"] as? Double } == [1, 10, 102])
+
+        // With --schedule, the figures of every phase.
+        let phases = try Self.jsonObject(try Datatool.run(["balance-stats", file, "--batch-size", "96", "--schedule", "natural:2,balanced:1", "--json"]).stdout)
+        let list = try #require(phases["phases"] as? [[String: Any]])
+        #expect(list.map { $0["policy"] as? String } == ["natural", "balanced"])
+        #expect(list.map { $0["phase_index"] as? Int } == [0, 1] && list.map { $0["epochs"] as? Int } == [2, 1])
+        #expect(list.map { $0["epoch_draws"] as? Int } == [1110, 3072])
 
         let table = try Datatool.run(["balance-stats", file, "--batch-size", "96"])
         #expect(table.status == 0)
@@ -66,7 +81,9 @@ import TestSupport
         #expect(run.status == 0, "\(run.stderr)")
         let batches = try Self.lines(run.stdout)
         let balanced = batches.filter { $0["phase"] as? String == "balanced" }
-        let finetune = batches.filter { $0["phase"] as? String == "finetune" }
+        let finetune = batches.filter { $0["phase"] as? String == "natural" }
+        #expect(balanced.allSatisfy { $0["phase_index"] as? Int == 0 })
+        #expect(finetune.allSatisfy { $0["phase_index"] as? Int == 1 })
         #expect(balanced.count == 500)   // ⌈1000 / 2⌉
         #expect(finetune.count == 185)   // ⌈1110 / 6⌉
         for batch in balanced {
@@ -147,9 +164,21 @@ import TestSupport
             (["balance-stats", bad, "--labels", "/labels_short"], ["/features", "/labels_short"]),
             (["balance-stats", bad, "--features", "/rank3"], ["/rank3"]),
             (["balance-stats", bad, "--labels", "/strings"], ["/strings"]),
-            (["balance-stats", file, "--batch-size", "10"], ["batch size 10", "9 or 12"]),
+            (["balance-stats", file, "--sampler", "squareroot"], ["--sampler", "unknown sampling policy \"squareroot\""]),
+            (["sample", file, "--sampler", "power:1.5"], ["--sampler", "q = 1.5", "[0, 1]"]),
+            (["sample", file, "--sampler", "repeat:0"], ["--sampler", "t = 0", "greater than 0"]),
+            (["sample", file, "--sampler", "repeat:-2"], ["--sampler", "t = -2"]),
+            (["sample", file, "--schedule", "balanced:3,natral:2"], ["--schedule", "phase 2", "natral"]),
+            (["sample", file, "--schedule", "balanced:3;natural:2"], ["--schedule", "phase 1", "POLICY:EPOCHS"]),
+            (["sample", file, "--schedule", "balanced:0"], ["--schedule", "EPOCHS ≥ 1"]),
+            (["sample", file, "--schedule", "balanced:3", "--epochs", "2"], ["--schedule", "--epochs"]),
+            (["sample", file, "--epoch-length", "samples:0"], ["--epoch-length", "samples:0"]),
+            (["sample", file, "--epoch-length", "forever"], ["--epoch-length", "forever"]),
+            (["sample", file, "--batch-size", "64", "--epoch-length", "samples:50"], ["batch size 64", "50 draws"]),
+            (["sample", file, "--classes", "4"], ["class 3", "no samples"]),
             (["balance-stats", file, "--batch-size", "0"], ["--batch-size"]),
             (["balance-stats", file, "--classes", "5"], ["class 3", "no samples"]),
+            (["balance-stats", file, "--sampler", "progressive:3"], ["takes no parameter"]),
             (["balance-stats", file, "--classes", "2"], ["label 2", "0..<2"]),
             (["sample", file, "--batch-size", "6", "--epochs", "-1"], ["--epochs"]),
             (["sample", file, "--batch-size", "6", "--rank", "2", "--world-size", "2"], ["--rank", "0..<2"]),
@@ -163,5 +192,84 @@ import TestSupport
             #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): expected one line, got \(run.stderr)")
             #expect(run.stdout.isEmpty, "\(arguments) printed \(run.stdout)")
         }
+    }
+
+    /// 1,000 long-tailed classes, n_c from 1280 down to 5 (geometric), one feature.
+    static func longTailFile(in directory: URL) throws -> (path: String, counts: [Int]) {
+        let counts = (0..<1000).map { c in Int((1280 * pow(5.0 / 1280, Double(c) / 999)).rounded()) }
+        let labels = counts.enumerated().flatMap { c, n in repeatElement(Int32(c), count: n) }
+        let data = try LabelledDataset(features: labels.map { Float($0) }, dimension: 1, labels: labels, classCount: 1000)
+        let path = directory.appendingPathComponent("longtail.h5").path
+        try writeLabelledDataset(data, to: path)
+        return (path, counts)
+    }
+
+    @Test("1,000 long-tailed classes with B = 256: balance-stats and sample work")
+    func longTailedThousandClasses() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (file, counts) = try Self.longTailFile(in: dir)
+        let stats = try Self.jsonObject(try Datatool.run(["balance-stats", file, "--json"]).stdout)
+        #expect(stats["batch_size"] as? Int == 256)   // the default
+        #expect(stats["epoch_draws"] as? Int == 1_280_000)
+        #expect(stats["balanced_batches_per_epoch"] as? Int == 5000)
+        let perClass = try #require(stats["per_class"] as? [[String: Any]])
+        #expect(perClass.count == 1000 && perClass.allSatisfy { $0["quota"] as? Int == 1280 })
+        #expect(perClass.last?["draws_min"] as? Int == 256)
+        let sqrt = try Self.jsonObject(try Datatool.run(["balance-stats", file, "--sampler", "sqrt", "--epoch-length", "batches:100", "--json"]).stdout)
+        #expect(sqrt["policy"] as? String == "sqrt" && sqrt["epoch_draws"] as? Int == 25_600)
+        let sqrtClasses = try #require(sqrt["per_class"] as? [[String: Any]])
+        let seen = sqrtClasses.compactMap { $0["seen_share"] as? Double }
+        #expect(seen.count == 1000 && seen.contains { $0 < 1 }, "a short epoch leaves some samples unseen")
+
+        let run = try Datatool.run(["sample", file, "--epoch-length", "batches:12", "--seed", "2"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let batches = try Self.lines(run.stdout)
+        #expect(batches.count == 12)
+        for batch in batches {
+            let labels = try #require(batch["labels"] as? [Int])
+            #expect(labels.count == 256 && Set(labels).count == 256, "K > B: no class twice in a batch")
+        }
+        let progressive = try Datatool.run(["sample", file, "--schedule", "progressive:3,natural:1", "--epoch-length", "batches:4"])
+        #expect(progressive.status == 0, "\(progressive.stderr)")
+        let lines = try Self.lines(progressive.stdout)
+        #expect(lines.map { $0["phase"] as? String ?? "" }.filter { $0 == "progressive" }.count == 12)
+        #expect(lines.count == 16 && lines.last?["phase_index"] as? Int == 1)
+        _ = counts
+    }
+
+    @Test("3 classes with B = 256: 85 or 86 of each class in every batch")
+    func threeClassesWith256() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let file = try Self.spiralFile(in: dir)
+        let run = try Datatool.run(["sample", file, "--batch-size", "256"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let batches = try Self.lines(run.stdout)
+        #expect(batches.count == 12)
+        for batch in batches {
+            let labels = try #require(batch["labels"] as? [Int])
+            let perClass = (0..<3).map { c in labels.filter { $0 == c }.count }
+            #expect(perClass.allSatisfy { $0 == 85 || $0 == 86 }, "\(perClass)")
+        }
+    }
+
+    @Test("--output schedule.h5: h5py reads back exactly the JSON lines, for a sharded phase schedule")
+    func scheduleFileReadsBackWithH5py() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let file = try Self.spiralFile(in: dir)
+        let schedule = dir.appendingPathComponent("schedule.h5").path
+        let common = ["sample", file, "--batch-size", "50", "--schedule", "progressive:2,sqrt:1,natural:1", "--seed", "9", "--rank", "1", "--world-size", "3"]
+        let written = try Datatool.run(common + ["--output", schedule])
+        #expect(written.status == 0 && written.stdout.isEmpty, "\(written.stderr)")
+        let lines = try Datatool.run(common).stdout
+        let replay = try Datatool.runPython("scripts/schedule_replay.py", [schedule, file])
+        try #require(replay.status == 0, "schedule_replay.py failed: \(replay.stderr)")
+        let replayed = replay.stdout
+        let expected = try Self.lines(lines), actual = try Self.lines(replayed)
+        #expect(expected.count > 0 && expected.count == actual.count)
+        #expect(NSArray(array: expected).isEqual(to: actual), "the file's batches differ from the JSON lines")
+        // An existing file is kept without --force, replaced with it.
+        let again = try Datatool.run(common + ["--output", schedule])
+        expectCleanFailure(again, mentioning: ["schedule.h5", "--force"])
+        #expect(try Datatool.run(common + ["--output", schedule, "--force"]).status == 0)
     }
 }

@@ -32,7 +32,7 @@ import Testing
         let confusion = try #require(testReport["confusion"] as? [[Int]])
         #expect(confusion.map { $0.reduce(0, +) } == [100, 100, 100])
         let epochs = try #require(object["epochs"] as? [[String: Any]])
-        #expect(epochs.map { $0["phase"] as? String } == ["balanced", "balanced", "balanced", "finetune"])
+        #expect(epochs.map { $0["phase"] as? String } == ["balanced", "balanced", "balanced", "natural"])
         // Progress went to stderr as plain lines (not a terminal), one per epoch.
         #expect(run.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 4)
     }
@@ -94,7 +94,8 @@ import Testing
             (["train", train, "--hidden", "-5"], ["--hidden"]),
             (["train", train, "--lr", "0"], ["--lr"]),
             (["train", train, "--lr", "-1"], ["--lr"]),
-            (["train", train, "--batch-size", "31"], ["batch size 31", "30 or 33"]),
+            (["train", train, "--sampler", "fair"], ["--sampler", "fair"]),
+            (["train", train, "--batch-size", "0"], ["--batch-size"]),
             (["train", train, "--test-split", "1"], ["--test-split"]),
             (["train", train, "--epochs", "-2"], ["--epochs"]),
             (["train", train, "--activation", "swish"], ["swish"]),

@@ -4,37 +4,46 @@ import Testing
 @testable import Sampling
 
 @Suite struct BalanceStatisticsTests {
-    @Test("statistics agree with a brute-force count of the stream", arguments: [UInt64](0..<12))
+    @Test("statistics agree with a brute-force count of the stream, for every policy", arguments: [UInt64](0..<8))
     func agreesWithBruteForce(seed: UInt64) throws {
-        let shape = RandomShape(seed: seed, maxTotal: 30_000)
-        let stats = try BalanceStatistics(counts: shape.counts, batchSize: shape.batchSize, beta: 0.99)
-        var schedule = try BatchSchedule(
-            labels: shape.labels, classCount: shape.classCount,
-            configuration: ScheduleConfiguration(batchSize: shape.batchSize, epochs: 1, finetuneEpochs: 1, seed: seed))
-        var balancedBatches = 0, finetuneBatches = 0
-        var draws = [Int](repeating: 0, count: shape.classCount)
-        var buffer = [Int32]()
-        while let tag = schedule.next(into: &buffer) {
-            if tag.phase == .balanced {
-                balancedBatches += 1
-                for i in buffer { draws[Int(shape.labels[Int(i)])] += 1 }
-            } else {
-                finetuneBatches += 1
+        let shape = RandomShape(seed: seed, maxTotal: 5_000, maxDraws: 5_000, maxClasses: 400)
+        var members = [[Int]](repeating: [], count: shape.classCount)
+        for (row, label) in shape.labels.enumerated() { members[Int(label)].append(row) }
+        for policy in quotaPolicies(seed: seed) + [.natural] {
+            let length = shape.length(for: policy)
+            let stats = try BalanceStatistics(counts: shape.counts, batchSize: shape.batchSize, policy: policy, epochLength: length, beta: 0.99)
+            var schedule = try BatchSchedule(
+                labels: shape.labels, classCount: shape.classCount,
+                configuration: ScheduleConfiguration(batchSize: shape.batchSize, phases: [SchedulePhase(policy, epochs: 1), SchedulePhase(.natural, epochs: 1)], epochLength: length, seed: seed))
+            let context = "\(shape) \(policy) \(length)"
+            #expect(stats.batchesPerEpoch == schedule.batchCount(epoch: 0), "\(context)")
+            var draws = [Int](repeating: 0, count: shape.classCount)
+            var perSample = [Int](repeating: 0, count: shape.labels.count)
+            var total = 0
+            for batch in globalEpoch(&schedule, epoch: 0, padded: false) {
+                for i in batch {
+                    draws[Int(shape.labels[Int(i)])] += 1
+                    perSample[Int(i)] += 1
+                }
+                total += batch.count
             }
-        }
-        #expect(stats.sampleCount == shape.labels.count)
-        #expect(stats.classCount == shape.classCount)
-        #expect(stats.balancedBatchesPerEpoch == balancedBatches, "\(shape)")
-        #expect(stats.finetuneBatchesPerEpoch == finetuneBatches, "\(shape)")
-        let bruteCounts = (0..<shape.classCount).map { c in shape.labels.lazy.filter { $0 == c }.count }
-        #expect(abs(stats.imbalanceRatio - Double(bruteCounts.max()!) / Double(bruteCounts.min()!)) < 1e-12)
-        for figure in stats.perClass {
-            let c = figure.label
-            #expect(figure.count == bruteCounts[c])
-            #expect(figure.drawsPerEpoch == draws[c], "\(shape) class \(c)")
-            #expect(abs(figure.frequency - Double(bruteCounts[c]) / Double(shape.labels.count)) < 1e-12)
-            #expect(abs(figure.repetition - Double(draws[c]) / Double(bruteCounts[c])) < 1e-12)
-            #expect(figure.repetition >= 1)
+            #expect(stats.epochDraws == total, "\(context)")
+            #expect(stats.sampleCount == shape.labels.count)
+            let bruteCounts = members.map(\.count)
+            #expect(abs(stats.imbalanceRatio - Double(bruteCounts.max()!) / Double(bruteCounts.min()!)) < 1e-12)
+            for figure in stats.perClass {
+                let c = figure.label
+                let samples = members[c].map { perSample[$0] }.sorted()
+                #expect(figure.count == bruteCounts[c])
+                #expect(figure.quota == draws[c], "\(context) class \(c)")
+                #expect(abs(figure.repetition - Double(draws[c]) / Double(bruteCounts[c])) < 1e-12)
+                #expect(figure.drawsMin == samples.first && figure.drawsMax == samples.last, "\(context) class \(c)")
+                let median = samples.count % 2 == 1 ? Double(samples[samples.count / 2])
+                    : Double(samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
+                #expect(figure.drawsMedian == median, "\(context) class \(c)")
+                let seen = Double(samples.filter { $0 > 0 }.count) / Double(samples.count)
+                #expect(abs((figure.seenShare ?? -1) - seen) < 1e-12, "\(context) class \(c)")
+            }
         }
     }
 

@@ -1,65 +1,118 @@
 import Datasets
+import Foundation
 import Testing
 @testable import Sampling
 
-/// Property tests of balanced and real-frequency epochs over random shapes; each case names its
-/// seed and shape on failure.
+/// Property tests of every policy over random long-tailed shapes; each case names its seed,
+/// shape and policy on failure.
 @Suite struct BatchScheduleTests {
-    static let seeds: [UInt64] = Array(0..<48)
+    static let seeds: [UInt64] = Array(0..<16)
 
-    @Test("balanced epoch invariants", arguments: seeds)
-    func balancedEpochInvariants(seed: UInt64) throws {
-        let shape = RandomShape(seed: seed)
-        var schedule = try BatchSchedule(
-            labels: shape.labels, classCount: shape.classCount,
-            configuration: ScheduleConfiguration(batchSize: shape.batchSize, epochs: 2, seed: seed))
-        let largest = shape.counts.max()!
-        let expectedBatches = (largest + shape.m - 1) / shape.m
-        for epoch in 0..<2 {
-            let batches = globalEpoch(&schedule, epoch: epoch)
-            #expect(batches.count == expectedBatches, "\(shape)")
-            var draws = [Int](repeating: 0, count: shape.labels.count)
-            var repeatedInBatch = 0
-            for batch in batches {
-                #expect(batch.count == shape.batchSize, "\(shape)")
-                var perClass = [Int](repeating: 0, count: shape.classCount)
-                for index in batch {
-                    perClass[Int(shape.labels[Int(index)])] += 1
-                    draws[Int(index)] += 1
+    /// Counts what one quota epoch did, batch by batch, against its plan.
+    struct QuotaEpochCheck {
+        var badBatchCounts = 0
+        var classTwice = 0
+        var worstShareDeviation = 0.0
+        var drawn: [Int]
+        var perSample: [Int]
+
+        init(schedule: inout BatchSchedule, epoch: Int, labels: [Int32]) {
+            let plan = schedule.plan(epoch: epoch)
+            let k = schedule.classCount, b = plan.batchCount, q = plan.quotas
+            drawn = [Int](repeating: 0, count: k)
+            perSample = [Int](repeating: 0, count: labels.count)
+            var inBatch = [Int](repeating: 0, count: k)
+            var touched = [Int]()
+            let everyBatch = q.filter { $0 >= b }.count
+            var buffer = [Int32]()
+            for j in 0..<b {
+                schedule.fill(epoch: epoch, batch: j, into: &buffer)
+                if buffer.count != plan.batchSize { badBatchCounts += 1 }
+                for i in buffer {
+                    let c = Int(labels[Int(i)])
+                    if inBatch[c] == 0 { touched.append(c) }
+                    inBatch[c] += 1
+                    perSample[Int(i)] += 1
                 }
-                #expect(perClass.allSatisfy { $0 == shape.m }, "\(shape): per-class \(perClass)")
-                // Distinct within the batch for classes with at least m samples.
-                var seen = Set<Int32>()
-                for index in batch where shape.counts[Int(shape.labels[Int(index)])] >= shape.m {
-                    if !seen.insert(index).inserted { repeatedInBatch += 1 }
+                var withFloor = 0
+                for c in touched {
+                    let share = Double(q[c]) / Double(b)
+                    if inBatch[c] < q[c] / b || inBatch[c] > (q[c] + b - 1) / b { badBatchCounts += 1 }
+                    if q[c] >= b { withFloor += 1 }
+                    if inBatch[c] > 1 && q[c] < b { classTwice += 1 }
+                    // The running share is furthest off just before and just after a draw.
+                    let before = Double(drawn[c]) - Double(j) * share
+                    drawn[c] += inBatch[c]
+                    let after = Double(drawn[c]) - Double(j + 1) * share
+                    worstShareDeviation = max(worstShareDeviation, abs(before), abs(after))
+                    inBatch[c] = 0
                 }
-            }
-            #expect(repeatedInBatch == 0, "\(shape): \(repeatedInBatch) samples repeated within a batch")
-            // Every sample at least once; within a class, draw counts differ by at most one.
-            var low = [Int](repeating: .max, count: shape.classCount)
-            var high = [Int](repeating: 0, count: shape.classCount)
-            for (row, label) in shape.labels.enumerated() {
-                low[Int(label)] = min(low[Int(label)], draws[row])
-                high[Int(label)] = max(high[Int(label)], draws[row])
-            }
-            #expect(low.allSatisfy { $0 >= 1 }, "\(shape): a sample was never drawn (min draws \(low))")
-            for c in 0..<shape.classCount {
-                #expect(high[c] - low[c] <= 1, "\(shape): class \(c) draws range \(low[c])...\(high[c])")
+                if withFloor != everyBatch { badBatchCounts += 1 }
+                touched.removeAll(keepingCapacity: true)
             }
         }
     }
 
-    @Test("real-frequency epoch is a permutation in batches of B", arguments: seeds.prefix(24))
-    func realFrequencyEpoch(seed: UInt64) throws {
+    @Test("quota epochs: ⌊⌋/⌈⌉ per batch, exact quotas, running share within 2, every sample under cover, draws within a class differ by ≤ 1", arguments: seeds)
+    func quotaEpochInvariants(seed: UInt64) throws {
+        let shape = RandomShape(seed: seed, maxTotal: 100_000, maxDraws: 6_000)
+        for policy in quotaPolicies(seed: seed) {
+            let epochs = policy == .progressive ? 3 : 1
+            let configuration = shape.configuration(policy, epochs: epochs)
+            var schedule = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: configuration)
+            for epoch in Set([0, epochs - 1]).sorted() {
+                let context = "\(shape) \(policy) \(configuration.epochLength) epoch \(epoch)"
+                let plan = schedule.plan(epoch: epoch)
+                #expect(plan.draws == plan.batchCount * shape.batchSize, "\(context)")
+                #expect(plan.quotas.reduce(0, +) == plan.draws, "\(context)")
+                let check = QuotaEpochCheck(schedule: &schedule, epoch: epoch, labels: shape.labels)
+                #expect(check.badBatchCounts == 0, "\(context): \(check.badBatchCounts) batches off ⌊B·Q/T⌋…⌈B·Q/T⌉")
+                #expect(check.drawn == plan.quotas, "\(context): epoch draws differ from the quotas")
+                #expect(check.worstShareDeviation <= 2, "\(context): running share off by \(check.worstShareDeviation)")
+                #expect(check.classTwice == 0, "\(context): a class with Q_c < b twice in a batch")
+                var low = [Int](repeating: .max, count: shape.classCount)
+                var high = [Int](repeating: 0, count: shape.classCount)
+                for (row, label) in shape.labels.enumerated() {
+                    low[Int(label)] = min(low[Int(label)], check.perSample[row])
+                    high[Int(label)] = max(high[Int(label)], check.perSample[row])
+                }
+                let spread = (0..<shape.classCount).filter { high[$0] - low[$0] > 1 }
+                #expect(spread.isEmpty, "\(context): classes \(spread.prefix(5)) with draws differing by more than one")
+                if configuration.epochLength == .cover {
+                    #expect(low.allSatisfy { $0 >= 1 }, "\(context): a sample was never drawn under cover")
+                }
+            }
+        }
+    }
+
+    @Test("progressive: first epoch instance-balanced, last class-balanced", arguments: seeds.prefix(12))
+    func progressiveEndpoints(seed: UInt64) throws {
+        let shape = RandomShape(seed: seed, maxClasses: 300)
+        let length = EpochLength.batches(7)
+        for epochs in [1, 2, 5] {
+            let schedule = try BatchSchedule(
+                labels: shape.labels, classCount: shape.classCount,
+                configuration: ScheduleConfiguration(batchSize: shape.batchSize, phases: [SchedulePhase(.progressive, epochs: epochs)], epochLength: length, seed: seed))
+            let instance = try EpochPlan(policy: .instance, counts: shape.counts, batchSize: shape.batchSize, length: length)
+            let balanced = try EpochPlan(policy: .balanced, counts: shape.counts, batchSize: shape.batchSize, length: length)
+            #expect(schedule.plan(epoch: 0).quotas == instance.quotas, "\(shape) E=\(epochs): λ_0 = 0")
+            if epochs > 1 {
+                #expect(schedule.plan(epoch: epochs - 1).quotas == balanced.quotas, "\(shape) E=\(epochs): λ_{E−1} = 1")
+            }
+        }
+    }
+
+    @Test("natural epoch is a permutation in batches of B", arguments: seeds.prefix(12))
+    func naturalEpoch(seed: UInt64) throws {
         let shape = RandomShape(seed: seed)
         for dropLast in [false, true] {
             let b = min(shape.batchSize, shape.labels.count)
             var schedule = try BatchSchedule(
                 labels: shape.labels, classCount: shape.classCount,
                 configuration: ScheduleConfiguration(batchSize: b, sampler: .natural, epochs: 1, finetuneEpochs: 2, dropLast: dropLast, seed: seed))
-            #expect(schedule.phase(ofEpoch: 0) == .natural)
             for epoch in 0...2 {
-                #expect(schedule.phase(ofEpoch: epoch) == (epoch == 0 ? .natural : .finetune))
+                #expect(schedule.policy(ofEpoch: epoch) == .natural)
+                #expect(schedule.phaseIndex(ofEpoch: epoch) == (epoch == 0 ? 0 : 1))
                 let batches = globalEpoch(&schedule, epoch: epoch)
                 let n = shape.labels.count
                 #expect(batches.count == (dropLast ? n / b : (n + b - 1) / b), "\(shape)")
@@ -71,59 +124,62 @@ import Testing
                 } else {
                     #expect(all.count == n, "\(shape)")
                     #expect(Set(all) == Set(0..<Int32(n)), "\(shape): not a permutation")
-                    #expect(batches.last?.count == n - (batches.count - 1) * b)
                 }
             }
         }
     }
 
-    @Test("same seed, same stream; different seed, different stream", arguments: seeds.prefix(12))
+    static let allPolicies: [SamplingPolicy] = [.balanced, .sqrt, .power(0.3), .instance, .progressive, .repeatFactor(0.01), .natural, .weighted]
+
+    @Test("same seed, same stream; different seed, different stream", arguments: seeds.prefix(8))
     func determinism(seed: UInt64) throws {
-        let shape = RandomShape(seed: seed, maxTotal: 20_000)
-        let config = ScheduleConfiguration(batchSize: shape.batchSize, epochs: 2, finetuneEpochs: 1, seed: seed)
-        let a = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
-        let b = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
-        var other = config
-        other.seed = seed &+ 1000
-        let c = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: other)
-        let sa = stream(a), sb = stream(b), sc = stream(c)
-        #expect(sa.map(\.0) == sb.map(\.0) && sa.map(\.1) == sb.map(\.1), "\(shape)")
-        #expect(sa.map(\.1) != sc.map(\.1), "\(shape): seeds \(seed) and \(seed + 1000) gave the same stream")
+        let shape = RandomShape(seed: seed, maxTotal: 2_000, maxDraws: 1_500, maxClasses: 500)
+        for policy in Self.allPolicies {
+            let config = shape.configuration(policy, epochs: 2, finetuneEpochs: 1)
+            let a = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
+            let b = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
+            var other = config
+            other.seed = seed &+ 1000
+            let c = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: other)
+            let sa = stream(a), sb = stream(b), sc = stream(c)
+            #expect(sa.map(\.0) == sb.map(\.0) && sa.map(\.1) == sb.map(\.1), "\(shape) \(policy)")
+            #expect(sa.map(\.1) != sc.map(\.1), "\(shape) \(policy): seeds \(seed) and \(seed + 1000) gave the same stream")
+        }
     }
 
-    @Test("resuming at any (epoch, batch) reproduces the uninterrupted stream", arguments: seeds.prefix(16))
+    @Test("resuming at any (epoch, batch) reproduces the uninterrupted stream", arguments: seeds.prefix(8))
     func resume(seed: UInt64) throws {
-        let shape = RandomShape(seed: seed, maxTotal: 20_000)
+        let shape = RandomShape(seed: seed, maxTotal: 2_000, maxDraws: 2_000, maxClasses: 500)
         var rng = Xoshiro256StarStar(seed: seed, stream: 99)
-        for sampler in SamplerKind.allCases {
-            let config = ScheduleConfiguration(batchSize: shape.batchSize, sampler: sampler, epochs: 2, finetuneEpochs: 2, seed: seed)
+        for policy in Self.allPolicies {
+            let config = shape.configuration(policy, epochs: 2, finetuneEpochs: 1)
             let full = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
             let reference = stream(full)
-            for _ in 0..<4 {
+            for _ in 0..<3 {
                 let start = rng.nextBounded(reference.count)
                 let (tag, _) = reference[start]
                 var resumed = full
                 try resumed.seek(epoch: tag.epoch, batch: tag.batch)
                 let tail = stream(resumed)
-                #expect(tail.count == reference.count - start, "\(shape) \(sampler)")
-                #expect(tail.map(\.0) == reference[start...].map(\.0), "\(shape) \(sampler) from \(tag)")
-                #expect(tail.map(\.1) == reference[start...].map(\.1), "\(shape) \(sampler) from \(tag)")
+                #expect(tail.count == reference.count - start, "\(shape) \(policy)")
+                #expect(tail.map(\.0) == reference[start...].map(\.0), "\(shape) \(policy) from \(tag)")
+                #expect(tail.map(\.1) == reference[start...].map(\.1), "\(shape) \(policy) from \(tag)")
             }
         }
     }
 
-    @Test("ranks are disjoint, equal in number, and together the padded global stream", arguments: seeds.prefix(16))
+    @Test("ranks are disjoint, equal in number, and together the padded global stream", arguments: seeds.prefix(6))
     func sharding(seed: UInt64) throws {
-        let shape = RandomShape(seed: seed, maxTotal: 20_000)
-        for sampler in SamplerKind.allCases {
-            for worldSize in [2, 3, 4, 7] {
-                var config = ScheduleConfiguration(batchSize: shape.batchSize, sampler: sampler, epochs: 1, finetuneEpochs: 1, seed: seed)
+        let shape = RandomShape(seed: seed, maxTotal: 1_500, maxDraws: 1_500, maxClasses: 300)
+        for policy in Self.allPolicies {
+            for worldSize in [2, 5] {
+                var config = shape.configuration(policy, epochs: 1, finetuneEpochs: 1)
                 var global = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
                 var expected = [BatchKey: [Int32]]()
+                config.shard = try Shard(rank: 0, worldSize: worldSize)
+                let sharded = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
                 for epoch in 0..<2 {
-                    config.shard = try Shard(rank: 0, worldSize: worldSize)
-                    let padded = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
-                        .paddedBatchCount(epoch: epoch)
+                    let padded = sharded.paddedBatchCount(epoch: epoch)
                     #expect(padded % worldSize == 0)
                     #expect(padded >= global.batchCount(epoch: epoch) && padded < global.batchCount(epoch: epoch) + worldSize)
                     for b in 0..<padded {
@@ -145,15 +201,62 @@ import Testing
                         union[key] = indices
                     }
                 }
-                #expect(Set(perRank).count == 1, "\(shape) \(sampler) w=\(worldSize): ranks got \(perRank) batches")
-                #expect(union == expected, "\(shape) \(sampler) w=\(worldSize): union differs from the global stream")
+                #expect(Set(perRank).count == 1, "\(shape) \(policy) w=\(worldSize): ranks got \(perRank) batches")
+                #expect(union == expected, "\(shape) \(policy) w=\(worldSize): union differs from the global stream")
             }
         }
     }
 
+    @Test("tags carry epoch, phase index and policy through a schedule of phases")
+    func phaseTags() throws {
+        let labels = (0..<300).map { Int32($0 % 3 == 0 ? 0 : ($0 % 10 == 1 ? 2 : 1)) }
+        let phases = [SchedulePhase(.natural, epochs: 2), SchedulePhase(.balanced, epochs: 1), SchedulePhase(.progressive, epochs: 3)]
+        let schedule = try BatchSchedule(labels: labels, classCount: 3, configuration: ScheduleConfiguration(batchSize: 32, phases: phases, seed: 4))
+        let tags = stream(schedule).map(\.0)
+        #expect(tags.map(\.epoch).reduce(into: [Int]()) { if $0.last != $1 { $0.append($1) } } == [0, 1, 2, 3, 4, 5])
+        for tag in tags {
+            let expected = tag.epoch < 2 ? 0 : tag.epoch == 2 ? 1 : 2
+            #expect(tag.phaseIndex == expected, "\(tag)")
+            #expect(tag.policy == phases[expected].policy, "\(tag)")
+        }
+    }
+
+    @Test("B = 256, K = 3: every batch holds 85 or 86 of each class")
+    func batchLargerThanClasses() throws {
+        let labels = [1000, 100, 10].enumerated().flatMap { c, n in repeatElement(Int32(c), count: n) }
+        var schedule = try BatchSchedule(labels: labels, classCount: 3, configuration: ScheduleConfiguration(batchSize: 256, seed: 2))
+        #expect(schedule.batchCount(epoch: 0) == 12)   // K·M = 3000 rounded up to 3072
+        for batch in globalEpoch(&schedule, epoch: 0) {
+            let perClass = (0..<3).map { c in batch.filter { labels[Int($0)] == c }.count }
+            #expect(perClass.allSatisfy { $0 == 85 || $0 == 86 }, "\(perClass)")
+        }
+    }
+
+    @Test("1,000 long-tailed classes (1280 down to 5), B = 256: no class twice, each class once per pass of the rotation")
+    func thousandClasses() throws {
+        let counts = (0..<1000).map { c in Int((1280 * pow(5.0 / 1280, Double(c) / 999)).rounded()) }
+        let labels = counts.enumerated().flatMap { c, n in repeatElement(Int32(c), count: n) }
+        var schedule = try BatchSchedule(
+            labels: labels, classCount: 1000,
+            configuration: ScheduleConfiguration(batchSize: 256, phases: [SchedulePhase(.balanced, epochs: 1)], epochLength: .batches(40), seed: 8))
+        var lastSeen = [Int](repeating: -1, count: 1000)
+        var worstGap = 0
+        for (j, batch) in globalEpoch(&schedule, epoch: 0).enumerated() {
+            let classes = batch.map { Int(labels[Int($0)]) }
+            #expect(Set(classes).count == 256, "batch \(j) holds a class twice")
+            for c in classes {
+                worstGap = max(worstGap, j - lastSeen[c])
+                lastSeen[c] = j
+            }
+        }
+        // A pass of the rotation is K/B ≈ 3.9 batches; PD² keeps each class inside its window.
+        #expect(worstGap <= 2 * 4, "a class waited \(worstGap) batches")
+        #expect(lastSeen.allSatisfy { $0 >= 40 - 5 })
+    }
+
     @Test("batches are shuffled, not class blocks: each position holds each class equally often")
     func positionsAreShuffled() throws {
-        // K = 3, m = 4: over many batches the class at each of the 12 positions should be
+        // K = 3, B = 12: over many batches the class at each of the 12 positions should be
         // uniform. 3000 batches → 3000 draws per position; a class's share has sd ≈ 0.0086,
         // so the bound 1/3 ± 0.05 is beyond 5 sd.
         let labels = (0..<3000).map { Int32($0 % 3) }
@@ -176,20 +279,19 @@ import Testing
         }
     }
 
-    @Test("extreme shape: K = 100, 10⁵ vs 10 samples, m = 64")
+    @Test("extreme shape: K = 20, 10⁵ vs 10 samples, B = 1280")
     func extremeShape() throws {
         var labels = [Int32](repeating: 0, count: 100_000)
-        for c in 1..<100 { labels.append(contentsOf: repeatElement(Int32(c), count: 10)) }
+        for c in 1..<20 { labels.append(contentsOf: repeatElement(Int32(c), count: 10)) }
         var schedule = try BatchSchedule(
-            labels: labels, classCount: 100,
-            configuration: ScheduleConfiguration(batchSize: 6400, epochs: 1, seed: 11))
+            labels: labels, classCount: 20,
+            configuration: ScheduleConfiguration(batchSize: 1280, epochs: 1, seed: 11))
         let batches = globalEpoch(&schedule, epoch: 0)
         #expect(batches.count == (100_000 + 63) / 64)
         var draws = [Int](repeating: 0, count: labels.count)
         for batch in batches { for i in batch { draws[Int(i)] += 1 } }
         #expect(draws[0..<100_000].allSatisfy { $0 == 1 || $0 == 2 })
         #expect(draws[0..<100_000].filter { $0 == 2 }.count == batches.count * 64 - 100_000)
-        // A minority sample is drawn 1563·64 / 10 ≈ 10003 times, all within one of each other.
         let minority = draws[100_000...]
         #expect(minority.max()! - minority.min()! <= 1)
     }
@@ -216,13 +318,13 @@ import Testing
         }
     }
 
-    @Test func badBatchSizeNamesTheNearestValidSizes() {
-        let labels: [Int32] = [0, 1, 2, 0, 1, 2]
-        #expect(throws: SamplingError.batchSizeNotMultiple(batchSize: 10, classCount: 3)) {
-            try BatchSchedule(labels: labels, classCount: 3, configuration: ScheduleConfiguration(batchSize: 10))
+    @Test func anyBatchSizeWorks() throws {
+        let labels: [Int32] = [0, 1, 2, 0, 1, 2, 0]
+        for b in [1, 2, 5, 10, 256] {
+            var schedule = try BatchSchedule(labels: labels, classCount: 3, configuration: ScheduleConfiguration(batchSize: b))
+            let all = globalEpoch(&schedule, epoch: 0).flatMap { $0 }
+            #expect(Set(all) == Set(0..<7), "B = \(b)")
         }
-        #expect(SamplingError.batchSizeNotMultiple(batchSize: 10, classCount: 3).description.contains("use 9 or 12"))
-        #expect(SamplingError.batchSizeNotMultiple(batchSize: 2, classCount: 3).description.contains("use 3"))
         #expect(throws: SamplingError.self) {
             try BatchSchedule(labels: labels, classCount: 3, configuration: ScheduleConfiguration(batchSize: 0))
         }
@@ -238,13 +340,16 @@ import Testing
         #expect(throws: DatasetError.negativeLabel(row: 0, label: -1)) {
             try BatchSchedule(labels: [-1, 1, 2], classCount: 3, configuration: ScheduleConfiguration(batchSize: 3))
         }
-        // A natural-only schedule does not need every class.
-        #expect(throws: Never.self) {
-            try BatchSchedule(labels: [0, 2, 0, 2], classCount: 3, configuration: ScheduleConfiguration(batchSize: 3, sampler: .natural))
+        // Natural, instance and sqrt do not need every class.
+        for policy in [SamplingPolicy.natural, .instance, .sqrt, .repeatFactor(0.1)] {
+            #expect(throws: Never.self, "\(policy)") {
+                var s = try BatchSchedule(labels: [0, 2, 0, 2], classCount: 3, configuration: ScheduleConfiguration(batchSize: 3, sampler: policy))
+                _ = globalEpoch(&s, epoch: 0)
+            }
         }
     }
 
-    @Test func badEpochsRankAndDropLastAreErrors() throws {
+    @Test func badEpochsRankLengthAndDropLastAreErrors() throws {
         let labels: [Int32] = [0, 1, 0, 1]
         #expect(throws: SamplingError.self) {
             try BatchSchedule(labels: labels, classCount: 2, configuration: ScheduleConfiguration(batchSize: 2, epochs: -1))
@@ -253,6 +358,13 @@ import Testing
         #expect(throws: SamplingError.self) { try Shard(rank: 0, worldSize: 0) }
         #expect(throws: SamplingError.self) {
             try BatchSchedule(labels: labels, classCount: 2, configuration: ScheduleConfiguration(batchSize: 6, finetuneEpochs: 1, dropLast: true))
+        }
+        // B larger than a fixed epoch length.
+        #expect(throws: SamplingError.self) {
+            try BatchSchedule(labels: labels, classCount: 2, configuration: ScheduleConfiguration(batchSize: 8, epochLength: .samples(5)))
+        }
+        #expect(throws: SamplingError.self) {
+            try BatchSchedule(labels: labels, classCount: 2, configuration: ScheduleConfiguration(batchSize: 2, sampler: .power(1.5)))
         }
         var schedule = try BatchSchedule(labels: labels, classCount: 2, configuration: ScheduleConfiguration(batchSize: 2, epochs: 1))
         #expect(throws: SamplingError.self) { try schedule.seek(epoch: 5) }

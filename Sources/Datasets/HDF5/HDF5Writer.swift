@@ -44,6 +44,80 @@ public func writeLabelledDataset(
     guard data.count > 0 else {
         throw HDF5Error.invalidArgument("\(path): nothing to write; the dataset has no rows, expected at least one")
     }
+    try writeAtomically(to: path, overwrite: overwrite) { temporary in
+        try writeContents(data, to: temporary, reportedAs: path, attributes: attributes)
+    }
+}
+
+/// One integer dataset for ``writeIntegerDatasets(_:to:attributes:overwrite:)``: a name under
+/// the root group and its values, stored as int32 or int64 LE.
+public enum HDF5IntegerDataset: Sendable {
+    /// int32 LE values.
+    case int32(name: String, values: [Int32])
+    /// int64 LE values.
+    case int64(name: String, values: [Int64])
+
+    var name: String {
+        switch self {
+        case .int32(let name, _), .int64(let name, _): return name
+        }
+    }
+
+    var count: Int {
+        switch self {
+        case .int32(_, let values): return values.count
+        case .int64(_, let values): return values.count
+        }
+    }
+}
+
+/// Writes one-dimensional integer datasets (each chunked and deflated like `/labels`) and root
+/// attributes to an HDF5 file, atomically, as ``writeLabelledDataset(_:to:attributes:overwrite:)``
+/// does: a batch schedule for other tools to replay, say.
+///
+/// - Parameters:
+///   - datasets: The datasets, each with at least one value, written in order.
+///   - path: The file to write.
+///   - attributes: Root attributes, written in name order.
+///   - overwrite: Replace an existing file. Without it an existing file is left untouched.
+/// - Throws: As ``writeLabelledDataset(_:to:attributes:overwrite:)``;
+///   ``HDF5Error/invalidArgument(_:)`` for an empty dataset.
+/// - Complexity: O(total values) plus the deflate time.
+public func writeIntegerDatasets(
+    _ datasets: [HDF5IntegerDataset], to path: String, attributes: [String: HDF5AttributeValue] = [:],
+    overwrite: Bool = false
+) throws {
+    if let empty = datasets.first(where: { $0.count == 0 }) {
+        throw HDF5Error.invalidArgument("\(path): dataset /\(empty.name) has no values, expected at least one")
+    }
+    try writeAtomically(to: path, overwrite: overwrite) { temporary in
+        try writeFile(temporary, reportedAs: path, attributes: attributes) { file in
+            for dataset in datasets {
+                switch dataset {
+                case .int32(let name, let values):
+                    try writeColumn(name, values, fileType: chdf5_t_std_i32le(), memoryType: chdf5_t_native_int32(), in: file, reportedAs: path)
+                case .int64(let name, let values):
+                    try writeColumn(name, values, fileType: chdf5_t_std_i64le(), memoryType: chdf5_t_native_int64(), in: file, reportedAs: path)
+                }
+            }
+        }
+    }
+}
+
+/// One 1-D dataset of `values`, about 64 KiB a chunk.
+private func writeColumn<T>(
+    _ name: String, _ values: [T], fileType: hid_t, memoryType: hid_t, in file: hid_t, reportedAs path: String
+) throws {
+    try values.withUnsafeBufferPointer { values in
+        try writeDataset(
+            named: name, shape: [values.count], chunkRows: min(values.count, (64 << 10) / MemoryLayout<T>.size),
+            fileType: fileType, memoryType: memoryType, values: UnsafeRawPointer(values.baseAddress), in: file, file: path)
+    }
+}
+
+/// Writes a file through a temporary in the same folder, synced and renamed over `path`; the
+/// temporary is removed on error.
+private func writeAtomically(to path: String, overwrite: Bool, contents: (String) throws -> Void) throws {
     let (folder, name) = AtomicFile.split(path)
     guard name != ".", name != ".." else {
         throw FileSystemError.cannotWrite(path: path, reason: "the path names a folder; expected a file name")
@@ -54,9 +128,7 @@ public func writeLabelledDataset(
 
     let temporary = AtomicFile.temporaryPath(folder: folder, name: name)
     do {
-        try HDF5Library.run {
-            try writeContents(data, to: temporary, reportedAs: path, attributes: attributes)
-        }
+        try HDF5Library.run { try contents(temporary) }
         try AtomicFile.sync(temporary, reportedAs: path)
         try AtomicFile.publish(temporary, as: path, overwrite: overwrite)
     } catch {
@@ -72,6 +144,33 @@ private func writeContents(
     _ data: LabelledDataset, to temporary: String, reportedAs path: String,
     attributes: [String: HDF5AttributeValue]
 ) throws {
+    try writeFile(temporary, reportedAs: path, attributes: attributes) { file in
+        let n = data.count
+        let d = data.dimension
+        let featureChunkRows = min(n, max(1, (64 << 10) / (d * MemoryLayout<Float>.size)))
+        let labelChunkRows = min(n, (64 << 10) / MemoryLayout<Int64>.size)
+        try data.features.withUnsafeBufferPointer { features in
+            try writeDataset(
+                named: "features", shape: [n, d], chunkRows: featureChunkRows, fileType: chdf5_t_ieee_f32le(),
+                memoryType: chdf5_t_native_float(), values: UnsafeRawPointer(features.baseAddress), in: file,
+                file: path)
+        }
+        try data.labels.withUnsafeBufferPointer { labels in
+            try writeDataset(
+                named: "labels", shape: [n], chunkRows: labelChunkRows, fileType: chdf5_t_std_i64le(),
+                memoryType: chdf5_t_native_int32(), values: UnsafeRawPointer(labels.baseAddress), in: file,
+                file: path)
+        }
+    }
+}
+
+/// Creates `temporary`, lets `datasets` write into it, then writes the attributes; every handle
+/// is closed (and the file closed, which flushes it) before returning. Runs inside
+/// ``HDF5Library/run(_:)``.
+private func writeFile(
+    _ temporary: String, reportedAs path: String, attributes: [String: HDF5AttributeValue],
+    datasets: (hid_t) throws -> Void
+) throws {
     let access = try HDF5Handle.checked(
         H5Pcreate(chdf5_p_file_access()), closer: H5Pclose, file: path, operation: "creating the file")
     _ = H5Pset_file_locking(access.id, true, true)
@@ -83,23 +182,7 @@ private func writeContents(
     let file = try HDF5Handle.checked(
         H5Fcreate(temporary, chdf5_f_acc_excl(), creation.id, access.id), closer: H5Fclose, file: path,
         operation: "creating \(temporary)")
-
-    let n = data.count
-    let d = data.dimension
-    let featureChunkRows = min(n, max(1, (64 << 10) / (d * MemoryLayout<Float>.size)))
-    let labelChunkRows = min(n, (64 << 10) / MemoryLayout<Int64>.size)
-    try data.features.withUnsafeBufferPointer { features in
-        try writeDataset(
-            named: "features", shape: [n, d], chunkRows: featureChunkRows, fileType: chdf5_t_ieee_f32le(),
-            memoryType: chdf5_t_native_float(), values: UnsafeRawPointer(features.baseAddress), in: file.id,
-            file: path)
-    }
-    try data.labels.withUnsafeBufferPointer { labels in
-        try writeDataset(
-            named: "labels", shape: [n], chunkRows: labelChunkRows, fileType: chdf5_t_std_i64le(),
-            memoryType: chdf5_t_native_int32(), values: UnsafeRawPointer(labels.baseAddress), in: file.id,
-            file: path)
-    }
+    try datasets(file.id)
     for name in attributes.keys.sorted() {
         guard let value = attributes[name] else { continue }
         try HDF5AttributeIO.write(value, named: name, on: file.id, file: path)
