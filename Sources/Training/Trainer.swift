@@ -44,7 +44,7 @@ public struct TrainingReport: Sendable {
     public var priors: [Double]
 }
 
-/// Trains an ``MLP`` classifier the way the course notes do it: the five steps (forward, loss,
+/// Trains a ``Classifier`` (an ``MLP``, or any model of the caller's) the way the course notes do it: the five steps (forward, loss,
 /// zero the gradients, backward, step) over class-balanced batches from per-class circular
 /// buffers, then a few epochs at the real class frequencies so the output layer learns the
 /// priors back; or, instead of that fine-tune phase, post-hoc prior correction (Menon et al.,
@@ -57,15 +57,20 @@ public struct TrainingReport: Sendable {
 /// ```swift
 /// var configuration = TrainingConfiguration()
 /// configuration.finetuneEpochs = 2
-/// let trainer = try Trainer(configuration: configuration, inputs: 2, classCounts: train.classCounts)
+/// let trainer = try Trainer(configuration: configuration, inputs: 2, classCounts: train.classCounts)  // an MLP
 /// let report = try trainer.fit(source: train, labels: train.labels, test: test)
 /// print(report.test?.balancedAccuracy ?? .nan)
+///
+/// let custom = try Trainer(model: myNetwork, configuration: configuration, classCounts: train.classCounts)
 /// ```
-public final class Trainer {
+///
+/// The configuration's `hidden` and `activation` describe the network only for the
+/// convenience initialiser that builds an ``MLP``; a given model is trained as it is.
+public final class Trainer<Model: Classifier> {
     /// The parameters of the run.
     public let configuration: TrainingConfiguration
-    /// The network being trained.
-    public let model: MLP
+    /// The model being trained (shared with the caller: training changes it in place).
+    public let model: Model
     /// Samples of each class in the training data.
     public let classCounts: [Int]
     /// π_c = n_c / N of the training data.
@@ -78,15 +83,17 @@ public final class Trainer {
     private var logProbabilities = Matrix(rows: 0, columns: 0)
     private var logProbabilityGradient = Matrix(rows: 0, columns: 0)
 
-    /// Builds the network and checks the configuration against the data's shape.
+    /// A trainer for `model`, checking the configuration against the model and the data's
+    /// class counts.
     ///
     /// - Parameters:
-    ///   - configuration: Architecture, loss, optimiser, schedule and seed.
-    ///   - inputs: D, features per sample.
+    ///   - model: The network to train, with `outputs` equal to the number of classes.
+    ///   - configuration: Loss, optimiser, schedule and seed (its `hidden` and `activation`
+    ///     are not used).
     ///   - classCounts: n_c for every class of the training data (K = its length).
-    /// - Throws: ``TrainingError`` for a parameter out of range; the layers' and the
-    ///   sampler's errors for shapes they refuse.
-    public init(configuration: TrainingConfiguration, inputs: Int, classCounts: [Int]) throws {
+    /// - Throws: ``TrainingError`` for a parameter out of range or a model whose outputs are
+    ///   not K; the optimiser's and the loss's errors for settings they refuse.
+    public init(model: Model, configuration: TrainingConfiguration, classCounts: [Int]) throws {
         let c = configuration
         guard classCounts.count >= 2 else {
             throw TrainingError.invalidParameter("training needs at least 2 classes, got \(classCounts.count)")
@@ -113,7 +120,10 @@ public final class Trainer {
         crossEntropy = try CrossEntropyLoss(weight: weights)
         nll = try NLLLoss(weight: weights)
         logSoftmax = try ActivationLayer(.logSoftmax, name: "log_softmax")
-        self.model = try MLP(inputs: inputs, hidden: c.hidden, outputs: classCounts.count, activation: c.activation, seed: c.seed)
+        guard model.outputs == classCounts.count else {
+            throw TrainingError.invalidParameter("the model has \(model.outputs) outputs but the data has \(classCounts.count) classes")
+        }
+        self.model = model
         // Fail now, not after the first epoch, on optimiser settings the optimisers refuse.
         _ = try makeOptimizer(learningRate: c.learningRate)
     }
@@ -162,7 +172,7 @@ public final class Trainer {
 
         var optimizer = try makeOptimizer(learningRate: c.learningRate)
         var trainable = model.parameters
-        var outputOnly = false
+        var headOnly = false
         var inFinetune = false
 
         var batch = Batch()
@@ -192,7 +202,6 @@ public final class Trainer {
             observer(.epoch(report))
         }
 
-        model.isTraining = true
         while try prefetcher.next(into: &batch) {
             let tag = batch.tag
             if tag.epoch != epoch {
@@ -203,8 +212,8 @@ public final class Trainer {
                 epochStart = now()
                 if phase == .finetune && !inFinetune {
                     inFinetune = true
-                    outputOnly = c.finetuneLayers == .output
-                    trainable = outputOnly ? model.outputParameters : model.parameters
+                    headOnly = c.finetuneLayers == .output
+                    trainable = headOnly ? model.headParameters : model.parameters
                     optimizer = try makeOptimizer(learningRate: c.finetuneLearningRate ?? c.learningRate / 10)
                 }
             }
@@ -214,12 +223,12 @@ public final class Trainer {
             batch.features.withUnsafeBufferPointer { source in
                 x.storage.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress!, count: source.count) }
             }
-            try model.forward(x, into: &logits)
+            try model.forward(x, into: &logits, training: true)
             // 2. loss (and its gradient w.r.t. the logits)
             let loss = try lossAndGradient(logits: logits, targets: batch.labels, gradient: &gradient)
             // 3. zero the gradients, 4. backward, 5. step
             trainable.zeroGradients()
-            try model.backward(dLogits: gradient, outputLayerOnly: outputOnly)
+            try model.backward(dLogits: gradient, headOnly: headOnly)
             optimizer.step(trainable)
 
             logits.rowArgmax(into: &predictions)
@@ -232,7 +241,6 @@ public final class Trainer {
                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen)))
         }
         try finishEpoch()
-        model.isTraining = false
         return TrainingReport(epochs: reports, test: try test.map { try evaluate($0).metrics }, priors: priors)
     }
 
@@ -270,7 +278,8 @@ public final class Trainer {
     ///
     /// - Throws: ``LayerError`` when the features do not have the model's width.
     public func logits(features: [Float], rows: Int, priorCorrection: Double? = nil) throws -> Matrix {
-        var out = try model.predict(Matrix(rows: rows, columns: model.inputs, storage: features))
+        var out = Matrix(rows: 0, columns: 0)
+        try model.forward(Matrix(rows: rows, columns: model.inputs, storage: features), into: &out, training: false)
         if let shift = priorShift(priorCorrection) { out.addRowVector(shift) }
         return out
     }
@@ -297,13 +306,14 @@ public final class Trainer {
         predictions.reserveCapacity(data.count)
         var lossSum = 0.0
         var classes = [Int]()
+        var logits = Matrix(rows: 0, columns: 0)
         let chunk = 4096
         var start = 0
         while start < data.count {
             let rows = min(chunk, data.count - start)
             let features = Array(data.features[(start * data.dimension)..<((start + rows) * data.dimension)])
             let targets = Array(data.labels[start..<(start + rows)])
-            var logits = try model.predict(Matrix(rows: rows, columns: model.inputs, storage: features))
+            try model.forward(Matrix(rows: rows, columns: model.inputs, storage: features), into: &logits, training: false)
             lossSum += Double(try sum.forward(logits: logits, targets: targets)[0, 0])
             if let shift { logits.addRowVector(shift) }
             logits.rowArgmax(into: &classes)
@@ -311,6 +321,26 @@ public final class Trainer {
             start += rows
         }
         return (ClassificationMetrics(predictions: predictions, labels: data.labels, classCount: k), lossSum / Double(max(data.count, 1)))
+    }
+}
+
+extension Trainer where Model == MLP {
+    /// Builds the ``MLP`` the configuration describes (`hidden`, `activation`, initial weights
+    /// from `seed`) for D inputs and K = `classCounts.count` classes, and a trainer for it.
+    ///
+    /// - Parameters:
+    ///   - configuration: Architecture, loss, optimiser, schedule and seed.
+    ///   - inputs: D, features per sample.
+    ///   - classCounts: n_c for every class of the training data (K = its length).
+    /// - Throws: ``TrainingError`` for a parameter out of range; the layers' errors for sizes
+    ///   they refuse.
+    public convenience init(configuration: TrainingConfiguration, inputs: Int, classCounts: [Int]) throws {
+        guard classCounts.count >= 2 else {
+            throw TrainingError.invalidParameter("training needs at least 2 classes, got \(classCounts.count)")
+        }
+        let model = try MLP(inputs: inputs, hidden: configuration.hidden, outputs: classCounts.count,
+                            activation: configuration.activation, seed: configuration.seed)
+        try self.init(model: model, configuration: configuration, classCounts: classCounts)
     }
 }
 

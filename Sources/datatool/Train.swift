@@ -97,7 +97,7 @@ struct Train: ParsableCommand {
 
 /// A trainer with its data, ready to fit; shared by `train` and `compare`.
 struct TrainingRun {
-    let trainer: Trainer
+    let trainer: Trainer<MLP>
     let data: TrainingData
     let lookahead: Int
 

@@ -11,7 +11,7 @@ import Testing
         return (split.training, split.test)
     }
 
-    static func train(_ configuration: TrainingConfiguration, _ training: LabelledDataset, _ test: LabelledDataset) throws -> (Trainer, TrainingReport) {
+    static func train(_ configuration: TrainingConfiguration, _ training: LabelledDataset, _ test: LabelledDataset) throws -> (Trainer<MLP>, TrainingReport) {
         let trainer = try Trainer(configuration: configuration, inputs: training.dimension, classCounts: training.classCounts)
         return (trainer, try trainer.fit(source: training, labels: training.labels, test: test))
     }
