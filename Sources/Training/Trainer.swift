@@ -92,7 +92,8 @@ public final class Trainer<Model: Classifier> {
     ///     are not used).
     ///   - classCounts: n_c for every class of the training data (K = its length).
     /// - Throws: ``TrainingError`` for a parameter out of range or a model whose outputs are
-    ///   not K; the optimiser's and the loss's errors for settings they refuse.
+    ///   not K; the optimiser's and the loss's errors for settings they refuse (a τ of the
+    ///   logit-adjusted loss that is not finite, an empty class under a long-tail loss).
     public init(model: Model, configuration: TrainingConfiguration, classCounts: [Int]) throws {
         let c = configuration
         guard classCounts.count >= 2 else {
@@ -117,7 +118,13 @@ public final class Trainer<Model: Classifier> {
         case .inverse: weights = try ClassWeights.inverseFrequency(counts: classCounts).map { Float($0) }
         case .effective(let beta): weights = try ClassWeights.effectiveNumber(counts: classCounts, beta: beta).map { Float($0) }
         }
-        crossEntropy = try CrossEntropyLoss(weight: weights)
+        let adjustment: LogitAdjustment?
+        switch c.loss {
+        case .crossEntropy, .nll: adjustment = nil
+        case .logitAdjusted: adjustment = try .logitAdjusted(priors: priors, tau: c.logitAdjustmentTau)
+        case .balancedSoftmax: adjustment = try .balancedSoftmax(priors: priors)
+        }
+        crossEntropy = try CrossEntropyLoss(weight: weights, logitAdjustment: adjustment)
         nll = try NLLLoss(weight: weights)
         logSoftmax = try ActivationLayer(.logSoftmax, name: "log_softmax")
         guard model.outputs == classCounts.count else {
@@ -261,7 +268,7 @@ public final class Trainer<Model: Classifier> {
     /// The configured loss and ∂loss/∂logits.
     private func lossAndGradient(logits: Matrix, targets: [Int32], gradient: inout Matrix) throws -> Float {
         switch configuration.loss {
-        case .crossEntropy:
+        case .crossEntropy, .logitAdjusted, .balancedSoftmax:
             return try crossEntropy.valueAndGradient(logits: logits, targets: targets, gradient: &gradient)
         case .nll:
             logSoftmax.forward(logits, into: &logProbabilities, training: true)

@@ -7,6 +7,12 @@ public enum LossKind: String, CaseIterable, Sendable {
     /// An explicit log-softmax output followed by ``NLLLoss``: the same value mathematically,
     /// the course's two-step form.
     case nll
+    /// Logit-adjusted cross-entropy (Menon et al. 2021): ``CrossEntropyLoss`` of
+    /// `logits + τ·log π` in training (τ = ``TrainingConfiguration/logitAdjustmentTau``, π the
+    /// training-set class frequencies), the plain logits at prediction.
+    case logitAdjusted = "logit-adjusted"
+    /// Balanced Softmax (Ren et al. 2020): the logit-adjusted loss with τ = 1.
+    case balancedSoftmax = "balanced-softmax"
 }
 
 /// Per-class weights in the loss.
@@ -41,7 +47,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var activation: Activation = .relu
     /// The loss.
     public var loss: LossKind = .crossEntropy
-    /// Class weights in the loss.
+    /// τ of ``LossKind/logitAdjusted`` (any finite number; 1 by default). The other losses
+    /// ignore it.
+    public var logitAdjustmentTau: Double = 1
+    /// Class weights in the loss (with every loss kind).
     public var classWeighting: ClassWeighting = .none
     /// The optimiser.
     public var optimizer: OptimizerKind = .adam

@@ -29,8 +29,11 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Hidden activation: \(ActivationKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var activation: ActivationKind = .relu
 
-    @Option(help: "cross-entropy (log-softmax and NLL fused) or nll (explicit log-softmax, then NLL).")
+    @Option(help: "cross-entropy (log-softmax and NLL fused), nll (explicit log-softmax, then NLL), logit-adjusted (cross-entropy of logits + τ·log π in training, Menon et al. 2021) or balanced-softmax (Ren et al. 2020, the τ = 1 case).")
     var loss: LossKind = .crossEntropy
+
+    @Option(parsing: .unconditional, help: "τ of --loss logit-adjusted, any finite number (default 1).")
+    var tau: Double = 1
 
     @Option(help: "Per-class loss weights: none, inverse (N/(K·n_c)) or effective (Cui et al. 2019, with --beta).")
     var classWeights: ClassWeightsOption = .none
@@ -92,6 +95,7 @@ struct TrainOptions: ParsableArguments {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard epochs >= 0 else { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
         guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
+        guard tau.isFinite else { throw ValidationError("--tau must be a finite number, got \(tau)") }
         guard lookahead >= 1 else { throw ValidationError("--lookahead must be at least 1, got \(lookahead)") }
         guard cacheMegabytes >= 0 else { throw ValidationError("--cache-mb must be 0 or more, got \(cacheMegabytes)") }
     }
@@ -172,6 +176,7 @@ struct TrainOptions: ParsableArguments {
         c.hidden = hidden.filter { $0 > 0 }
         c.activation = Activation(activation)
         c.loss = loss
+        c.logitAdjustmentTau = tau
         switch classWeights {
         case .none: c.classWeighting = .none
         case .inverse: c.classWeighting = .inverse

@@ -54,6 +54,7 @@ enum JSONReport {
             ("hidden", .array(c.hidden.map { .int($0) })),
             ("activation", .string(c.activation.kind.rawValue)),
             ("loss", .string(c.loss.rawValue)),
+            ("tau", .double(c.logitAdjustmentTau)),
             ("class_weights", .string(weighting)),
             ("optimizer", .string(c.optimizer.rawValue)),
             ("lr", .double(c.learningRate)),
