@@ -37,6 +37,20 @@ public enum LearningRateSchedule: Sendable, Equatable, Hashable, Codable {
     }
 }
 
+extension LearningRateSchedule: CustomStringConvertible {
+    /// `constant`, `step:EPOCHS:GAMMA`, `cosine`, `cosine:ETA_MIN` or, with a period of its
+    /// own, `cosine:ETA_MIN:PERIOD` (the command line's spelling).
+    public var description: String {
+        switch self {
+        case .constant: return "constant"
+        case let .step(stepSize, gamma): return "step:\(stepSize):\(gamma)"
+        case let .cosine(period, minimum):
+            if let period { return "cosine:\(minimum):\(period)" }
+            return minimum == 0 ? "cosine" : "cosine:\(minimum)"
+        }
+    }
+}
+
 /// A ``LearningRateSchedule`` being followed: the current epoch and rate, advanced by
 /// ``step()`` once per epoch, exactly as PyTorch's scheduler `step()` after each epoch.
 ///

@@ -18,10 +18,14 @@ public enum TrainingEvent: Sendable {
 
 /// One epoch's figures.
 public struct EpochReport: Sendable {
-    /// Epoch number (main phase first, then fine-tune).
+    /// Epoch number, counted over the whole run.
     public var epoch: Int
     /// What the epoch trained on.
     public var phase: EpochPhase
+    /// The position of the epoch's phase in ``Trainer/phases``.
+    public var phaseIndex: Int
+    /// The learning rate of the epoch.
+    public var learningRate: Double
     /// Mean training loss over the epoch's batches (weighted by batch size).
     public var trainLoss: Double
     /// Accuracy on the epoch's training batches.
@@ -75,6 +79,9 @@ public final class Trainer<Model: Classifier> {
     public let classCounts: [Int]
     /// π_c = n_c / N of the training data.
     public let priors: [Double]
+    /// The phases ``fit(source:labels:test:lookahead:observer:)`` trains, in order
+    /// (``TrainingConfiguration/resolvedPhases``).
+    public let phases: [TrainingPhase]
 
     private let crossEntropy: CrossEntropyLoss
     private let nll: NLLLoss
@@ -105,6 +112,11 @@ public final class Trainer<Model: Classifier> {
         if let lr = c.finetuneLearningRate, !(lr > 0 && lr.isFinite) {
             throw TrainingError.invalidParameter("fine-tune learning rate must be a positive number, got \(lr)")
         }
+        phases = c.resolvedPhases
+        for (index, phase) in phases.enumerated() {
+            try phase.validate(index: index, mainLearningRate: c.learningRate)
+        }
+        _ = try Self.scheduleConfiguration(phases: phases, configuration: c)
         if let tau = c.priorCorrection, !tau.isFinite {
             throw TrainingError.invalidParameter("prior correction τ must be a finite number, got \(tau)")
         }
@@ -178,9 +190,9 @@ public final class Trainer<Model: Classifier> {
             loader: try BatchLoader(schedule: schedule, source: source, labels: labels, lookahead: lookahead), depth: 4)
 
         var optimizer = try makeOptimizer(learningRate: c.learningRate)
+        var rates = try LearningRateScheduler(.constant, baseLearningRate: c.learningRate, epochs: 1)
         var trainable = model.parameters
         var headOnly = false
-        var inFinetune = false
 
         var batch = Batch()
         var x = Matrix(rows: 0, columns: model.inputs)
@@ -190,6 +202,7 @@ public final class Trainer<Model: Classifier> {
 
         var reports = [EpochReport]()
         var epoch = -1
+        var phaseIndex = -1
         var phase = EpochPhase.balanced
         var lossSum = 0.0, correct = 0, seen = 0, batchInEpoch = 0
         var epochStart = now()
@@ -197,7 +210,8 @@ public final class Trainer<Model: Classifier> {
         func finishEpoch() throws {
             guard epoch >= 0 else { return }
             var report = EpochReport(
-                epoch: epoch, phase: phase, trainLoss: lossSum / Double(max(seen, 1)),
+                epoch: epoch, phase: phase, phaseIndex: phaseIndex, learningRate: rates.learningRate,
+                trainLoss: lossSum / Double(max(seen, 1)),
                 trainAccuracy: Double(correct) / Double(max(seen, 1)), test: nil, testLoss: nil, seconds: 0)
             if let test {
                 let evaluation = try evaluate(test)
@@ -213,16 +227,28 @@ public final class Trainer<Model: Classifier> {
             let tag = batch.tag
             if tag.epoch != epoch {
                 try finishEpoch()
+                let index = Self.phaseIndex(of: tag)
+                if index == phaseIndex {
+                    rates.step()                                    // scheduler.step() after an epoch
+                } else {
+                    // A phase starts: its head, its parameters, a fresh optimizer, its schedule.
+                    let next = phases[index]
+                    if next.reinitializesHead {
+                        var rng = Xoshiro256StarStar(seed: c.seed, stream: Self.headStream + UInt64(index))
+                        model.resetHead(using: &rng)
+                    }
+                    headOnly = next.trainsHeadOnly
+                    trainable = headOnly ? model.headParameters : model.parameters
+                    let rate = next.learningRate.resolved(main: c.learningRate)
+                    optimizer = try makeOptimizer(learningRate: rate)
+                    rates = try LearningRateScheduler(next.learningRateSchedule, baseLearningRate: rate, epochs: next.epochs)
+                    phaseIndex = index
+                }
+                try optimizer.setLearningRate(rates.learningRate)
                 epoch = tag.epoch
                 phase = tag.phase
                 lossSum = 0; correct = 0; seen = 0; batchInEpoch = 0
                 epochStart = now()
-                if phase == .finetune && !inFinetune {
-                    inFinetune = true
-                    headOnly = c.finetuneLayers == .output
-                    trainable = headOnly ? model.headParameters : model.parameters
-                    optimizer = try makeOptimizer(learningRate: c.finetuneLearningRate ?? c.learningRate / 10)
-                }
             }
             let rows = batch.count
             // 1. forward
@@ -251,18 +277,45 @@ public final class Trainer<Model: Classifier> {
         return TrainingReport(epochs: reports, test: try test.map { try evaluate($0).metrics }, priors: priors)
     }
 
-    /// The batch stream ``fit(source:labels:test:observer:)`` trains on; building it checks
-    /// the batch size, the epochs and the classes against `labels` without training, so a
-    /// caller can refuse a bad configuration before any work.
+    /// The batch stream ``fit(source:labels:test:lookahead:observer:)`` trains on; building it
+    /// checks the batch size, the epochs and the classes against `labels` without training, so
+    /// a caller can refuse a bad configuration before any work.
     ///
     /// - Throws: ``SamplingError`` as ``Sampling/BatchSchedule/init(labels:classCount:configuration:)``.
     public func makeSchedule(labels: [Int32]) throws -> BatchSchedule {
-        let c = configuration
-        return try BatchSchedule(
+        try BatchSchedule(
             labels: labels, classCount: classCounts.count,
-            configuration: ScheduleConfiguration(
-                batchSize: c.batchSize, sampler: c.sampler, epochs: c.epochs, finetuneEpochs: c.finetuneEpochs,
-                seed: c.seed, shard: c.shard))
+            configuration: Self.scheduleConfiguration(phases: phases, configuration: configuration))
+    }
+
+    // MARK: - Phases and the sampler
+
+    /// Stream of the seed that re-initialises the head at the start of phase p: `headStream + p`
+    /// (the MLP's RReLU layers use streams 1, 2, …).
+    static var headStream: UInt64 { 1 << 32 }
+
+    /// The sampler's description of the phases' batch stream. Today's ``Sampling/BatchSchedule``
+    /// draws one main phase of any policy, then natural (fine-tune) epochs: so the phases must
+    /// be one phase, or one phase followed by a natural one.
+    ///
+    /// - Throws: ``TrainingError/invalidParameter(_:)`` for other sequences of phases.
+    static func scheduleConfiguration(phases: [TrainingPhase], configuration c: TrainingConfiguration) throws -> ScheduleConfiguration {
+        guard let main = phases.first else {
+            throw TrainingError.invalidParameter("a training run needs at least one phase")
+        }
+        guard phases.count <= 2, phases.count == 1 || phases[1].policy == .natural else {
+            let policies = phases.map(\.policy.rawValue).joined(separator: ", ")
+            throw TrainingError.invalidParameter("the phases draw \(policies); the sampler supports one phase of any policy, optionally followed by one natural phase")
+        }
+        return ScheduleConfiguration(
+            batchSize: c.batchSize, sampler: main.policy, epochs: main.epochs,
+            finetuneEpochs: phases.count == 2 ? phases[1].epochs : 0, seed: c.seed, shard: c.shard)
+    }
+
+    /// The phase (index into ``phases``) a batch belongs to: the main phase, or the natural
+    /// phase after it.
+    static func phaseIndex(of tag: BatchTag) -> Int {
+        tag.phase == .finetune ? 1 : 0
     }
 
     /// The configured loss and ∂loss/∂logits.

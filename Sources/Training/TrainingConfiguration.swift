@@ -54,8 +54,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var classWeighting: ClassWeighting = .none
     /// The optimiser.
     public var optimizer: OptimizerKind = .adam
-    /// Step size of the main phase.
+    /// Step size of the main phase; phases may give theirs as a factor of it.
     public var learningRate: Double = 0.01
+    /// How the main phase's rate changes from epoch to epoch (short form; a phase in
+    /// ``phases`` carries its own).
+    public var learningRateSchedule: LearningRateSchedule = .constant
     /// SGD momentum (ignored by Adam and AdamW).
     public var momentum: Double = 0.9
     /// Weight decay; `nil` means the optimiser's default (0 for SGD and Adam, 0.01 for AdamW).
@@ -72,6 +75,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var finetuneLearningRate: Double? = nil
     /// How the main phase samples batches.
     public var sampler: SamplerKind = .balanced
+    /// The phases of the run, in order; `nil` (the default) for the short form that
+    /// ``sampler``, ``epochs``, ``learningRateSchedule``, ``finetuneEpochs``,
+    /// ``finetuneLayers`` and ``finetuneLearningRate`` describe (see ``resolvedPhases``).
+    /// Given, it replaces those settings.
+    public var phases: [TrainingPhase]? = nil
     /// τ for post-hoc prior correction at prediction time (logits + τ·log π_y with π the
     /// training-set class frequencies); `nil` for none.
     public var priorCorrection: Double? = nil

@@ -42,7 +42,7 @@ struct Train: ParsableCommand {
     @Option(help: "What fine-tuning updates: output (the last layer) or all.")
     var finetuneLayer: FinetuneLayers = .output
 
-    @Option(parsing: .unconditional, help: "τ: predict with logits + τ·log π_y (post-hoc prior correction; 1 undoes balanced sampling's prior).")
+    @Option(parsing: .unconditional, help: "τ, any finite number: predict with logits + τ·log π_y (post-hoc prior correction). τ > 0 puts the training priors in (1 undoes balanced sampling's prior); τ < 0 takes them out of a model trained at the real frequencies (−1 for balanced predictions).")
     var priorCorrection: Double?
 
     @OptionGroup var shard: ShardOptions

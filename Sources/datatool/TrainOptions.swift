@@ -59,6 +59,9 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Epochs of the main phase.")
     var epochs: Int = 30
 
+    @Option(name: .customLong("lr-schedule"), help: "How the main phase's rate changes per epoch: constant, step:EPOCHS:GAMMA (PyTorch's StepLR) or cosine[:ETA_MIN] (CosineAnnealingLR over the phase's epochs).")
+    var learningRateSchedule: String = "constant"
+
     @Option(name: .customLong("finetune-lr"), parsing: .unconditional, help: "Learning rate of the fine-tune phase (default: a tenth of --lr).")
     var finetuneLearningRate: Double?
 
@@ -95,6 +98,7 @@ struct TrainOptions: ParsableArguments {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard epochs >= 0 else { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
         guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
+        _ = try Self.parseLearningRateSchedule(learningRateSchedule)
         guard tau.isFinite else { throw ValidationError("--tau must be a finite number, got \(tau)") }
         guard lookahead >= 1 else { throw ValidationError("--lookahead must be at least 1, got \(lookahead)") }
         guard cacheMegabytes >= 0 else { throw ValidationError("--cache-mb must be 0 or more, got \(cacheMegabytes)") }
@@ -170,6 +174,36 @@ struct TrainOptions: ParsableArguments {
         }
     }
 
+    /// `constant`, `step:EPOCHS:GAMMA` or `cosine[:ETA_MIN]`.
+    static func parseLearningRateSchedule(_ text: String) throws -> LearningRateSchedule {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let schedule: LearningRateSchedule
+        switch (parts[0], parts.count) {
+        case ("constant", 1):
+            schedule = .constant
+        case ("step", 3):
+            guard let epochs = Int(parts[1]), let gamma = Double(parts[2]) else {
+                throw ValidationError("--lr-schedule \(text): expected step:EPOCHS:GAMMA with an integer EPOCHS and a number GAMMA")
+            }
+            schedule = .step(stepSize: epochs, gamma: gamma)
+        case ("cosine", 1):
+            schedule = .cosine()
+        case ("cosine", 2):
+            guard let minimum = Double(parts[1]) else {
+                throw ValidationError("--lr-schedule \(text): expected cosine:ETA_MIN with a number ETA_MIN")
+            }
+            schedule = .cosine(minimum: minimum)
+        default:
+            throw ValidationError("--lr-schedule \(text) is not a schedule; expected constant, step:EPOCHS:GAMMA or cosine[:ETA_MIN]")
+        }
+        do {
+            try schedule.validate()
+        } catch let error as TrainingError {
+            throw ValidationError("--lr-schedule \(text): \(error)")
+        }
+        return schedule
+    }
+
     /// The trainer's configuration for these options and `k` classes.
     func configuration(classCount k: Int) -> TrainingConfiguration {
         var c = TrainingConfiguration()
@@ -188,6 +222,7 @@ struct TrainOptions: ParsableArguments {
         c.weightDecay = weightDecay
         c.batchSize = batchSize ?? 32 * k
         c.epochs = epochs
+        c.learningRateSchedule = (try? Self.parseLearningRateSchedule(learningRateSchedule)) ?? .constant
         c.finetuneLearningRate = finetuneLearningRate
         c.seed = seed
         return c

@@ -27,6 +27,8 @@ enum JSONReport {
         var members: [(String, JSON)] = [
             ("epoch", .int(e.epoch)),
             ("phase", .string(e.phase.rawValue)),
+            ("phase_index", .int(e.phaseIndex)),
+            ("lr", .double(e.learningRate)),
             ("train_loss", .double(e.trainLoss)),
             ("train_accuracy", .double(e.trainAccuracy)),
         ]
@@ -58,6 +60,7 @@ enum JSONReport {
             ("class_weights", .string(weighting)),
             ("optimizer", .string(c.optimizer.rawValue)),
             ("lr", .double(c.learningRate)),
+            ("lr_schedule", .string(c.learningRateSchedule.description)),
             ("batch_size", .int(c.batchSize)),
             ("sampler", .string(c.sampler.rawValue)),
             ("epochs", .int(c.epochs)),

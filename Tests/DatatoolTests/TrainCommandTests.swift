@@ -31,6 +31,24 @@ import Testing
         #expect(run.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 4)
     }
 
+    @Test("--loss logit-adjusted --tau and --lr-schedule reach the trainer and the JSON report")
+    func longTailLossAndScheduleOptions() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, test) = try Self.files(in: dir)
+        let run = try Datatool.run(["train", train, "--test", test, "--epochs", "3", "--batch-size", "30", "--json",
+                                    "--sampler", "natural", "--loss", "logit-adjusted", "--tau", "0.5", "--lr", "0.02",
+                                    "--lr-schedule", "step:1:0.5", "--finetune-epochs", "1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let configuration = try #require(object["configuration"] as? [String: Any])
+        #expect(configuration["loss"] as? String == "logit-adjusted")
+        #expect(configuration["tau"] as? Double == 0.5)
+        #expect(configuration["lr_schedule"] as? String == "step:1:0.5")
+        let epochs = try #require(object["epochs"] as? [[String: Any]])
+        #expect(epochs.map { $0["lr"] as? Double } == [0.02, 0.01, 0.005, 0.002])
+        #expect(epochs.map { $0["phase_index"] as? Int } == [0, 0, 0, 1])
+    }
+
     @Test func tablesAndPlot() throws {
         let dir = try Datatool.temporaryDirectory()
         let (train, _) = try Self.files(in: dir)
@@ -101,6 +119,10 @@ import Testing
             (["train", wide, "--plot", dir.appendingPathComponent("p.png").path, "--batch-size", "3"], ["--plot", "3 features"]),
             (["train", fixtures.appendingPathComponent("bad.h5").path, "--features", "/features_nonfinite", "--labels", "/labels"], ["/features_nonfinite", "NaN"]),
             (["train", train, "--prior-correction", "nan"], ["--prior-correction"]),
+            (["train", train, "--loss", "logit-adjusted", "--tau", "inf"], ["--tau", "finite"]),
+            (["train", train, "--lr-schedule", "linear"], ["--lr-schedule linear", "step:EPOCHS:GAMMA"]),
+            (["train", train, "--lr-schedule", "step:0:0.5"], ["--lr-schedule step:0:0.5", "step size"]),
+            (["train", train, "--lr-schedule", "cosine:x"], ["--lr-schedule cosine:x", "ETA_MIN"]),
             (["compare", train, "--test-split", "0"], ["--test"]),
             (["train", test, "--test", dir.appendingPathComponent("absent.h5").path], ["absent.h5"]),
         ]
