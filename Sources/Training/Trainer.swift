@@ -288,6 +288,15 @@ public final class Trainer<Model: Classifier> {
             configuration: Self.scheduleConfiguration(phases: phases, configuration: configuration))
     }
 
+    /// What a saved model records of this run: the priors π, the phases in words (with the
+    /// main rate), the seed.
+    ///
+    /// - Parameter classNames: The classes' names in label order, when the data has them.
+    public func provenance(classNames: [String]? = nil) -> ModelProvenance {
+        let schedule = "lr=\(configuration.learningRate) " + phases.map(\.description).joined(separator: ",")
+        return ModelProvenance(classNames: classNames, priors: priors, schedule: schedule, seed: configuration.seed)
+    }
+
     // MARK: - Phases and the sampler
 
     /// Stream of the seed that re-initialises the head at the start of phase p: `headStream + p`

@@ -101,6 +101,23 @@ public struct TrainingPhase: Sendable, Equatable, Hashable {
     }
 }
 
+extension TrainingPhase: CustomStringConvertible {
+    /// `POLICY:EPOCHS`, then `/head` or `/reinit`, `/lr=η` (or `/lr=×f` for a factor) and
+    /// `/lr-schedule=…` when not the defaults: `balanced:30/lr-schedule=cosine`,
+    /// `natural:2/head/lr=×0.1`.
+    public var description: String {
+        var text = "\(policy.rawValue):\(epochs)"
+        if reinitializesHead { text += "/reinit" } else if scope == .head { text += "/head" }
+        switch learningRate {
+        case .absolute(let rate): text += "/lr=\(rate)"
+        case .factor(let factor) where factor != 1: text += "/lr=×\(factor)"
+        case .factor: break
+        }
+        if learningRateSchedule != .constant { text += "/lr-schedule=\(learningRateSchedule)" }
+        return text
+    }
+}
+
 extension TrainingConfiguration {
     /// The phases this configuration trains: ``phases`` when given, else the short form — the
     /// main phase (``sampler`` × ``epochs`` at ``learningRate`` with ``learningRateSchedule``,

@@ -41,6 +41,15 @@ public func writeLabelledDataset(
     guard data.count > 0 else {
         throw HDF5Error.invalidArgument("\(path): nothing to write; the dataset has no rows, expected at least one")
     }
+    try writeHDF5Atomically(to: path, overwrite: overwrite) { temporary in
+        try writeContents(data, to: temporary, reportedAs: path, attributes: attributes)
+    }
+}
+
+/// The atomic write behind every HDF5 file this package writes: checks the folder and the
+/// target, removes stale temporaries, runs `write` on a fresh temporary path inside
+/// ``HDF5Library/run(_:)``, `fsync`s it and publishes it as `path` (removing it on error).
+func writeHDF5Atomically(to path: String, overwrite: Bool, _ write: (String) throws -> Void) throws {
     let (folder, name) = HDF5AtomicFile.split(path)
     guard !name.isEmpty, name != ".", name != ".." else {
         throw HDF5Error.invalidArgument("\(path) names a folder, expected a file name")
@@ -51,9 +60,7 @@ public func writeLabelledDataset(
 
     let temporary = HDF5AtomicFile.temporaryPath(folder: folder, name: name)
     do {
-        try HDF5Library.run {
-            try writeContents(data, to: temporary, reportedAs: path, attributes: attributes)
-        }
+        try HDF5Library.run { try write(temporary) }
         try HDF5AtomicFile.sync(temporary, reportedAs: path)
         try HDF5AtomicFile.publish(temporary, as: path, overwrite: overwrite)
     } catch {
@@ -63,12 +70,9 @@ public func writeLabelledDataset(
     HDF5AtomicFile.syncFolder(folder)
 }
 
-/// Creates `temporary` and writes the datasets and attributes; every handle is closed (and
-/// the file closed, which flushes it) before returning. Runs inside ``HDF5Library/run(_:)``.
-private func writeContents(
-    _ data: LabelledDataset, to temporary: String, reportedAs path: String,
-    attributes: [String: HDF5AttributeValue]
-) throws {
+/// Creates `temporary` (exclusively, with file locking and without modification times, so the
+/// same contents give the same bytes) for a write reported as `path`.
+func createHDF5File(_ temporary: String, reportedAs path: String) throws -> HDF5Handle {
     let access = try HDF5Handle.checked(
         H5Pcreate(chdf5_p_file_access()), closer: H5Pclose, file: path, operation: "creating the file")
     _ = H5Pset_file_locking(access.id, true, true)
@@ -77,10 +81,28 @@ private func writeContents(
     let creation = try HDF5Handle.checked(
         H5Pcreate(chdf5_p_file_create()), closer: H5Pclose, file: path, operation: "creating the file")
     try HDF5Library.check(H5Pset_obj_track_times(creation.id, false), file: path, operation: "creating the file")
-    let file = try HDF5Handle.checked(
+    return try HDF5Handle.checked(
         H5Fcreate(temporary, chdf5_f_acc_excl(), creation.id, access.id), closer: H5Fclose, file: path,
         operation: "creating \(temporary)")
+}
 
+/// Writes `attributes` on the root group in name order, flushes and closes `file`.
+func finishHDF5File(_ file: HDF5Handle, attributes: [String: HDF5AttributeValue], reportedAs path: String) throws {
+    for name in attributes.keys.sorted() {
+        guard let value = attributes[name] else { continue }
+        try HDF5AttributeIO.write(value, named: name, on: file.id, file: path)
+    }
+    try HDF5Library.check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), file: path, operation: "flushing")
+    try file.close(file: path)
+}
+
+/// Creates `temporary` and writes the datasets and attributes; every handle is closed (and
+/// the file closed, which flushes it) before returning. Runs inside ``HDF5Library/run(_:)``.
+private func writeContents(
+    _ data: LabelledDataset, to temporary: String, reportedAs path: String,
+    attributes: [String: HDF5AttributeValue]
+) throws {
+    let file = try createHDF5File(temporary, reportedAs: path)
     let n = data.count
     let d = data.dimension
     let featureChunkRows = min(n, max(1, (64 << 10) / (d * MemoryLayout<Float>.size)))
@@ -97,16 +119,11 @@ private func writeContents(
             memoryType: chdf5_t_native_int32(), values: UnsafeRawPointer(labels.baseAddress), in: file.id,
             file: path)
     }
-    for name in attributes.keys.sorted() {
-        guard let value = attributes[name] else { continue }
-        try HDF5AttributeIO.write(value, named: name, on: file.id, file: path)
-    }
-    try HDF5Library.check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), file: path, operation: "flushing")
-    try file.close(file: path)
+    try finishHDF5File(file, attributes: attributes, reportedAs: path)
 }
 
 /// One chunked, deflated dataset, written whole from `values` (converted from `memoryType`).
-private func writeDataset(
+func writeDataset(
     named name: String, shape: [Int], chunkRows: Int, fileType: hid_t, memoryType: hid_t,
     values: UnsafeRawPointer?, in fileID: hid_t, file: String
 ) throws {
