@@ -28,6 +28,7 @@ struct Train: ParsableCommand {
               datatool train train.h5 --test test.h5 --finetune-epochs 2 --plot regions.png
               datatool train train.h5 --test test.h5 --sampler natural --json
               datatool train train.h5 --hidden 0          # a linear model
+              datatool train train.h5 --save model.h5     # h5py / PyTorch load it (Guides/Training.md)
               datatool train data.h5 --hidden 64 --hidden 64 --activation gelu --optimizer adamw --lr 0.003
             """)
 
@@ -53,7 +54,10 @@ struct Train: ParsableCommand {
     @Option(help: "Draw the decision regions over the training points into this PNG file (2-feature data).")
     var plot: String?
 
-    @Flag(help: "Overwrite an existing --plot file.")
+    @Option(help: "Save the trained model to this HDF5 file: one float32 dataset per tensor, named as PyTorch's state_dict of the equivalent nn.Sequential (0.weight [H, D], 0.bias, 2.weight, …), with the architecture, priors, schedule and seed as attributes.")
+    var save: String?
+
+    @Flag(help: "Overwrite an existing --plot or --save file.")
     var force = false
 
     func validate() throws {
@@ -65,7 +69,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let shard = try self.shard.resolve()
-        try checkOutputs([plot], force: force)
+        try checkOutputs([plot, save], force: force)
         let data = try options.loadData()
         var configuration = options.configuration(classCount: data.classCount)
         configuration.sampler = sampler
@@ -83,6 +87,9 @@ struct Train: ParsableCommand {
         let progress = ProgressReporter(enabled: true, totalEpochs: configuration.epochs + configuration.finetuneEpochs)
         let report = try run.fit { progress.handle($0) }
         progress.finish()
+        if let save {
+            try writeTensorArchive(run.trainer.model.archive(provenance: run.trainer.provenance()), to: save, overwrite: force)
+        }
         if let plot, let training = data.inMemory {
             try DecisionRegionPlot.write(trainer: run.trainer, data: training, to: plot, title: "decision regions, \(run.summary)")
         }

@@ -49,6 +49,25 @@ import Testing
         #expect(epochs.map { $0["phase_index"] as? Int } == [0, 0, 0, 1])
     }
 
+    @Test("--save writes the model as HDF5 that loads back; an existing file needs --force")
+    func saveWritesTheModel() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, _) = try Self.files(in: dir)
+        let model = dir.appendingPathComponent("model.h5").path
+        let arguments = ["train", train, "--epochs", "1", "--batch-size", "30", "--hidden", "7", "--save", model, "--json"]
+        let run = try Datatool.run(arguments)
+        #expect(run.status == 0, "\(run.stderr)")
+        let archive = try readTensorArchive(from: model)
+        #expect(archive.tensors.map(\.name) == ["0.bias", "0.weight", "2.bias", "2.weight"])
+        #expect(archive.tensor(named: "0.weight")?.shape == [7, 2])
+        #expect(archive.attributes["K"] == .int(3))
+        #expect(archive.attributes["schedule"] == .string("lr=0.01 balanced:1"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: model))
+        expectCleanFailure(try Datatool.run(arguments), mentioning: ["model.h5", "--force"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model)) == before)
+        #expect(try Datatool.run(arguments + ["--force"]).status == 0)
+    }
+
     @Test func tablesAndPlot() throws {
         let dir = try Datatool.temporaryDirectory()
         let (train, _) = try Self.files(in: dir)
