@@ -13,26 +13,13 @@ test can check that the tensors mean what their state_dict names say. Loading in
 `model.load_state_dict({k: torch.from_numpy(f[k][...]) for k in f.keys()})` (Guides/Training.md).
 """
 import json
+import pathlib
 import sys
 
-try:
-    import h5py
-    import numpy as np
-except ImportError as error:  # pragma: no cover - reported to the Swift test
-    print(f"model_readback.py needs h5py and numpy ({error}); run: pip install h5py numpy", file=sys.stderr)
-    sys.exit(2)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from h5py_readback import h5py, np, plain  # noqa: E402  (h5py_readback reports a missing h5py)
 
 ACTIVATIONS = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
-
-
-def plain(value):
-    if isinstance(value, bytes):
-        return value.decode()
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def main():
