@@ -37,6 +37,41 @@ public enum LearningRateSchedule: Sendable, Equatable, Hashable, Codable {
     }
 }
 
+extension LearningRateSchedule {
+    /// Parses the command line's spelling: `constant`, `step:EPOCHS:GAMMA`, `cosine`,
+    /// `cosine:ETA_MIN` or `cosine:ETA_MIN:PERIOD` (what ``description`` gives).
+    ///
+    /// - Throws: ``TrainingError/invalidParameter(_:)`` naming the text and what was expected,
+    ///   or the parameter ``validate()`` refuses.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let expected = "expected constant, step:EPOCHS:GAMMA or cosine[:ETA_MIN[:PERIOD]]"
+        switch (parts[0], parts.count) {
+        case ("constant", 1):
+            self = .constant
+        case ("step", 3):
+            guard let epochs = Int(parts[1]), let gamma = Double(parts[2]) else {
+                throw TrainingError.invalidParameter("learning-rate schedule \(text): expected step:EPOCHS:GAMMA with an integer EPOCHS and a number GAMMA")
+            }
+            self = .step(stepSize: epochs, gamma: gamma)
+        case ("cosine", 1):
+            self = .cosine()
+        case ("cosine", 2), ("cosine", 3):
+            guard let minimum = Double(parts[1]), parts.count == 2 || Int(parts[2]) != nil else {
+                throw TrainingError.invalidParameter("learning-rate schedule \(text): expected cosine:ETA_MIN[:PERIOD] with a number ETA_MIN and an integer PERIOD")
+            }
+            self = .cosine(period: parts.count == 3 ? Int(parts[2]) : nil, minimum: minimum)
+        default:
+            throw TrainingError.invalidParameter("learning-rate schedule \(text) is not a schedule; \(expected)")
+        }
+        do {
+            try validate()
+        } catch let TrainingError.invalidParameter(message) {
+            throw TrainingError.invalidParameter("learning-rate schedule \(text): \(message)")
+        }
+    }
+}
+
 extension LearningRateSchedule: CustomStringConvertible {
     /// `constant`, `step:EPOCHS:GAMMA`, `cosine`, `cosine:ETA_MIN` or, with a period of its
     /// own, `cosine:ETA_MIN:PERIOD` (the command line's spelling).

@@ -101,6 +101,58 @@ public struct TrainingPhase: Sendable, Equatable, Hashable {
     }
 }
 
+extension TrainingPhase {
+    /// Parses one phase, `POLICY:EPOCHS` followed by any of `/head` (train the head only),
+    /// `/reinit` (re-initialise the head first; implies `/head`), `/lr=η` (an absolute rate),
+    /// `/lr=×f` or `/lr=xf` (a factor of the run's rate) and `/lr-schedule=SPEC`
+    /// (``LearningRateSchedule/init(parsing:)``): `natural:20`, `balanced:5/reinit/lr=0.01`.
+    /// What ``description`` writes parses back to the same phase.
+    ///
+    /// - Throws: ``TrainingError/invalidParameter(_:)`` naming the bad part.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let head = parts[0].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard head.count == 2, let epochs = Int(head[1]) else {
+            throw TrainingError.invalidParameter("phase \(text): expected POLICY:EPOCHS, e.g. balanced:30")
+        }
+        guard let policy = SamplerKind(rawValue: head[0]) else {
+            let known = SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw TrainingError.invalidParameter("phase \(text): unknown policy \(head[0]); expected one of \(known)")
+        }
+        var phase = TrainingPhase(policy, epochs: epochs)
+        for option in parts.dropFirst() {
+            if option == "head" {
+                phase.scope = .head
+            } else if option == "reinit" {
+                phase.reinitializesHead = true
+                phase.scope = .head
+            } else if option.hasPrefix("lr-schedule=") {
+                phase.learningRateSchedule = try LearningRateSchedule(parsing: String(option.dropFirst("lr-schedule=".count)))
+            } else if option.hasPrefix("lr=") {
+                let value = option.dropFirst("lr=".count)
+                if let first = value.first, first == "×" || first == "x", let factor = Double(value.dropFirst()) {
+                    phase.learningRate = .factor(factor)
+                } else if let rate = Double(value) {
+                    phase.learningRate = .absolute(rate)
+                } else {
+                    throw TrainingError.invalidParameter("phase \(text): \(option) is not a learning rate; expected lr=η or lr=×f")
+                }
+            } else {
+                throw TrainingError.invalidParameter("phase \(text): unknown option /\(option); expected /head, /reinit, /lr=η, /lr=×f or /lr-schedule=SPEC")
+            }
+        }
+        self = phase
+    }
+
+    /// Parses a comma-separated list of phases (``init(parsing:)``), e.g.
+    /// `natural:20,balanced:5/reinit/lr=0.01` (cRT).
+    ///
+    /// - Throws: ``TrainingError/invalidParameter(_:)`` naming the bad phase.
+    public static func list(parsing text: String) throws -> [TrainingPhase] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { try TrainingPhase(parsing: String($0)) }
+    }
+}
+
 extension TrainingPhase: CustomStringConvertible {
     /// `POLICY:EPOCHS`, then `/head` or `/reinit`, `/lr=η` (or `/lr=×f` for a factor) and
     /// `/lr-schedule=…` when not the defaults: `balanced:30/lr-schedule=cosine`,

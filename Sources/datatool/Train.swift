@@ -37,6 +37,9 @@ struct Train: ParsableCommand {
     @Option(help: "How the main phase samples: balanced, natural or weighted.")
     var sampler: SamplerKind = .balanced
 
+    @Option(help: "The phases, comma separated: POLICY:EPOCHS, each optionally followed by /head (output layer only), /reinit (re-initialise the output layer first; implies /head), /lr=X or /lr=×F and /lr-schedule=SPEC. Replaces --sampler, --epochs, --lr-schedule and the fine-tune flags; the sampler takes one phase, optionally followed by one natural phase. Example: balanced:30,natural:2/head/lr=0.001.")
+    var schedule: String?
+
     @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase.")
     var finetuneEpochs: Int = 0
 
@@ -62,6 +65,16 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard finetuneEpochs >= 0 else { throw ValidationError("--finetune-epochs must be 0 or more, got \(finetuneEpochs)") }
+        if let schedule {
+            guard finetuneEpochs == 0, sampler == .balanced, finetuneLayer == .output else {
+                throw ValidationError("--schedule gives every phase; drop --sampler, --finetune-epochs and --finetune-layer (or --schedule)")
+            }
+            do {
+                _ = try TrainingPhase.list(parsing: schedule)
+            } catch let error as TrainingError {
+                throw ValidationError("--schedule: \(error)")
+            }
+        }
         if let priorCorrection, !priorCorrection.isFinite {
             throw ValidationError("--prior-correction must be a finite number, got \(priorCorrection)")
         }
@@ -76,6 +89,7 @@ struct Train: ParsableCommand {
         configuration.finetuneEpochs = finetuneEpochs
         configuration.finetuneLayers = finetuneLayer
         configuration.priorCorrection = priorCorrection
+        if let schedule { configuration.phases = try TrainingPhase.list(parsing: schedule) }
         if plot != nil && data.dimension != 2 {
             throw ValidationError("--plot draws decision regions in the plane; \(options.data.file) has \(data.dimension) features per row, expected 2")
         }
@@ -84,7 +98,7 @@ struct Train: ParsableCommand {
         }
         let run = try TrainingRun(configuration: configuration, data: data, lookahead: options.stream ? options.lookahead : 1, shard: shard)
         _ = try run.trainer.makeSchedule(labels: data.labels)
-        let progress = ProgressReporter(enabled: true, totalEpochs: configuration.epochs + configuration.finetuneEpochs)
+        let progress = ProgressReporter(enabled: true, totalEpochs: configuration.resolvedPhases.reduce(0) { $0 + $1.epochs })
         let report = try run.fit { progress.handle($0) }
         progress.finish()
         if let save {

@@ -174,34 +174,13 @@ struct TrainOptions: ParsableArguments {
         }
     }
 
-    /// `constant`, `step:EPOCHS:GAMMA` or `cosine[:ETA_MIN]`.
+    /// `--lr-schedule`'s value (``LearningRateSchedule/init(parsing:)``).
     static func parseLearningRateSchedule(_ text: String) throws -> LearningRateSchedule {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let schedule: LearningRateSchedule
-        switch (parts[0], parts.count) {
-        case ("constant", 1):
-            schedule = .constant
-        case ("step", 3):
-            guard let epochs = Int(parts[1]), let gamma = Double(parts[2]) else {
-                throw ValidationError("--lr-schedule \(text): expected step:EPOCHS:GAMMA with an integer EPOCHS and a number GAMMA")
-            }
-            schedule = .step(stepSize: epochs, gamma: gamma)
-        case ("cosine", 1):
-            schedule = .cosine()
-        case ("cosine", 2):
-            guard let minimum = Double(parts[1]) else {
-                throw ValidationError("--lr-schedule \(text): expected cosine:ETA_MIN with a number ETA_MIN")
-            }
-            schedule = .cosine(minimum: minimum)
-        default:
-            throw ValidationError("--lr-schedule \(text) is not a schedule; expected constant, step:EPOCHS:GAMMA or cosine[:ETA_MIN]")
-        }
         do {
-            try schedule.validate()
+            return try LearningRateSchedule(parsing: text)
         } catch let error as TrainingError {
-            throw ValidationError("--lr-schedule \(text): \(error)")
+            throw ValidationError("--lr-schedule: \(error)")
         }
-        return schedule
     }
 
     /// The trainer's configuration for these options and `k` classes.

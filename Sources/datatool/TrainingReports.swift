@@ -64,6 +64,7 @@ enum JSONReport {
             ("batch_size", .int(c.batchSize)),
             ("sampler", .string(c.sampler.rawValue)),
             ("epochs", .int(c.epochs)),
+            ("phases", .string(c.resolvedPhases.map(\.description).joined(separator: ","))),
             ("finetune_epochs", .int(c.finetuneEpochs)),
             ("finetune_layer", .string(c.finetuneLayers.rawValue)),
             ("prior_correction", c.priorCorrection.map { .double($0) } ?? .null),

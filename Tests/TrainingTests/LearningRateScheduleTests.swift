@@ -89,6 +89,20 @@ private struct ScheduleFixture: Decodable {
         }
     }
 
+    @Test func schedulesParseAndPrintTheSameSpelling() throws {
+        for schedule in [LearningRateSchedule.constant, .step(stepSize: 3, gamma: 0.1), .cosine(), .cosine(minimum: 0.001),
+                         .cosine(period: 5, minimum: 0)] {
+            #expect(try LearningRateSchedule(parsing: schedule.description) == schedule, "\(schedule)")
+        }
+        #expect(try LearningRateSchedule(parsing: "step:10:0.5") == .step(stepSize: 10, gamma: 0.5))
+        for text in ["linear", "step:3", "step:a:0.1", "cosine:x", "cosine:0:y", "constant:1", ""] {
+            #expect(throws: TrainingError.self, "\(text)") { try LearningRateSchedule(parsing: text) }
+        }
+        #expect(throws: TrainingError.invalidParameter("learning-rate schedule cosine:-1: cosine learning-rate schedule: the minimum rate must be a finite number ≥ 0, got -1.0")) {
+            try LearningRateSchedule(parsing: "cosine:-1")
+        }
+    }
+
     @Test func badSchedulesAreErrors() throws {
         #expect(throws: TrainingError.invalidParameter("step learning-rate schedule: step size must be at least 1 epoch, got 0")) {
             try LearningRateScheduler(.step(stepSize: 0, gamma: 0.5), baseLearningRate: 0.1, epochs: 5)

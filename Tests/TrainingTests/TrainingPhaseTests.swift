@@ -92,6 +92,34 @@ import Training
         #expect(frozen.parameters.map(\.value) == one.parameters.map(\.value))
     }
 
+    @Test("phases parse from the command line's spelling, and their descriptions parse back")
+    func phasesParse() throws {
+        let cRT = try TrainingPhase.list(parsing: "natural:20,balanced:5/reinit/lr=0.01")
+        #expect(cRT == [TrainingPhase(.natural, epochs: 20),
+                        TrainingPhase(.balanced, epochs: 5, learningRate: .absolute(0.01), reinitializesHead: true)])
+        let phases = [
+            TrainingPhase(.weighted, epochs: 3, learningRate: .factor(0.5), learningRateSchedule: .cosine(period: 4, minimum: 0.001)),
+            TrainingPhase(.natural, epochs: 2, learningRate: .factor(0.1), scope: .head),
+            TrainingPhase(.balanced, epochs: 7, learningRateSchedule: .step(stepSize: 2, gamma: 0.5)),
+            TrainingPhase(.balanced, epochs: 1, learningRateSchedule: .cosine()),
+        ]
+        for phase in phases {
+            #expect(try TrainingPhase(parsing: phase.description) == phase, "\(phase)")
+        }
+        #expect(try TrainingPhase(parsing: "natural:2/lr=x0.1/head") == phases[1])
+        #expect(phases[1].description == "natural:2/head/lr=×0.1")
+        for (text, message) in [
+            ("balanced", "phase balanced: expected POLICY:EPOCHS, e.g. balanced:30"),
+            ("balanced:x", "phase balanced:x: expected POLICY:EPOCHS, e.g. balanced:30"),
+            ("zipf:3", "phase zipf:3: unknown policy zipf; expected one of balanced, natural, weighted"),
+            ("natural:3/freeze", "phase natural:3/freeze: unknown option /freeze; expected /head, /reinit, /lr=η, /lr=×f or /lr-schedule=SPEC"),
+            ("natural:3/lr=fast", "phase natural:3/lr=fast: lr=fast is not a learning rate; expected lr=η or lr=×f"),
+            ("natural:3/lr-schedule=step:0:1", "learning-rate schedule step:0:1: step learning-rate schedule: step size must be at least 1 epoch, got 0"),
+        ] {
+            #expect(throws: TrainingError.invalidParameter(message)) { try TrainingPhase.list(parsing: text) }
+        }
+    }
+
     @Test func badPhasesAreErrors() throws {
         let counts = Self.data.classCounts
         func refuse(_ phases: [TrainingPhase], _ message: String) {
