@@ -44,22 +44,29 @@ public final class Linear {
     public init<G: RandomNumberGenerator>(inFeatures: Int, outFeatures: Int, using rng: inout G,
                                           name: String = "linear") throws {
         try Linear.check(inFeatures: inFeatures, outFeatures: outFeatures)
-        let bound = 1 / Double(inFeatures).squareRoot()
-        var weightValues = [Float]()
-        weightValues.reserveCapacity(inFeatures * outFeatures)
-        for _ in 0..<(inFeatures * outFeatures) {
-            weightValues.append(Float(rng.nextUniform(-bound, bound)))
-        }
-        var biasValues = [Float]()
-        biasValues.reserveCapacity(outFeatures)
-        for _ in 0..<outFeatures {
-            biasValues.append(Float(rng.nextUniform(-bound, bound)))
-        }
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        weight = Parameter(name: "\(name).weight",
-                           value: Matrix(rows: outFeatures, columns: inFeatures, storage: weightValues))
-        bias = Parameter(name: "\(name).bias", value: Matrix(rows: 1, columns: outFeatures, storage: biasValues))
+        weight = Parameter(name: "\(name).weight", value: Matrix(rows: outFeatures, columns: inFeatures))
+        bias = Parameter(name: "\(name).bias", value: Matrix(rows: 1, columns: outFeatures))
+        resetParameters(using: &rng)
+    }
+
+    /// Draws the weight and bias afresh with PyTorch's default initialisation (its
+    /// `reset_parameters`): `U(−1/√fan_in, 1/√fan_in)` for both, weights row by row, then the
+    /// bias. The parameters keep their identity (optimizer state keyed by them stays attached;
+    /// reset it separately if wanted).
+    ///
+    /// - Parameter rng: The generator; `inFeatures·outFeatures + outFeatures` uniform draws
+    ///   are taken.
+    /// - Complexity: O(in·out), no allocation.
+    public func resetParameters<G: RandomNumberGenerator>(using rng: inout G) {
+        let bound = 1 / Double(inFeatures).squareRoot()
+        for i in 0..<weight.value.count {
+            weight.value.storage[i] = Float(rng.nextUniform(-bound, bound))
+        }
+        for i in 0..<outFeatures {
+            bias.value.storage[i] = Float(rng.nextUniform(-bound, bound))
+        }
     }
 
     /// A layer initialised as PyTorch does, from a fresh ``Xoshiro256StarStar`` seeded with `seed`.

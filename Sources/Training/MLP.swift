@@ -26,7 +26,7 @@ import Datasets
 /// All activations and gradients live in buffers inside the network, reused from batch to
 /// batch: after the first step at a given batch size, forward, backward and an optimizer step
 /// allocate nothing. A network is a reference type and is not thread-safe.
-public final class MLP {
+public final class MLP: Classifier {
     /// Input features.
     public let inputs: Int
     /// Hidden layer widths, first to last.
@@ -41,9 +41,8 @@ public final class MLP {
     public let activationLayers: [ActivationLayer]
     /// Every learnable parameter, in PyTorch's `parameters()` order.
     public let parameters: [Parameter]
-    /// The last `Linear`'s weight and bias: the parameters to fine-tune when only the output
-    /// layer is trained.
-    public let outputParameters: [Parameter]
+    /// The last `Linear`'s weight and bias: the head, the parameters a head-only phase trains.
+    public let headParameters: [Parameter]
     /// Training mode (the default, like a fresh `nn.Module`): RReLU draws random slopes.
     /// Evaluation mode uses its mean slope. No other activation depends on the mode.
     public var isTraining = true
@@ -104,7 +103,7 @@ public final class MLP {
         self.linears = linears
         self.activationLayers = activationLayers
         self.parameters = parameters
-        self.outputParameters = linears[linears.count - 1].parameters
+        self.headParameters = linears[linears.count - 1].parameters
         let empty = Array(repeating: Matrix(rows: 0, columns: 0), count: hidden.count)
         preActivations = empty
         hiddenOutputs = empty
@@ -133,13 +132,23 @@ public final class MLP {
     /// - Throws: ``LayerError/shapeMismatch(name:rows:columns:expected:)`` when `x` does not
     ///   have `inputs` columns.
     public func forward(_ x: Matrix, into output: inout Matrix) throws {
-        try run(x, training: isTraining)
+        try forward(x, into: &output, training: isTraining)
+    }
+
+    /// Computes the logits for `x` in training mode or not (whatever ``isTraining`` says) and
+    /// copies them into `output` (reshaped to `[B, outputs]`; no allocation once it has the
+    /// capacity). The ``Classifier`` entry point.
+    ///
+    /// - Throws: ``LayerError/shapeMismatch(name:rows:columns:expected:)`` when `x` does not
+    ///   have `inputs` columns.
+    public func forward(_ x: Matrix, into output: inout Matrix, training: Bool) throws {
+        try run(x, training: training)
         output.copy(from: logits)
     }
 
     /// The logits for `x` in evaluation mode, whatever ``isTraining`` says (`model.eval()`
     /// then `model(x)`). Like any forward pass it replaces the activations a following
-    /// ``backward(dLogits:outputLayerOnly:)`` would use.
+    /// ``backward(dLogits:headOnly:)`` would use.
     ///
     /// - Throws: ``LayerError/shapeMismatch(name:rows:columns:expected:)`` when `x` does not
     ///   have `inputs` columns.
@@ -163,13 +172,13 @@ public final class MLP {
     ///
     /// - Parameters:
     ///   - dLogits: ∂loss/∂logits, `[B, outputs]` for the `B` rows of the latest forward pass.
-    ///   - outputLayerOnly: Compute only the last `Linear`'s gradients (for fine-tuning the
-    ///     output layer alone); the other parameters' gradients are left as they are.
+    ///   - headOnly: Compute only the last `Linear`'s gradients (for training the output layer
+    ///     alone); the other parameters' gradients are left as they are.
     /// - Throws: ``LayerError/noForwardPass`` before any forward pass,
     ///   ``LayerError/shapeMismatch(name:rows:columns:expected:)`` for a `dLogits` of the
     ///   wrong shape.
     /// - Complexity: O(B · Σ layer in·out); the first layer's input gradient is not computed.
-    public func backward(dLogits: Matrix, outputLayerOnly: Bool = false) throws {
+    public func backward(dLogits: Matrix, headOnly: Bool = false) throws {
         guard hasForwardPass else { throw LayerError.noForwardPass }
         guard dLogits.rows == logits.rows, dLogits.columns == outputs else {
             throw LayerError.shapeMismatch(name: "dLogits", rows: dLogits.rows, columns: dLogits.columns,
@@ -180,7 +189,7 @@ public final class MLP {
             try linears[0].backward(input: input, outputGradient: dLogits)
             return
         }
-        if outputLayerOnly {
+        if headOnly {
             try linears[last].backward(input: hiddenOutputs[last - 1], outputGradient: dLogits)
             return
         }
@@ -210,6 +219,12 @@ public final class MLP {
                                         inputGradient: &hiddenGradients[l - 1])
             }
         }
+    }
+
+    /// Re-draws the last `Linear`'s weight and bias with PyTorch's default initialisation
+    /// (``Linear/resetParameters(using:)``); the hidden layers are left as they are.
+    public func resetHead<G: RandomNumberGenerator>(using rng: inout G) {
+        linears[linears.count - 1].resetParameters(using: &rng)
     }
 
     /// Sets every parameter's gradient to zero.

@@ -4,7 +4,7 @@
 /// Optimizers keep per-parameter state (momentum buffers, moment estimates, step counts),
 /// created the first time a parameter is stepped and keyed by the parameter's identity, like
 /// PyTorch's `optimizer.state[p]`. So one optimizer can step all of a network's parameters and
-/// later only a subset (e.g. ``MLP/outputParameters``), and each parameter keeps its own state.
+/// later only a subset (e.g. ``Classifier/headParameters``), and each parameter keeps its own state.
 /// Hyperparameters are `Double`, like PyTorch's Python floats, and are rounded to `Float` where
 /// PyTorch's kernels round them. A step allocates nothing once every parameter has its state.
 public protocol Optimizer: AnyObject {

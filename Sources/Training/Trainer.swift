@@ -18,10 +18,14 @@ public enum TrainingEvent: Sendable {
 
 /// One epoch's figures.
 public struct EpochReport: Sendable {
-    /// Epoch number (main phase first, then fine-tune).
+    /// Epoch number, counted over the whole run.
     public var epoch: Int
     /// The policy the epoch's batches were drawn with.
     public var phase: SamplingPolicy
+    /// The position of the epoch's phase in ``Trainer/phases``.
+    public var phaseIndex: Int
+    /// The learning rate of the epoch.
+    public var learningRate: Double
     /// Mean training loss over the epoch's batches (weighted by batch size).
     public var trainLoss: Double
     /// Accuracy on the epoch's training batches.
@@ -44,7 +48,7 @@ public struct TrainingReport: Sendable {
     public var priors: [Double]
 }
 
-/// Trains an ``MLP`` classifier the way the course notes do it: the five steps (forward, loss,
+/// Trains a ``Classifier`` (an ``MLP``, or any model of the caller's) the way the course notes do it: the five steps (forward, loss,
 /// zero the gradients, backward, step) over class-balanced batches from per-class circular
 /// buffers, then a few epochs at the real class frequencies so the output layer learns the
 /// priors back; or, instead of that fine-tune phase, post-hoc prior correction (Menon et al.,
@@ -57,19 +61,27 @@ public struct TrainingReport: Sendable {
 /// ```swift
 /// var configuration = TrainingConfiguration()
 /// configuration.finetuneEpochs = 2
-/// let trainer = try Trainer(configuration: configuration, inputs: 2, classCounts: train.classCounts)
+/// let trainer = try Trainer(configuration: configuration, inputs: 2, classCounts: train.classCounts)  // an MLP
 /// let report = try trainer.fit(source: train, labels: train.labels, test: test)
 /// print(report.test?.balancedAccuracy ?? .nan)
+///
+/// let custom = try Trainer(model: myNetwork, configuration: configuration, classCounts: train.classCounts)
 /// ```
-public final class Trainer {
+///
+/// The configuration's `hidden` and `activation` describe the network only for the
+/// convenience initialiser that builds an ``MLP``; a given model is trained as it is.
+public final class Trainer<Model: Classifier> {
     /// The parameters of the run.
     public let configuration: TrainingConfiguration
-    /// The network being trained.
-    public let model: MLP
+    /// The model being trained (shared with the caller: training changes it in place).
+    public let model: Model
     /// Samples of each class in the training data.
     public let classCounts: [Int]
     /// π_c = n_c / N of the training data.
     public let priors: [Double]
+    /// The phases ``fit(source:labels:test:lookahead:observer:)`` trains, in order
+    /// (``TrainingConfiguration/resolvedPhases``).
+    public let phases: [TrainingPhase]
 
     private let crossEntropy: CrossEntropyLoss
     private let nll: NLLLoss
@@ -80,15 +92,18 @@ public final class Trainer {
     private var logProbabilities = Matrix(rows: 0, columns: 0)
     private var logProbabilityGradient = Matrix(rows: 0, columns: 0)
 
-    /// Builds the network and checks the configuration against the data's shape.
+    /// A trainer for `model`, checking the configuration against the model and the data's
+    /// class counts.
     ///
     /// - Parameters:
-    ///   - configuration: Architecture, loss, optimiser, schedule and seed.
-    ///   - inputs: D, features per sample.
+    ///   - model: The network to train, with `outputs` equal to the number of classes.
+    ///   - configuration: Loss, optimiser, schedule and seed (its `hidden` and `activation`
+    ///     are not used).
     ///   - classCounts: n_c for every class of the training data (K = its length).
-    /// - Throws: ``TrainingError`` for a parameter out of range; the layers' and the
-    ///   sampler's errors for shapes they refuse.
-    public init(configuration: TrainingConfiguration, inputs: Int, classCounts: [Int]) throws {
+    /// - Throws: ``TrainingError`` for a parameter out of range or a model whose outputs are
+    ///   not K; the optimiser's and the loss's errors for settings they refuse (a τ of the
+    ///   logit-adjusted loss that is not finite, an empty class under a long-tail loss).
+    public init(model: Model, configuration: TrainingConfiguration, classCounts: [Int]) throws {
         let c = configuration
         guard classCounts.count >= 2 else {
             throw TrainingError.invalidParameter("training needs at least 2 classes, got \(classCounts.count)")
@@ -99,6 +114,11 @@ public final class Trainer {
         if let lr = c.finetuneLearningRate, !(lr > 0 && lr.isFinite) {
             throw TrainingError.invalidParameter("fine-tune learning rate must be a positive number, got \(lr)")
         }
+        phases = c.resolvedPhases
+        for (index, phase) in phases.enumerated() {
+            try phase.validate(index: index, mainLearningRate: c.learningRate)
+        }
+        _ = try Self.scheduleConfiguration(phases: phases, configuration: c)
         if let tau = c.priorCorrection, !tau.isFinite {
             throw TrainingError.invalidParameter("prior correction τ must be a finite number, got \(tau)")
         }
@@ -112,10 +132,19 @@ public final class Trainer {
         case .inverse: weights = try ClassWeights.inverseFrequency(counts: classCounts).map { Float($0) }
         case .effective(let beta): weights = try ClassWeights.effectiveNumber(counts: classCounts, beta: beta).map { Float($0) }
         }
-        crossEntropy = try CrossEntropyLoss(weight: weights)
+        let adjustment: LogitAdjustment?
+        switch c.loss {
+        case .crossEntropy, .nll: adjustment = nil
+        case .logitAdjusted: adjustment = try .logitAdjusted(priors: priors, tau: c.logitAdjustmentTau)
+        case .balancedSoftmax: adjustment = try .balancedSoftmax(priors: priors)
+        }
+        crossEntropy = try CrossEntropyLoss(weight: weights, logitAdjustment: adjustment)
         nll = try NLLLoss(weight: weights)
         logSoftmax = try ActivationLayer(.logSoftmax, name: "log_softmax")
-        self.model = try MLP(inputs: inputs, hidden: c.hidden, outputs: classCounts.count, activation: c.activation, seed: c.seed)
+        guard model.outputs == classCounts.count else {
+            throw TrainingError.invalidParameter("the model has \(model.outputs) outputs but the data has \(classCounts.count) classes")
+        }
+        self.model = model
         // Fail now, not after the first epoch, on optimiser settings the optimisers refuse.
         preparedOptimizer = try makeOptimizer(learningRate: c.learningRate)
     }
@@ -202,9 +231,9 @@ public final class Trainer {
 
         var optimizer = try preparedOptimizer ?? makeOptimizer(learningRate: c.learningRate)
         preparedOptimizer = nil
+        var rates = try LearningRateScheduler(.constant, baseLearningRate: c.learningRate, epochs: 1)
         var trainable = model.parameters
-        var outputOnly = false
-        var inFinetune = false
+        var headOnly = false
 
         var batch = Batch()
         var x = Matrix(rows: 0, columns: model.inputs)
@@ -214,6 +243,7 @@ public final class Trainer {
 
         var reports = [EpochReport]()
         var epoch = -1
+        var phaseIndex = -1
         var phase = SamplingPolicy.balanced
         var lossSum = 0.0, correct = 0, seen = 0, batchInEpoch = 0
         var epochStart = now()
@@ -221,7 +251,8 @@ public final class Trainer {
         func finishEpoch() throws {
             guard epoch >= 0 else { return }
             var report = EpochReport(
-                epoch: epoch, phase: phase, trainLoss: lossSum / Double(max(seen, 1)),
+                epoch: epoch, phase: phase, phaseIndex: phaseIndex, learningRate: rates.learningRate,
+                trainLoss: lossSum / Double(max(seen, 1)),
                 trainAccuracy: Double(correct) / Double(max(seen, 1)), test: nil, testLoss: nil, seconds: 0)
             if let test {
                 let evaluation = try evaluate(test)
@@ -233,21 +264,32 @@ public final class Trainer {
             observer(.epoch(report))
         }
 
-        model.isTraining = true
         while try prefetcher.next(into: &batch) {
             let tag = batch.tag
             if tag.epoch != epoch {
                 try finishEpoch()
+                let index = Self.phaseIndex(of: tag)
+                if index == phaseIndex {
+                    rates.step()                                    // scheduler.step() after an epoch
+                } else {
+                    // A phase starts: its head, its parameters, a fresh optimizer, its schedule.
+                    let next = phases[index]
+                    if next.reinitializesHead {
+                        var rng = Xoshiro256StarStar(seed: c.seed, stream: Self.headStream + UInt64(index))
+                        model.resetHead(using: &rng)
+                    }
+                    headOnly = next.trainsHeadOnly
+                    trainable = headOnly ? model.headParameters : model.parameters
+                    let rate = next.learningRate.resolved(main: c.learningRate)
+                    if phaseIndex >= 0 || rate != c.learningRate { optimizer = try makeOptimizer(learningRate: rate) }
+                    rates = try LearningRateScheduler(next.learningRateSchedule, baseLearningRate: rate, epochs: next.epochs)
+                    phaseIndex = index
+                }
+                try optimizer.setLearningRate(rates.learningRate)
                 epoch = tag.epoch
                 phase = tag.policy
                 lossSum = 0; correct = 0; seen = 0; batchInEpoch = 0
                 epochStart = now()
-                if tag.phaseIndex > 0 && !inFinetune {
-                    inFinetune = true
-                    outputOnly = c.finetuneLayers == .output
-                    trainable = outputOnly ? model.outputParameters : model.parameters
-                    optimizer = try makeOptimizer(learningRate: c.finetuneLearningRate ?? c.learningRate / 10)
-                }
             }
             let rows = batch.count
             // 1. forward
@@ -255,12 +297,12 @@ public final class Trainer {
             batch.features.withUnsafeBufferPointer { source in
                 x.storage.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress!, count: source.count) }
             }
-            try model.forward(x, into: &logits)
+            try model.forward(x, into: &logits, training: true)
             // 2. loss (and its gradient w.r.t. the logits)
             let loss = try lossAndGradient(logits: logits, targets: batch.labels, gradient: &gradient)
             // 3. zero the gradients, 4. backward, 5. step
             trainable.zeroGradients()
-            try model.backward(dLogits: gradient, outputLayerOnly: outputOnly)
+            try model.backward(dLogits: gradient, headOnly: headOnly)
             optimizer.step(trainable)
 
             logits.rowArgmax(into: &predictions)
@@ -273,28 +315,58 @@ public final class Trainer {
                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen)))
         }
         try finishEpoch()
-        model.isTraining = false
         return TrainingReport(epochs: reports, test: try test.map { try evaluate($0).metrics }, priors: priors)
     }
 
-    /// The batch stream ``fit(source:schedule:test:lookahead:observer:)`` trains on; building it checks
-    /// the batch size, the epochs and the classes against `labels` without training, so a
-    /// caller can refuse a bad configuration before any work.
+    /// The batch stream ``fit(source:schedule:test:lookahead:observer:)`` trains on: one phase
+    /// of the sampler per training phase. Building it checks the batch size, the epochs and the
+    /// classes against `labels` without training, so a caller can refuse a bad configuration
+    /// before any work.
     ///
     /// - Throws: As ``Sampling/BatchSchedule/init(labels:configuration:)``.
     public func makeSchedule(labels: ClassLabels) throws -> BatchSchedule {
-        let c = configuration
-        return try BatchSchedule(
+        try BatchSchedule(
             labels: labels.withClassCount(classCounts.count),
-            configuration: ScheduleConfiguration(
-                batchSize: c.batchSize, sampler: c.sampler, epochs: c.epochs, finetuneEpochs: c.finetuneEpochs,
-                seed: c.seed, shard: c.shard))
+            configuration: Self.scheduleConfiguration(phases: phases, configuration: configuration))
+    }
+
+    /// What a saved model records of this run: the priors π, the phases in words (with the
+    /// main rate), the seed.
+    ///
+    /// - Parameter classNames: The classes' names in label order, when the data has them.
+    public func provenance(classNames: [String]? = nil) -> ModelProvenance {
+        let schedule = "lr=\(configuration.learningRate) " + phases.map(\.description).joined(separator: ",")
+        return ModelProvenance(classNames: classNames, priors: priors, schedule: schedule, seed: configuration.seed)
+    }
+
+    // MARK: - Phases and the sampler
+
+    /// Stream of the seed that re-initialises the head at the start of phase p: `headStream + p`
+    /// (the MLP's RReLU layers use streams 1, 2, …).
+    static var headStream: UInt64 { 1 << 32 }
+
+    /// The sampler's description of the phases' batch stream: one sampling phase (policy ×
+    /// epochs) per training phase, in order, so a batch's `phaseIndex` is its training phase.
+    ///
+    /// - Throws: ``TrainingError/invalidParameter(_:)`` when there are no phases.
+    static func scheduleConfiguration(phases: [TrainingPhase], configuration c: TrainingConfiguration) throws -> ScheduleConfiguration {
+        guard !phases.isEmpty else {
+            throw TrainingError.invalidParameter("a training run needs at least one phase")
+        }
+        return ScheduleConfiguration(
+            batchSize: c.batchSize, phases: phases.map { SchedulePhase($0.policy, epochs: $0.epochs) },
+            seed: c.seed, shard: c.shard)
+    }
+
+    /// The phase (index into ``phases``) a batch belongs to.
+    static func phaseIndex(of tag: BatchTag) -> Int {
+        tag.phaseIndex
     }
 
     /// The configured loss and ∂loss/∂logits.
     private func lossAndGradient(logits: Matrix, targets: [Int32], gradient: inout Matrix) throws -> Float {
         switch configuration.loss {
-        case .crossEntropy:
+        case .crossEntropy, .logitAdjusted, .balancedSoftmax:
             return try crossEntropy.valueAndGradient(logits: logits, targets: targets, gradient: &gradient)
         case .nll:
             logSoftmax.forward(logits, into: &logProbabilities, training: true)
@@ -311,7 +383,8 @@ public final class Trainer {
     ///
     /// - Throws: ``LayerError`` when the features do not have the model's width.
     public func logits(features: [Float], rows: Int, priorCorrection: Double? = nil) throws -> Matrix {
-        var out = try model.predict(Matrix(rows: rows, columns: model.inputs, storage: features))
+        var out = Matrix(rows: 0, columns: 0)
+        try model.forward(Matrix(rows: rows, columns: model.inputs, storage: features), into: &out, training: false)
         if let shift = priorShift(priorCorrection) { out.addRowVector(shift) }
         return out
     }
@@ -338,13 +411,14 @@ public final class Trainer {
         predictions.reserveCapacity(data.count)
         var lossSum = 0.0
         var classes = [Int]()
+        var logits = Matrix(rows: 0, columns: 0)
         let chunk = 4096
         var start = 0
         while start < data.count {
             let rows = min(chunk, data.count - start)
             let features = Array(data.features[(start * data.dimension)..<((start + rows) * data.dimension)])
             let targets = Array(data.labels[start..<(start + rows)])
-            var logits = try model.predict(Matrix(rows: rows, columns: model.inputs, storage: features))
+            try model.forward(Matrix(rows: rows, columns: model.inputs, storage: features), into: &logits, training: false)
             lossSum += Double(try sum.forward(logits: logits, targets: targets)[0, 0])
             if let shift { logits.addRowVector(shift) }
             logits.rowArgmax(into: &classes)
@@ -352,6 +426,26 @@ public final class Trainer {
             start += rows
         }
         return (ClassificationMetrics(predictions: predictions, labels: data.labels, classCount: k), lossSum / Double(max(data.count, 1)))
+    }
+}
+
+extension Trainer where Model == MLP {
+    /// Builds the ``MLP`` the configuration describes (`hidden`, `activation`, initial weights
+    /// from `seed`) for D inputs and K = `classCounts.count` classes, and a trainer for it.
+    ///
+    /// - Parameters:
+    ///   - configuration: Architecture, loss, optimiser, schedule and seed.
+    ///   - inputs: D, features per sample.
+    ///   - classCounts: n_c for every class of the training data (K = its length).
+    /// - Throws: ``TrainingError`` for a parameter out of range; the layers' errors for sizes
+    ///   they refuse.
+    public convenience init(configuration: TrainingConfiguration, inputs: Int, classCounts: [Int]) throws {
+        guard classCounts.count >= 2 else {
+            throw TrainingError.invalidParameter("training needs at least 2 classes, got \(classCounts.count)")
+        }
+        let model = try MLP(inputs: inputs, hidden: configuration.hidden, outputs: classCounts.count,
+                            activation: configuration.activation, seed: configuration.seed)
+        try self.init(model: model, configuration: configuration, classCounts: classCounts)
     }
 }
 

@@ -7,6 +7,12 @@ public enum LossKind: String, CaseIterable, Sendable {
     /// An explicit log-softmax output followed by ``NLLLoss``: the same value mathematically,
     /// the course's two-step form.
     case nll
+    /// Logit-adjusted cross-entropy (Menon et al. 2021): ``CrossEntropyLoss`` of
+    /// `logits + τ·log π` in training (τ = ``TrainingConfiguration/logitAdjustmentTau``, π the
+    /// training-set class frequencies), the plain logits at prediction.
+    case logitAdjusted = "logit-adjusted"
+    /// Balanced Softmax (Ren et al. 2020): the logit-adjusted loss with τ = 1.
+    case balancedSoftmax = "balanced-softmax"
 }
 
 /// Per-class weights in the loss.
@@ -41,12 +47,18 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var activation: Activation = .relu
     /// The loss.
     public var loss: LossKind = .crossEntropy
-    /// Class weights in the loss.
+    /// τ of ``LossKind/logitAdjusted`` (any finite number; 1 by default). The other losses
+    /// ignore it.
+    public var logitAdjustmentTau: Double = 1
+    /// Class weights in the loss (with every loss kind).
     public var classWeighting: ClassWeighting = .none
     /// The optimiser.
     public var optimizer: OptimizerKind = .adam
-    /// Step size of the main phase.
+    /// Step size of the main phase; phases may give theirs as a factor of it.
     public var learningRate: Double = 0.01
+    /// How the main phase's rate changes from epoch to epoch (short form; a phase in
+    /// ``phases`` carries its own).
+    public var learningRateSchedule: LearningRateSchedule = .constant
     /// SGD momentum (ignored by Adam and AdamW).
     public var momentum: Double = 0.9
     /// Weight decay; `nil` means the optimiser's default (0 for SGD and Adam, 0.01 for AdamW).
@@ -63,6 +75,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var finetuneLearningRate: Double? = nil
     /// How the main phase samples batches.
     public var sampler: SamplingPolicy = .balanced
+    /// The phases of the run, in order; `nil` (the default) for the short form that
+    /// ``sampler``, ``epochs``, ``learningRateSchedule``, ``finetuneEpochs``,
+    /// ``finetuneLayers`` and ``finetuneLearningRate`` describe (see ``resolvedPhases``).
+    /// Given, it replaces those settings.
+    public var phases: [TrainingPhase]? = nil
     /// τ for post-hoc prior correction at prediction time (logits + τ·log π_y with π the
     /// training-set class frequencies); `nil` for none.
     public var priorCorrection: Double? = nil

@@ -5,7 +5,7 @@ import Training
 enum DecisionRegionPlot {
     /// Evaluates the model on a grid over the plot's data rectangle (with the trainer's prior
     /// correction) and draws the regions behind the points.
-    static func write(trainer: Trainer, data: LabelledDataset, to path: String, title: String, cells: Int = 200) throws {
+    static func write<Model: Classifier>(trainer: Trainer<Model>, data: LabelledDataset, to path: String, title: String, cells: Int = 200) throws {
         var plot = try ScatterPlot(dataset: data, title: title)
         let bounds = plot.dataBounds()
         let centers = DecisionRegions.cellCenters(columns: cells, rows: cells, xRange: bounds.x, yRange: bounds.y)

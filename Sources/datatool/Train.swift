@@ -29,13 +29,17 @@ struct Train: ParsableCommand {
               datatool train train.h5 --test test.h5 --finetune-epochs 2 --plot regions.png
               datatool train train.h5 --test test.h5 --sampler natural --json
               datatool train train.h5 --hidden 0          # a linear model
+              datatool train train.h5 --save model.h5     # h5py / PyTorch load it (Guides/Training.md)
               datatool train data.h5 --hidden 64 --hidden 64 --activation gelu --optimizer adamw --lr 0.003
             """)
 
     @OptionGroup var options: TrainOptions
 
-    @Option(help: "How the main phase samples: balanced, natural or weighted.")
+    @Option(help: "How the main phase samples: balanced, sqrt, power:Q, instance, progressive, repeat:T, natural or weighted.")
     var sampler: SamplingPolicy = .balanced
+
+    @Option(help: "The phases, comma separated: POLICY:EPOCHS, each optionally followed by /head (output layer only), /reinit (re-initialise the output layer first; implies /head), /lr=X or /lr=×F and /lr-schedule=SPEC. Replaces --sampler, --epochs, --lr-schedule and the fine-tune flags. Examples: balanced:30,natural:2/head/lr=0.001 (balanced, then fine-tune the head at real frequency); natural:20,balanced:5/reinit/lr=0.01 (cRT); progressive:30.")
+    var schedule: String?
 
     @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase.")
     var finetuneEpochs: Int = 0
@@ -43,7 +47,7 @@ struct Train: ParsableCommand {
     @Option(help: "What fine-tuning updates: output (the last layer) or all.")
     var finetuneLayer: FinetuneLayers = .output
 
-    @Option(parsing: .unconditional, help: "τ: predict with logits + τ·log π_y (post-hoc prior correction; 1 undoes balanced sampling's prior).")
+    @Option(parsing: .unconditional, help: "τ, any finite number: predict with logits + τ·log π_y (post-hoc prior correction). τ > 0 puts the training priors in (1 undoes balanced sampling's prior); τ < 0 takes them out of a model trained at the real frequencies (−1 for balanced predictions).")
     var priorCorrection: Double?
 
     @OptionGroup var shard: ShardOptions
@@ -54,11 +58,24 @@ struct Train: ParsableCommand {
     @Option(help: "Draw the decision regions over the training points into this PNG file (2-feature data).")
     var plot: String?
 
-    @Flag(help: "Overwrite an existing --plot file.")
+    @Option(help: "Save the trained model to this HDF5 file: one float32 dataset per tensor, named as PyTorch's state_dict of the equivalent nn.Sequential (0.weight [H, D], 0.bias, 2.weight, …), with the architecture, priors, schedule and seed as attributes.")
+    var save: String?
+
+    @Flag(help: "Overwrite an existing --plot or --save file.")
     var force = false
 
     func validate() throws {
         guard finetuneEpochs >= 0 else { throw ValidationError("--finetune-epochs must be 0 or more, got \(finetuneEpochs)") }
+        if let schedule {
+            guard finetuneEpochs == 0, sampler == .balanced, finetuneLayer == .output else {
+                throw ValidationError("--schedule gives every phase; drop --sampler, --finetune-epochs and --finetune-layer (or --schedule)")
+            }
+            do {
+                _ = try TrainingPhase.list(parsing: schedule)
+            } catch let error as TrainingError {
+                throw ValidationError("--schedule: \(error)")
+            }
+        }
         if let priorCorrection, !priorCorrection.isFinite {
             throw ValidationError("--prior-correction must be a finite number, got \(priorCorrection)")
         }
@@ -66,13 +83,14 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let shard = try self.shard.resolve()
-        try checkOutputs([plot], force: force)
+        try checkOutputs([plot, save], force: force)
         let data = try options.loadData()
         var configuration = options.configuration(classCount: data.classCount)
         configuration.sampler = sampler
         configuration.finetuneEpochs = finetuneEpochs
         configuration.finetuneLayers = finetuneLayer
         configuration.priorCorrection = priorCorrection
+        if let schedule { configuration.phases = try TrainingPhase.list(parsing: schedule) }
         if plot != nil && data.dimension != 2 {
             throw ValidationError("--plot draws decision regions in the plane; \(options.data.file) has \(data.dimension) features per row, expected 2")
         }
@@ -80,9 +98,12 @@ struct Train: ParsableCommand {
             throw ValidationError("--plot draws the training points, which --stream does not load; drop one of them")
         }
         let run = try TrainingRun(configuration: configuration, data: data, lookahead: options.stream ? options.lookahead : 1, shard: shard)
-        let progress = ProgressReporter(enabled: true, totalEpochs: configuration.epochs + configuration.finetuneEpochs)
+        let progress = ProgressReporter(enabled: true, totalEpochs: configuration.resolvedPhases.reduce(0) { $0 + $1.epochs })
         let report = try run.fit { progress.handle($0) }
         progress.finish()
+        if let save {
+            try writeTensorArchive(run.trainer.model.archive(provenance: run.trainer.provenance()), to: save, overwrite: force)
+        }
         if let plot {
             try DecisionRegionPlot.write(trainer: run.trainer, data: data.training.materialize(), to: plot, title: "decision regions, \(run.summary)")
         }
@@ -98,7 +119,7 @@ struct Train: ParsableCommand {
 /// A trainer with its data and its batch stream, each built once, ready to fit; shared by
 /// `train` and `compare`.
 struct TrainingRun {
-    let trainer: Trainer
+    let trainer: Trainer<MLP>
     let schedule: BatchSchedule
     let data: TrainingData
     let lookahead: Int

@@ -29,8 +29,11 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Hidden activation: \(ActivationKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var activation: ActivationKind = .relu
 
-    @Option(help: "cross-entropy (log-softmax and NLL fused) or nll (explicit log-softmax, then NLL).")
+    @Option(help: "cross-entropy (log-softmax and NLL fused), nll (explicit log-softmax, then NLL), logit-adjusted (cross-entropy of logits + τ·log π in training, Menon et al. 2021) or balanced-softmax (Ren et al. 2020, the τ = 1 case).")
     var loss: LossKind = .crossEntropy
+
+    @Option(parsing: .unconditional, help: "τ of --loss logit-adjusted, any finite number (default 1).")
+    var tau: Double = 1
 
     @Option(help: "Per-class loss weights: none, inverse (N/(K·n_c)) or effective (Cui et al. 2019, with --beta).")
     var classWeights: ClassWeightsOption = .none
@@ -50,11 +53,14 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Weight decay (default: 0 for sgd and adam, 0.01 for adamw).")
     var weightDecay: Double?
 
-    @Option(parsing: .unconditional, help: "Batch size B, any size ≥ 1 (default: 32·K).")
+    @Option(parsing: .unconditional, help: "Batch size B, any size ≥ 1 (default: 32·K, at most 256).")
     var batchSize: Int?
 
     @Option(parsing: .unconditional, help: "Epochs of the main phase.")
     var epochs: Int = 30
+
+    @Option(name: .customLong("lr-schedule"), help: "How the main phase's rate changes per epoch: constant, step:EPOCHS:GAMMA (PyTorch's StepLR) or cosine[:ETA_MIN] (CosineAnnealingLR over the phase's epochs).")
+    var learningRateSchedule: String = "constant"
 
     @Option(name: .customLong("finetune-lr"), parsing: .unconditional, help: "Learning rate of the fine-tune phase (default: a tenth of --lr).")
     var finetuneLearningRate: Double?
@@ -92,6 +98,8 @@ struct TrainOptions: ParsableArguments {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard epochs >= 0 else { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
         guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
+        _ = try Self.parseLearningRateSchedule(learningRateSchedule)
+        guard tau.isFinite else { throw ValidationError("--tau must be a finite number, got \(tau)") }
         guard lookahead >= 1 else { throw ValidationError("--lookahead must be at least 1, got \(lookahead)") }
         guard cacheMegabytes >= 0 else { throw ValidationError("--cache-mb must be 0 or more, got \(cacheMegabytes)") }
     }
@@ -113,12 +121,22 @@ struct TrainOptions: ParsableArguments {
         return TrainingData(training: try training.withClassCount(k), test: try test?.withClassCount(k).materialize())
     }
 
+    /// `--lr-schedule`'s value (``LearningRateSchedule/init(parsing:)``).
+    static func parseLearningRateSchedule(_ text: String) throws -> LearningRateSchedule {
+        do {
+            return try LearningRateSchedule(parsing: text)
+        } catch let error as TrainingError {
+            throw ValidationError("--lr-schedule: \(error)")
+        }
+    }
+
     /// The trainer's configuration for these options and `k` classes.
     func configuration(classCount k: Int) -> TrainingConfiguration {
         var c = TrainingConfiguration()
         c.hidden = hidden.filter { $0 > 0 }
         c.activation = Activation(activation)
         c.loss = loss
+        c.logitAdjustmentTau = tau
         switch classWeights {
         case .none: c.classWeighting = .none
         case .inverse: c.classWeighting = .inverse
@@ -128,8 +146,9 @@ struct TrainOptions: ParsableArguments {
         c.learningRate = learningRate
         c.momentum = momentum
         c.weightDecay = weightDecay
-        c.batchSize = batchSize ?? 32 * k
+        c.batchSize = batchSize ?? min(32 * k, 256)
         c.epochs = epochs
+        c.learningRateSchedule = (try? Self.parseLearningRateSchedule(learningRateSchedule)) ?? .constant
         c.finetuneLearningRate = finetuneLearningRate
         c.seed = seed
         return c

@@ -37,6 +37,59 @@ import Testing
         #expect(run.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 4)
     }
 
+    @Test("--loss logit-adjusted --tau and --lr-schedule reach the trainer and the JSON report")
+    func longTailLossAndScheduleOptions() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, test) = try Self.files(in: dir)
+        let run = try Datatool.run(["train", train, "--test", test, "--epochs", "3", "--batch-size", "30", "--json",
+                                    "--sampler", "natural", "--loss", "logit-adjusted", "--tau", "0.5", "--lr", "0.02",
+                                    "--lr-schedule", "step:1:0.5", "--finetune-epochs", "1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let configuration = try #require(object["configuration"] as? [String: Any])
+        #expect(configuration["loss"] as? String == "logit-adjusted")
+        #expect(configuration["tau"] as? Double == 0.5)
+        #expect(configuration["lr_schedule"] as? String == "step:1:0.5")
+        let epochs = try #require(object["epochs"] as? [[String: Any]])
+        #expect(epochs.map { $0["lr"] as? Double } == [0.02, 0.01, 0.005, 0.002])
+        #expect(epochs.map { $0["phase_index"] as? Int } == [0, 0, 0, 1])
+    }
+
+    @Test("--save writes the model as HDF5 that loads back; an existing file needs --force")
+    func saveWritesTheModel() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, _) = try Self.files(in: dir)
+        let model = dir.appendingPathComponent("model.h5").path
+        let arguments = ["train", train, "--epochs", "1", "--batch-size", "30", "--hidden", "7", "--save", model, "--json"]
+        let run = try Datatool.run(arguments)
+        #expect(run.status == 0, "\(run.stderr)")
+        let archive = try readTensorArchive(from: model)
+        #expect(archive.tensors.map(\.name) == ["0.bias", "0.weight", "2.bias", "2.weight"])
+        #expect(archive.tensor(named: "0.weight")?.shape == [7, 2])
+        #expect(archive.attributes["K"] == .int(3))
+        #expect(archive.attributes["schedule"] == .string("lr=0.01 balanced:1"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: model))
+        expectCleanFailure(try Datatool.run(arguments), mentioning: ["model.h5", "--force"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model)) == before)
+        #expect(try Datatool.run(arguments + ["--force"]).status == 0)
+    }
+
+    @Test("--schedule gives the phases: a re-initialised head at its own rate after the main phase")
+    func scheduleGivesThePhases() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, test) = try Self.files(in: dir)
+        let run = try Datatool.run(["train", train, "--test", test, "--batch-size", "30", "--json",
+                                    "--schedule", "balanced:2/lr-schedule=step:1:0.5,natural:1/reinit/lr=0.003"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let configuration = try #require(object["configuration"] as? [String: Any])
+        #expect(configuration["phases"] as? String == "balanced:2/lr-schedule=step:1:0.5,natural:1/reinit/lr=0.003")
+        let epochs = try #require(object["epochs"] as? [[String: Any]])
+        #expect(epochs.map { $0["lr"] as? Double } == [0.01, 0.005, 0.003])
+        #expect(epochs.map { $0["phase"] as? String } == ["balanced", "balanced", "finetune"])
+        #expect(run.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 3)
+    }
+
     @Test func tablesAndPlot() throws {
         let dir = try Datatool.temporaryDirectory()
         let (train, _) = try Self.files(in: dir)
@@ -104,6 +157,14 @@ import Testing
             (["train", wide, "--plot", dir.appendingPathComponent("p.png").path, "--batch-size", "3"], ["--plot", "3 features"]),
             (["train", fixtures.appendingPathComponent("bad.h5").path, "--features", "/features_nonfinite", "--labels", "/labels"], ["/features_nonfinite", "NaN"]),
             (["train", train, "--prior-correction", "nan"], ["--prior-correction"]),
+            (["train", train, "--loss", "logit-adjusted", "--tau", "inf"], ["--tau", "finite"]),
+            (["train", train, "--schedule", "balanced:3/frozen"], ["--schedule", "/frozen", "/reinit"]),
+            (["train", train, "--schedule", "sqrt:3"], ["--schedule", "sqrt", "balanced, natural, weighted"]),
+            (["train", train, "--schedule", "natural:3,balanced:2"], ["natural, balanced", "one natural phase"]),
+            (["train", train, "--schedule", "balanced:3", "--finetune-epochs", "2"], ["--schedule", "--finetune-epochs"]),
+            (["train", train, "--lr-schedule", "linear"], ["--lr-schedule", "linear", "step:EPOCHS:GAMMA"]),
+            (["train", train, "--lr-schedule", "step:0:0.5"], ["--lr-schedule", "step:0:0.5", "step size"]),
+            (["train", train, "--lr-schedule", "cosine:x"], ["--lr-schedule", "cosine:x", "ETA_MIN"]),
             (["compare", train, "--test-split", "0"], ["--test"]),
             (["train", test, "--test", dir.appendingPathComponent("absent.h5").path], ["absent.h5"]),
         ]

@@ -177,4 +177,92 @@ import Testing
         let dropped = try plain.forward(logits: Matrix([[1, 2, 3], [0, 0, 5]]), targets: [0, 2]).storage[0]
         #expect(abs(withIgnored - dropped) <= 1e-6 * abs(dropped))
     }
+
+    // MARK: Long-tail losses
+
+    /// The loss of a `cross_entropy_loss_logit_adjusted` case: logit-adjusted with its τ and π,
+    /// or Balanced Softmax with the class counts.
+    private static func adjustedLoss(for c: LossFixture.Case) throws -> CrossEntropyLoss {
+        let tensor = try #require(c.tensors["priors"], "case \(c.name) has no priors")
+        let priors = try tensor.data.split(separator: " ").map { try #require(Double(String($0))) }
+        let adjustment: LogitAdjustment
+        switch try c.option("kind") {
+        case "balanced-softmax": adjustment = try .balancedSoftmax(priors: priors)
+        case "logit-adjusted": adjustment = try .logitAdjusted(priors: priors, tau: try #require(Double(try c.option("tau"))))
+        case let other: throw LossError.invalidOption(name: "fixture kind \(other)", value: 0, expected: "a known kind")
+        }
+        return try CrossEntropyLoss(
+            weight: try c.floats("weight"), ignoreIndex: Int32(try c.option("ignore_index")) ?? -100,
+            reduction: try c.reduction(), labelSmoothing: try c.floatOption("label_smoothing"),
+            logitAdjustment: adjustment)
+    }
+
+    @Test("logit-adjusted cross-entropy and Balanced Softmax match torch on shifted logits, weights, ignore index and smoothing included")
+    func logitAdjustedMatchesPyTorch() throws {
+        let fixture = try LossFixture.load("cross_entropy_loss_logit_adjusted")
+        #expect(fixture.cases.count > 100)
+        var gradient = Matrix(rows: 0, columns: 0)
+        var kinds = Set<String>()
+        for c in fixture.cases {
+            let loss = try Self.adjustedLoss(for: c)
+            kinds.insert(try c.option("kind"))
+            let logits = try c.matrix("logits")
+            let upstream = try c.matrix("upstream")
+            if c.tensors["probabilities"] != nil {
+                let p = try c.matrix("probabilities")
+                LossParity.expect(try loss.forward(logits: logits, probabilities: p), try c.matrix("output"), "\(c.name): output")
+                LossParity.expect(try loss.backward(logits: logits, probabilities: p, upstream: upstream),
+                                  try c.matrix("grad_logits"), "\(c.name): gradient")
+                continue
+            }
+            let targets = try c.ints("targets")
+            LossParity.expect(try loss.forward(logits: logits, targets: targets), try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(try loss.backward(logits: logits, targets: targets, upstream: upstream),
+                              try c.matrix("grad_logits"), "\(c.name): gradient")
+            guard loss.reduction != .none else { continue }
+            // The fused training path, its gradient buffer reused from case to case.
+            let value = try loss.valueAndGradient(logits: logits, targets: targets, gradient: &gradient)
+            LossParity.expect(Matrix(rows: 1, columns: 1, repeating: value), try c.matrix("output"), "\(c.name): fused value")
+            LossParity.expect(gradient, try c.matrix("grad_logits"), "\(c.name): fused gradient")
+        }
+        #expect(kinds == ["logit-adjusted", "balanced-softmax"])
+    }
+
+    @Test func logitAdjustmentLeavesTheLogitsUntouchedAndZeroTauIsPlainCrossEntropy() throws {
+        let logits = Matrix([[1, 2, 3], [0.5, -1, 2], [4, 0, -2]])
+        let targets: [Int32] = [2, 0, 1]
+        let priors = [0.7, 0.2, 0.1]
+        let plain = try CrossEntropyLoss(weight: [1, 2, 0.5])
+        let zero = try CrossEntropyLoss(weight: [1, 2, 0.5], logitAdjustment: .logitAdjusted(priors: priors, tau: 0))
+        #expect(try zero.forward(logits: logits, targets: targets) == plain.forward(logits: logits, targets: targets))
+        let adjusted = try CrossEntropyLoss(logitAdjustment: .logitAdjusted(priors: priors))
+        let copy = logits
+        _ = try adjusted.backward(logits: logits, targets: targets)
+        #expect(logits == copy)
+        // Balanced Softmax is τ = 1, and counts give the same shift up to a constant.
+        let counts = try CrossEntropyLoss(logitAdjustment: .balancedSoftmax(priors: [700, 200, 100]))
+        let a = try adjusted.forward(logits: logits, targets: targets).storage[0]
+        let b = try counts.forward(logits: logits, targets: targets).storage[0]
+        #expect(abs(a - b) <= 1e-5 * abs(a))
+        #expect(try LogitAdjustment.balancedSoftmax(priors: priors) == LogitAdjustment.logitAdjusted(priors: priors, tau: 1))
+    }
+
+    @Test func badLogitAdjustmentsAreErrors() throws {
+        for tau in [Double.nan, .infinity, -.infinity] {
+            let error = try #require(throws: LossError.self) { try LogitAdjustment.logitAdjusted(priors: [0.5, 0.5], tau: tau) }
+            #expect(error.description.hasPrefix("logit adjustment τ is"), "\(error)")
+            #expect(error.description.hasSuffix("expected a finite number"), "\(error)")
+        }
+        let zero = try #require(throws: LossError.self) { try LogitAdjustment.logitAdjusted(priors: [0.5, 0, 0.5]) }
+        #expect(zero.description == "logit adjustment prior of class 1 is 0.0; expected a positive, finite class frequency")
+        #expect(throws: LossError.self) { try LogitAdjustment.balancedSoftmax(priors: []) }
+        #expect(throws: LossError.self) { try LogitAdjustment.balancedSoftmax(priors: [1, .nan]) }
+        let adjustment = try LogitAdjustment.logitAdjusted(priors: [0.5, 0.25, 0.25])
+        let weights = try #require(throws: LossError.self) { try CrossEntropyLoss(weight: [1, 1], logitAdjustment: adjustment) }
+        #expect(weights.description == "weight has 2 entries; expected 3 (one per class of the logit adjustment)")
+        let columns = try #require(throws: LossError.self) {
+            try CrossEntropyLoss(logitAdjustment: adjustment).forward(logits: Matrix([[1, 2], [3, 4]]), targets: [0, 1])
+        }
+        #expect(columns.description == "logit adjustment has 3 entries; expected 2 (one per class, the columns of logits)")
+    }
 }

@@ -170,8 +170,8 @@ import Testing
             "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.2.weight", "layers.2.bias",
             "layers.3.weight", "layers.4.weight", "layers.4.bias",
         ])
-        #expect(mlp.outputParameters.map(\.name) == ["layers.4.weight", "layers.4.bias"])
-        #expect(mlp.outputParameters[0] === mlp.parameters[6])
+        #expect(mlp.headParameters.map(\.name) == ["layers.4.weight", "layers.4.bias"])
+        #expect(mlp.headParameters[0] === mlp.parameters[6])
         #expect(mlp.parameters.scalarCount == (8 + 4) + 1 + (12 + 3) + 1 + (15 + 5))
         let linear = try MLP(inputs: 2, hidden: [], outputs: 3, activation: .relu, seed: 1)
         #expect(linear.parameters.map(\.name) == ["layers.0.weight", "layers.0.bias"])
@@ -188,17 +188,17 @@ import Testing
         #expect(try Linear(inFeatures: 2, outFeatures: 100, seed: 9).weight.value == a.parameters[0].value)
     }
 
-    @Test func outputLayerOnlyBackwardTouchesOnlyTheLastLayer() throws {
+    @Test func headOnlyBackwardTouchesOnlyTheLastLayer() throws {
         let mlp = try MLP(inputs: 3, hidden: [6, 5], outputs: 4, activation: .tanh, seed: 3)
         let x = Self.randomMatrix(7, 3, seed: 4)
         let dLogits = Self.randomMatrix(7, 4, seed: 5, scale: 1)
         _ = try mlp.forward(x)
         try mlp.backward(dLogits: dLogits)
-        let full = mlp.outputParameters.map(\.gradient)
+        let full = mlp.headParameters.map(\.gradient)
         mlp.zeroGradients()
-        try mlp.backward(dLogits: dLogits, outputLayerOnly: true)
-        #expect(mlp.outputParameters.map(\.gradient) == full)
-        for parameter in mlp.parameters where !mlp.outputParameters.contains(where: { $0 === parameter }) {
+        try mlp.backward(dLogits: dLogits, headOnly: true)
+        #expect(mlp.headParameters.map(\.gradient) == full)
+        for parameter in mlp.parameters where !mlp.headParameters.contains(where: { $0 === parameter }) {
             #expect(parameter.gradient.storage.allSatisfy { $0 == 0 }, "\(parameter.name)")
         }
     }

@@ -117,7 +117,7 @@ private func writeColumn<T>(
 
 /// Writes a file through a temporary in the same folder, synced and renamed over `path`; the
 /// temporary is removed on error.
-private func writeAtomically(to path: String, overwrite: Bool, contents: (String) throws -> Void) throws {
+func writeAtomically(to path: String, overwrite: Bool, contents: (String) throws -> Void) throws {
     let (folder, name) = AtomicFile.split(path)
     guard name != ".", name != ".." else {
         throw FileSystemError.cannotWrite(path: path, reason: "the path names a folder; expected a file name")
@@ -167,7 +167,7 @@ private func writeContents(
 /// Creates `temporary`, lets `datasets` write into it, then writes the attributes; every handle
 /// is closed (and the file closed, which flushes it) before returning. Runs inside
 /// ``HDF5Library/run(_:)``.
-private func writeFile(
+func writeFile(
     _ temporary: String, reportedAs path: String, attributes: [String: HDF5AttributeValue],
     datasets: (hid_t) throws -> Void
 ) throws {
@@ -192,7 +192,7 @@ private func writeFile(
 }
 
 /// One chunked, deflated dataset, written whole from `values` (converted from `memoryType`).
-private func writeDataset(
+func writeDataset(
     named name: String, shape: [Int], chunkRows: Int, fileType: hid_t, memoryType: hid_t,
     values: UnsafeRawPointer?, in fileID: hid_t, file: String
 ) throws {

@@ -19,6 +19,13 @@
 ///
 /// Defaults are PyTorch's: no weights, `ignoreIndex` −100, reduction `.mean`, ε = 0.
 ///
+/// **Long-tail losses.** With a ``LogitAdjustment`` every formula above is applied to the shifted
+/// logits xᵢc + τ·log π_c instead of xᵢc, and the gradient is taken w.r.t. the unshifted logits
+/// (the same values, as the shift is constant): logit-adjusted cross-entropy (Menon et al.
+/// 2021) for any τ, Balanced Softmax (Ren et al. 2020) for τ = 1. Weights, `ignoreIndex`,
+/// smoothing, reductions and probability targets work with it as without. PyTorch has no such
+/// option; the fixtures compare with `F.cross_entropy(x + τ·log π, …)`.
+///
 /// Label smoothing: C. Szegedy et al., "Rethinking the Inception Architecture for Computer
 /// Vision", CVPR 2016, §7; R. Müller, S. Kornblith, G. Hinton, "When Does Label Smoothing Help?",
 /// NeurIPS 2019.
@@ -31,6 +38,9 @@ public struct CrossEntropyLoss: Sendable {
     public let reduction: LossReduction
     /// ε: how much of each target's mass is spread uniformly over the classes.
     public let labelSmoothing: Float
+    /// The prior shift added to the logits in the loss (logit-adjusted cross-entropy,
+    /// Balanced Softmax), or `nil` for plain cross-entropy.
+    public let logitAdjustment: LogitAdjustment?
 
     /// A cross-entropy loss.
     ///
@@ -41,15 +51,24 @@ public struct CrossEntropyLoss: Sendable {
     ///     be a valid class, which is then skipped.
     ///   - reduction: `.mean` (default), `.sum` or `.none`.
     ///   - labelSmoothing: ε in `0...1` (0 by default).
+    ///   - logitAdjustment: τ·log π_c added to the logits in the loss (one offset per class);
+    ///     `nil` (the default) for none.
     /// - Throws: ``LossError/invalidOption(name:value:expected:)`` when ε is outside `0...1`;
-    ///   ``LossError/invalidWeight(argument:index:value:)`` for a negative or non-finite weight.
+    ///   ``LossError/invalidWeight(argument:index:value:)`` for a negative or non-finite weight;
+    ///   ``LossError/countMismatch(argument:count:expected:reason:)`` when the weights and the
+    ///   adjustment name different numbers of classes.
     public init(
         weight: [Float]? = nil, ignoreIndex: Int32 = -100, reduction: LossReduction = .mean,
-        labelSmoothing: Float = 0
+        labelSmoothing: Float = 0, logitAdjustment: LogitAdjustment? = nil
     ) throws {
         try LossCheck.option(labelSmoothing, "labelSmoothing", expected: "a value in 0...1") { (0...1).contains($0) }
         if let weight { try LossCheck.weights(weight, "weight") }
+        if let weight, let logitAdjustment {
+            try LossCheck.count(weight.count, "weight", expected: logitAdjustment.offsets.count,
+                                reason: "one per class of the logit adjustment")
+        }
         self.weight = weight
+        self.logitAdjustment = logitAdjustment
         self.ignoreIndex = ignoreIndex
         self.reduction = reduction
         self.labelSmoothing = labelSmoothing
@@ -99,7 +118,8 @@ public struct CrossEntropyLoss: Sendable {
     /// - Parameters:
     ///   - logits: `N × C` unnormalised scores.
     ///   - targets: `N` class indices in `0..<C`, or `ignoreIndex`.
-    ///   - gradient: receives dLoss/dLogits; reshaped to `N × C` (its buffer is reused).
+    ///   - gradient: receives dLoss/dLogits; reshaped to `N × C` (its buffer is reused; with a
+    ///     logit adjustment it first holds the shifted logits, so still nothing is allocated).
     /// - Returns: the loss (`.mean` or `.sum`).
     /// - Throws: ``LossError/unreducedLoss(loss:)`` when the reduction is `.none`, and as
     ///   ``forward(logits:targets:)``.
@@ -124,6 +144,7 @@ public struct CrossEntropyLoss: Sendable {
         rowLosses: UnsafeMutablePointer<Float>?
     ) throws -> (SoftmaxCrossEntropyKernel.Totals, Double) {
         try Self.checkShapes(logits: logits, targetCount: targets.count, weight: weight)
+        try checkAdjustment(columns: logits.columns)
         let rows = logits.rows
         let columns = logits.columns
         let upstreamValues: [Float]?
@@ -142,6 +163,7 @@ public struct CrossEntropyLoss: Sendable {
         }
         let weight = self.weight ?? []
         let hasWeight = self.weight != nil
+        let offsets = logitAdjustment?.offsets
         return try logits.storage.withUnsafeBufferPointer { x in
             try targets.withUnsafeBufferPointer { t in
                 try weight.withUnsafeBufferPointer { w in
@@ -153,9 +175,16 @@ public struct CrossEntropyLoss: Sendable {
                         weight: weightBuffer, ignoreIndex: ignoreIndex, smoothing: labelSmoothing)
                     let totals = gradient.storage.withUnsafeMutableBufferPointer { g in
                         guard rows > 0 else { return SoftmaxCrossEntropyKernel.Totals() }
+                        // The kernel may read the logits from its gradient buffer: the shifted
+                        // logits go there.
+                        var source = x.baseAddress.unsafelyUnwrapped
+                        if let offsets {
+                            Self.shift(x, by: offsets, into: g)
+                            source = UnsafePointer(g.baseAddress.unsafelyUnwrapped)
+                        }
                         return Self.withOptionalPointer(upstreamValues) { u in
                             SoftmaxCrossEntropyKernel.run(
-                                logits: x.baseAddress.unsafelyUnwrapped, rows: rows, columns: columns,
+                                logits: source, rows: rows, columns: columns,
                                 targets: t.baseAddress.unsafelyUnwrapped, configuration: configuration,
                                 scale: scale, upstream: u, gradient: g.baseAddress.unsafelyUnwrapped,
                                 rowLosses: rowLosses)
@@ -176,6 +205,25 @@ public struct CrossEntropyLoss: Sendable {
             try evaluate(
                 logits: logits, targets: targets, upstream: upstream, gradient: &gradient,
                 rowLosses: losses.baseAddress)
+        }
+    }
+
+    /// Throws unless the logit adjustment (if any) has one offset per class.
+    private func checkAdjustment(columns: Int) throws {
+        guard let logitAdjustment else { return }
+        try LossCheck.count(logitAdjustment.offsets.count, "logit adjustment", expected: columns,
+                            reason: "one per class, the columns of logits")
+    }
+
+    /// `destination[i, c] = x[i, c] + offsets[c]` over rows of `offsets.count` columns.
+    private static func shift(_ x: UnsafeBufferPointer<Float>, by offsets: [Float], into destination: UnsafeMutableBufferPointer<Float>) {
+        let columns = offsets.count
+        offsets.withUnsafeBufferPointer { o in
+            var base = 0
+            while base < x.count {
+                for c in 0..<columns { destination[base + c] = x[base + c] + o[c] }
+                base += columns
+            }
         }
     }
 
@@ -240,12 +288,19 @@ public struct CrossEntropyLoss: Sendable {
         if let weight {
             try LossCheck.count(weight.count, "weight", expected: logits.columns, reason: "one per class, the columns of logits")
         }
+        try checkAdjustment(columns: logits.columns)
         let rows = logits.rows
         let columns = logits.columns
         let factors = try UpstreamFactors(upstream, reduction: reduction, rows: rows, columns: 1)
         let eps = labelSmoothing
         let share = eps / Float(columns)
-        let x = logits.storage
+        var x = logits.storage
+        if let offsets = logitAdjustment?.offsets {
+            let original = logits.storage
+            original.withUnsafeBufferPointer { source in
+                x.withUnsafeMutableBufferPointer { Self.shift(source, by: offsets, into: $0) }
+            }
+        }
         let weight = self.weight ?? [Float](repeating: 1, count: columns)
         var losses = Matrix(rows: rows, columns: 1)
         var gradient = Matrix(rows: withGradient ? rows : 0, columns: columns)

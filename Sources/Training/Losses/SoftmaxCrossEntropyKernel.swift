@@ -79,7 +79,8 @@ enum SoftmaxCrossEntropyKernel {
     ///   - configuration: weights, ignore index, smoothing.
     ///   - scale: the factor shared by every row's gradient.
     ///   - upstream: per-row factors (reduction `.none`), or `nil`.
-    ///   - gradient: `rows × columns` values, written in full (also used as scratch).
+    ///   - gradient: `rows × columns` values, written in full (also used as scratch). It may
+    ///     be the `logits` buffer itself: every logit is read before its place is written.
     ///   - rowLosses: where to write the `rows` unscaled per-row losses, or `nil`.
     /// - Returns: the sums of the nll and smoothing parts.
     /// - Complexity: O(rows × columns). Rows of 16 classes or more are swept one at a time,
@@ -174,6 +175,12 @@ enum SoftmaxCrossEntropyKernel {
                 continue
             }
 
+            // Read before the row is overwritten (the gradient may be the logits' buffer).
+            let t = Int(target)
+            let zTarget = x[t] - rowMax
+            let zSum = configuration.smoothing > 0
+                ? weightedShiftedSum(x, columns: columns, max: rowMax, weight: configuration.weight?.baseAddress)
+                : 0
             // exp(x − max) into the gradient row and its sum; meanwhile the next row's maximum,
             // so that its load from memory overlaps this row's arithmetic.
             let shift = SIMD8<Float>(repeating: rowMax)
@@ -220,11 +227,6 @@ enum SoftmaxCrossEntropyKernel {
                 s1 += e
             }
             let expSum = (s0 + s1).sum()
-            let t = Int(target)
-            let zTarget = x[t] - rowMax
-            let zSum = configuration.smoothing > 0
-                ? weightedShiftedSum(x, columns: columns, max: rowMax, weight: configuration.weight?.baseAddress)
-                : 0
             if let next {
                 var nextMax = horizontalMaximum(FastMath.max(m0, m1))
                 while j < columns {
