@@ -19,9 +19,18 @@ let package = Package(
             pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
         .target(name: "Datasets", dependencies: ["CHDF5"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),
-        .target(name: "Training", dependencies: ["Sampling", "Datasets"]),
+        // Dense products go through BLAS: OpenBLAS on Linux, Accelerate on macOS.
+        .target(
+            name: "Training",
+            dependencies: ["Sampling", "Datasets", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+        ),
         .executableTarget(
             name: "datatool",
             dependencies: [

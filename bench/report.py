@@ -3,8 +3,11 @@
 
     python3 bench/report.py OURS.jsonl ANCHORS.jsonl [--json]
 
-Every row: work, our figure, the anchor's figure, unit, ratio (how many times faster we are:
-ours / anchor for rates, anchor / ours for times), the goal, and whether it is met.
+Both files hold one line per round of a figure (bench/interleave.py ran the rounds alternately,
+ours then the anchor's). Every row: work, our median, the anchor's median, the median ratio of
+the paired rounds (how many times faster we are: ours / anchor for rates, anchor / ours for
+times) with its lowest and highest round, threads on each side, the goal, and whether it is met:
+a goal counts as met only when the lowest round meets it.
 """
 import json
 import platform
@@ -24,6 +27,9 @@ ROWS = [
     ("CrossEntropy fwd+bwd N=4096 C=1000 vs F.cross_entropy", "ce_4096x1000", "ce_4096x1000.torch", 2, "<= 0.5x torch's time"),
     ("CrossEntropy fwd+bwd N=128 C=3 vs F.cross_entropy", "ce_128x3", "ce_128x3.torch", 20, "<= 0.05x torch's time"),
     ("MLP 2-100-3 Adam step, B=96 vs torch", "mlp_step", "mlp_step.torch", 20, ">= 20x torch steps/s"),
+    ("MLP 64-256-10 Adam step, B=320 vs torch", "mlp_medium", "mlp_medium.torch", None, "(for reference)"),
+    ("MLP 256-512-1000 Adam step, B=512 vs torch (mlp_large)", "mlp_large", "mlp_large.torch", 1.2, ">= 1.2x torch steps/s"),
+    ("linear 512-1000 Adam step, B=512 vs torch (linear_large)", "linear_large", "linear_large.torch", None, "(for reference)"),
     ("spiral generation, 1.11M points vs NumPy", "spiral", "spiral.numpy", 2, ">= 2x NumPy"),
 ]
 
@@ -31,14 +37,32 @@ TIME_UNITS = {"s", "ms", "us", "ns"}
 
 
 def load(path):
+    """Rounds by key: {key: {round: row}}."""
     rows = {}
     with open(path) as f:
         for line in f:
             line = line.strip()
             if line.startswith("{"):
                 row = json.loads(line)
-                rows[row["key"]] = row
+                if "key" in row:
+                    rows.setdefault(row["key"], {})[row.get("round", 0)] = row
     return rows
+
+
+def median(values):
+    ordered = sorted(values)
+    n = len(ordered)
+    return None if n == 0 else (ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2)
+
+
+def ratios(our_rounds, anchor_rounds, unit):
+    """How many times faster we are, round by paired round."""
+    paired = []
+    for r in sorted(set(our_rounds) & set(anchor_rounds)):
+        o, a = our_rounds[r]["value"], anchor_rounds[r]["value"]
+        if o > 0 and a > 0:
+            paired.append(a / o if unit in TIME_UNITS else o / a)
+    return paired
 
 
 def machine():
@@ -76,36 +100,46 @@ def main():
     ours, anchors = load(args[0]), load(args[1])
     table = []
     for work, our_key, anchor_key, goal, goal_text in ROWS:
-        o, a = ours.get(our_key), anchors.get(anchor_key)
-        unit = (o or a or {}).get("unit", "")
-        ratio = None
-        if o and a and o["value"] > 0 and a["value"] > 0:
-            ratio = a["value"] / o["value"] if unit in TIME_UNITS else o["value"] / a["value"]
+        o, a = ours.get(our_key, {}), anchors.get(anchor_key, {})
+        if not o and not a:
+            continue
+        first = next(iter(o.values()), None) or next(iter(a.values()))
+        unit = first.get("unit", "")
+        paired = ratios(o, a, unit)
+        threads = "/".join(str(next(iter(side.values()), {}).get("threads", "?")) if side else "-" for side in (o, a))
         table.append({
             "work": work,
-            "ours": o["value"] if o else None,
-            "anchor": a["value"] if a else None,
+            "ours": median([row["value"] for row in o.values()]),
+            "anchor": median([row["value"] for row in a.values()]),
             "unit": unit,
-            "ratio": ratio,
+            "ratio": median(paired),
+            "lowest": min(paired) if paired else None,
+            "highest": max(paired) if paired else None,
+            "rounds": len(paired),
+            "threads": threads,
             "goal": goal_text,
-            "met": None if goal is None else (ratio is not None and ratio >= goal),
+            "met": None if goal is None else (bool(paired) and min(paired) >= goal),
         })
     if "memcpy" in ours:
-        m = ours["memcpy"]
-        table.append({"work": "machine memcpy bandwidth (256 MiB)", "ours": m["value"], "anchor": None,
-                      "unit": m["unit"], "ratio": None, "goal": "(reference)", "met": None})
+        m = median([row["value"] for row in ours["memcpy"].values()])
+        table.append({"work": "machine memcpy bandwidth (256 MiB)", "ours": m, "anchor": None,
+                      "unit": "GB/s", "ratio": None, "lowest": None, "highest": None, "rounds": len(ours["memcpy"]),
+                      "threads": "1/-", "goal": "(reference)", "met": None})
     if as_json:
         print(json.dumps(table, indent=1))
         return
     print(f"Machine: {machine()}")
     print()
-    header = ["work", "ours", "anchor", "ratio", "goal", "met"]
+    print("ours and anchor: medians over interleaved rounds; ratio: median of the paired rounds [lowest, highest];")
+    print("threads: ours/anchor; a goal is met only when the lowest round meets it.")
+    print()
+    header = ["work", "ours", "anchor", "ratio [lowest, highest]", "threads", "goal", "met"]
     lines = [header]
     for r in table:
+        spread = f"{r['ratio']:.2f}x [{r['lowest']:.2f}, {r['highest']:.2f}]" if r["ratio"] is not None else "-"
         lines.append([
             r["work"], human(r["ours"], r["unit"]), human(r["anchor"], r["unit"]) if r["anchor"] is not None else "-",
-            f"{r['ratio']:.2f}x" if r["ratio"] is not None else "-", r["goal"],
-            {True: "yes", False: "NO", None: "-"}[r["met"]],
+            spread, r["threads"], r["goal"], {True: "yes", False: "NO", None: "-"}[r["met"]],
         ])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for i, line in enumerate(lines):

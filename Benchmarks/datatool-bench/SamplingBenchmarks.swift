@@ -8,25 +8,26 @@ import Darwin
 #endif
 
 /// memcpy of 256 MiB: the machine's copy bandwidth, the ceiling for gathering rows.
-func memcpyBandwidth() -> [Row] {
+func memcpyBandwidth() -> [Measurement] {
     let bytes = 256 << 20
     let source = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     let destination = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-    defer { source.deallocate(); destination.deallocate() }
     memset(source, 1, bytes)
     memset(destination, 0, bytes)
-    let r = rate(work: Double(bytes), rounds: 5, minimum: 0.3) {
+    // The buffers live as long as the process (the measurement may run again at any time).
+    return [Measurement(key: "memcpy", unit: "GB/s", work: Double(bytes), minimum: 0.3, value: { $0 / 1e9 },
+                        note: "256 MiB memcpy") {
         memcpy(destination, source, bytes)
         blackHole(destination)
-    }
-    return [Row(key: "memcpy", value: r / 1e9, unit: "GB/s", note: "256 MiB memcpy")]
+    }]
 }
 
 /// Imbalanced noisy spirals, 1,000,000/100,000/10,000 points, σ = 0.2.
-func spiralGeneration() throws -> [Row] {
+func spiralGeneration() throws -> [Measurement] {
     let spec = try SpiralSpecification(counts: [1_000_000, 100_000, 10_000], noise: 0.2, seed: 1)
-    let r = rate(work: 1_110_000, rounds: 5, minimum: 0.3) { blackHole(spec.generate()) }
-    return [Row(key: "spiral", value: r, unit: "points/s", note: "1.11M points, σ = 0.2")]
+    return [Measurement(key: "spiral", unit: "points/s", work: 1_110_000, minimum: 0.3, note: "1.11M points, σ = 0.2") {
+        blackHole(spec.generate())
+    }]
 }
 
 func imbalancedLabels(_ counts: [Int], seed: UInt64) -> [Int32] {
@@ -40,7 +41,7 @@ func imbalancedLabels(_ counts: [Int], seed: UInt64) -> [Int32] {
 
 /// The balanced index stream for counts 1,000,000/100,000/10,000 and B = 96: one whole epoch
 /// (31,250 batches, 3,000,000 indices) per round.
-func balancedStream() throws -> [Row] {
+func balancedStream() throws -> [Measurement] {
     let labels = imbalancedLabels([1_000_000, 100_000, 10_000], seed: 2)
     var epoch = 0
     var schedule = try BatchSchedule(
@@ -48,20 +49,20 @@ func balancedStream() throws -> [Row] {
         configuration: ScheduleConfiguration(batchSize: 96, epochs: 1_000_000, seed: 3))
     let perEpoch = Double(schedule.batchCount(epoch: 0) * 96)
     var indices = [Int32]()
-    let r = rate(work: perEpoch, rounds: 5, minimum: 0.5) {
+    return [Measurement(key: "balanced_stream", unit: "indices/s", work: perEpoch, minimum: 0.5,
+                        note: "counts 1M/100k/10k, B = 96, whole epochs") {
         for b in 0..<schedule.batchCount(epoch: epoch) {
             schedule.fill(epoch: epoch, batch: b, into: &indices)
         }
         blackHole(indices)
         epoch += 1
-    }
-    return [Row(key: "balanced_stream", value: r, unit: "indices/s", note: "counts 1M/100k/10k, B = 96, whole epochs")]
+    }]
 }
 
 /// Gathering balanced batches of B = 255 rows (3 × 85; 256 is not a multiple of 3), D = 64,
 /// from 1.11M rows in memory: features and labels of precomputed balanced indices, as the
 /// anchors do with `index_select` and a `DataLoader` over the same kind of batches.
-func batchAssembly() throws -> [Row] {
+func batchAssembly() throws -> [Measurement] {
     let counts = [1_000_000, 100_000, 10_000]
     let labels = imbalancedLabels(counts, seed: 4)
     let n = labels.count, d = 64
@@ -81,12 +82,12 @@ func batchAssembly() throws -> [Row] {
     }
     var loader = try BatchLoader(schedule: schedule, source: data, labels: labels)
     var batch = Batch()
-    let r = try rate(work: Double(plans.count * b), rounds: 5, minimum: 0.3) {
+    return [Measurement(key: "batch_assembly", unit: "samples/s", work: Double(plans.count * b), minimum: 0.3,
+                        note: "D = 64, B = 255 (3 × 85), precomputed balanced indices, features + labels") {
         for (tag, planned) in plans {
             batch.indices = planned
             try loader.assemble(tag: tag, into: &batch)
         }
         blackHole(batch.features)
-    }
-    return [Row(key: "batch_assembly", value: r, unit: "samples/s", note: "D = 64, B = 255 (3 × 85), precomputed balanced indices, features + labels")]
+    }]
 }
