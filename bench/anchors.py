@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The Python side of bench/run: the tools our users would otherwise reach for, measured on the
 same work as Benchmarks/datatool-bench. Each round of a measurement prints one JSON line
-{"key", "value", "unit", "threads", "round", "note"}, like our side.
+{"key", "value", "cpu_value", "unit", "threads", "round", "note"}, like our side (cpu_value: the
+figure per second of process CPU time instead of wall time).
 One thread (torch.set_num_threads(1); OMP/MKL/OPENBLAS threads set to 1 by bench/run).
 
     python3 bench/anchors.py [--only KEY,...] [--rounds R] [--data DIR]
@@ -29,15 +30,17 @@ class Measurement:
         self.minimum, self.note, self.value, self.threads = minimum, note, value, threads
 
     def round(self):
+        """The figure per second of wall time, and per second of this process's CPU time."""
         n = 0
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         while True:
             self.body()
             n += 1
             elapsed = time.perf_counter() - start
             if elapsed >= self.minimum:
                 break
-        return self.value(n * self.work / elapsed)
+        cpu = time.process_time() - cpu_start
+        return self.value(n * self.work / elapsed), (self.value(n * self.work / cpu) if cpu > 0 else None)
 
 
 def torch_threads():
@@ -285,8 +288,8 @@ def run_round(key, round_index):
             m.body()  # warm-up
         PREPARED[key] = measurements
     for m in PREPARED[key]:
-        value = m.round()
-        print(json.dumps({"key": m.key, "value": value, "unit": m.unit, "threads": m.threads,
+        value, cpu_value = m.round()
+        print(json.dumps({"key": m.key, "value": value, "cpu_value": cpu_value, "unit": m.unit, "threads": m.threads,
                           "round": round_index, "note": m.note}), flush=True)
 
 

@@ -55,12 +55,13 @@ def median(values):
     return None if n == 0 else (ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2)
 
 
-def ratios(our_rounds, anchor_rounds, unit):
-    """How many times faster we are, round by paired round."""
+def ratios(our_rounds, anchor_rounds, unit, field="value"):
+    """How many times faster we are, round by paired round (`field`: "value" for wall time,
+    "cpu_value" for the figures per second of process CPU time)."""
     paired = []
     for r in sorted(set(our_rounds) & set(anchor_rounds)):
-        o, a = our_rounds[r]["value"], anchor_rounds[r]["value"]
-        if o > 0 and a > 0:
+        o, a = our_rounds[r].get(field), anchor_rounds[r].get(field)
+        if o and a and o > 0 and a > 0:
             paired.append(a / o if unit in TIME_UNITS else o / a)
     return paired
 
@@ -106,6 +107,7 @@ def main():
         first = next(iter(o.values()), None) or next(iter(a.values()))
         unit = first.get("unit", "")
         paired = ratios(o, a, unit)
+        cpu_paired = ratios(o, a, unit, "cpu_value")
         threads = "/".join(str(next(iter(side.values()), {}).get("threads", "?")) if side else "-" for side in (o, a))
         table.append({
             "work": work,
@@ -116,6 +118,7 @@ def main():
             "lowest": min(paired) if paired else None,
             "highest": max(paired) if paired else None,
             "rounds": len(paired),
+            "cpu_ratio": median(cpu_paired),
             "threads": threads,
             "goal": goal_text,
             "met": None if goal is None else (bool(paired) and min(paired) >= goal),
@@ -123,7 +126,7 @@ def main():
     if "memcpy" in ours:
         m = median([row["value"] for row in ours["memcpy"].values()])
         table.append({"work": "machine memcpy bandwidth (256 MiB)", "ours": m, "anchor": None,
-                      "unit": "GB/s", "ratio": None, "lowest": None, "highest": None, "rounds": len(ours["memcpy"]),
+                      "unit": "GB/s", "ratio": None, "lowest": None, "highest": None, "rounds": len(ours["memcpy"]), "cpu_ratio": None,
                       "threads": "1/-", "goal": "(reference)", "met": None})
     if as_json:
         print(json.dumps(table, indent=1))
@@ -131,15 +134,18 @@ def main():
     print(f"Machine: {machine()}")
     print()
     print("ours and anchor: medians over interleaved rounds; ratio: median of the paired rounds [lowest, highest];")
-    print("threads: ours/anchor; a goal is met only when the lowest round meets it.")
+    print("per CPU-s: the median ratio of the same rounds counted in each process's CPU time (less")
+    print("disturbed by other load; not comparable where one side runs more threads);")
+    print("threads: ours/anchor; a goal is met only when the lowest wall-clock round meets it.")
     print()
-    header = ["work", "ours", "anchor", "ratio [lowest, highest]", "threads", "goal", "met"]
+    header = ["work", "ours", "anchor", "ratio [lowest, highest]", "per CPU-s", "threads", "goal", "met"]
     lines = [header]
     for r in table:
         spread = f"{r['ratio']:.2f}x [{r['lowest']:.2f}, {r['highest']:.2f}]" if r["ratio"] is not None else "-"
         lines.append([
             r["work"], human(r["ours"], r["unit"]), human(r["anchor"], r["unit"]) if r["anchor"] is not None else "-",
-            spread, r["threads"], r["goal"], {True: "yes", False: "NO", None: "-"}[r["met"]],
+            spread, f"{r['cpu_ratio']:.2f}x" if r["cpu_ratio"] is not None else "-",
+            r["threads"], r["goal"], {True: "yes", False: "NO", None: "-"}[r["met"]],
         ])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for i, line in enumerate(lines):

@@ -11,6 +11,13 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
+/// Seconds of CPU time this process has used (all its threads).
+func processCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
 /// With `DATATOOL_BENCH_PROFILE` set, every round runs its body just once, for
 /// valgrind/callgrind, whose instruction counts are repeatable.
 let profiling = getenv("DATATOOL_BENCH_PROFILE") != nil
@@ -48,17 +55,20 @@ struct Measurement {
         self.body = body
     }
 
-    /// One timed round: the figure from the rate over at least `minimum` seconds.
-    func round() throws -> Double {
+    /// One timed round: the figure from the rate over at least `minimum` seconds of wall
+    /// time, and the same figure per second of this process's CPU time (which other processes
+    /// on a shared machine disturb much less).
+    func round() throws -> (wall: Double, cpu: Double?) {
         var iterations = 0
-        let start = now()
+        let start = now(), cpuStart = processCPUTime()
         var elapsed = 0.0
         repeat {
             try body()
             iterations += 1
             elapsed = now() - start
         } while elapsed < minimum && !profiling
-        return value(Double(iterations) * work / elapsed)
+        let cpu = processCPUTime() - cpuStart
+        return (value(Double(iterations) * work / elapsed), cpu > 0 ? value(Double(iterations) * work / cpu) : nil)
     }
 }
 
@@ -72,6 +82,8 @@ func blackHole<T>(_ value: T) {
 struct Row {
     var key: String
     var value: Double
+    /// The figure per second of CPU time instead of wall time.
+    var cpuValue: Double? = nil
     var unit: String
     var threads: Int = 1
     var round: Int = 0
@@ -79,7 +91,8 @@ struct Row {
 
     var json: String {
         let escapedNote = note.replacingOccurrences(of: "\"", with: "'")
-        return "{\"key\": \"\(key)\", \"value\": \(value), \"unit\": \"\(unit)\", \"threads\": \(threads), "
+        let cpu = cpuValue.map { "\"cpu_value\": \($0), " } ?? ""
+        return "{\"key\": \"\(key)\", \"value\": \(value), \(cpu)\"unit\": \"\(unit)\", \"threads\": \(threads), "
             + "\"round\": \(round), \"note\": \"\(escapedNote)\"}"
     }
 }

@@ -30,7 +30,6 @@ func mlpStep(key: String, inputs: Int, hidden: [Int], outputs: Int, batch: Int) 
         Matrix(rows: batch, columns: inputs, storage: (0..<(batch * inputs)).map { _ in rng.nextUnitFloat() * 2 - 1 })
     }
     let targets = (0..<batchCount).map { _ in (0..<batch).map { _ in Int32(rng.nextBounded(outputs)) } }
-    var logits = Matrix(rows: batch, columns: outputs)
     var gradient = Matrix(rows: batch, columns: outputs)
     var i = 0
     // Small networks run 1,000 steps per call, so the clock is read rarely.
@@ -40,7 +39,8 @@ func mlpStep(key: String, inputs: Int, hidden: [Int], outputs: Int, batch: Int) 
     return [Measurement(key: key, unit: "steps/s", work: Double(steps), minimum: steps == 1 ? 1.0 : 0.3,
                         note: "\(shape) \(hidden.isEmpty ? "linear" : "ReLU"), Adam, cross-entropy, B = \(batch)") {
         for _ in 0..<steps {
-            try model.forward(batches[i], into: &logits)
+            // The logits share the network's buffer (no copy) and are let go before the next step.
+            let logits = try model.forward(batches[i])
             _ = try loss.valueAndGradient(logits: logits, targets: targets[i], gradient: &gradient)
             model.zeroGradients()
             try model.backward(dLogits: gradient)
@@ -91,7 +91,7 @@ func productCrossover() -> [Row] {
                         }
                         blackHole(c)
                     }
-                    speeds[backend] = max(speeds[backend] ?? 0, (try? product.round()) ?? 0)
+                    speeds[backend] = max(speeds[backend] ?? 0, (try? product.round().wall) ?? 0)
                 }
             }
             let own = speeds[.ownKernels] ?? 0, blas = speeds[.blas] ?? 0

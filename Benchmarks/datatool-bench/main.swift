@@ -1,5 +1,6 @@
 // Our side of `bench/run`: each round of a measurement prints one JSON line
-// {"key", "value", "unit", "threads", "round", "note"}. Run in release mode:
+// {"key", "value", "cpu_value", "unit", "threads", "round", "note"} (`cpu_value`: the figure per
+// second of process CPU time instead of wall time). Run in release mode:
 //
 //   swift run -c release datatool-bench [--only KEY,...] [--rounds R] [--data DIR] [--lookahead W]
 //   datatool-bench --serve          # read benchmark keys on stdin, one round each (bench/run)
@@ -97,9 +98,9 @@ func runRound(_ key: String, round: Int, options: Options) throws {
         prepared[key] = measurements
     }
     for measurement in prepared[key] ?? [] {
-        let value = try measurement.round()
-        emit(Row(key: measurement.key, value: value, unit: measurement.unit, threads: measurement.threads,
-                 round: round, note: measurement.note()))
+        let (value, cpuValue) = try measurement.round()
+        emit(Row(key: measurement.key, value: value, cpuValue: cpuValue, unit: measurement.unit,
+                 threads: measurement.threads, round: round, note: measurement.note()))
     }
 }
 
