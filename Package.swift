@@ -24,7 +24,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
-        .target(name: "Datasets", dependencies: ["CHDF5"]),
+        .systemLibrary(
+            name: "CLibdeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
+        ),
+        .target(name: "Datasets", dependencies: ["CHDF5", "CLibdeflate"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),
         // Dense products go through BLAS: OpenBLAS on Linux, Accelerate on macOS.
         .target(

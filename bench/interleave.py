@@ -26,6 +26,7 @@ BENCHMARKS = [
     ("mlp_large", True),
     ("linear_large", True),
     ("full_read", True),
+    ("gzip_full_read", True),
     ("ooc_gzip", True),
     ("ooc_contiguous", True),
 ]

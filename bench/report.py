@@ -22,6 +22,7 @@ ROWS = [
     ("in-memory batch assembly, D=64, B=255 vs index_select", "batch_assembly", "batch_assembly.index_select", 1.3, ">= 1.3x index_select"),
     ("in-memory batch assembly, D=64, B=255 vs DataLoader", "batch_assembly", "batch_assembly.dataloader", 80, ">= 80x DataLoader"),
     ("full read 1.11M x 64 float32 (contiguous) vs h5py ds[...]", "full_read", "full_read.h5py", 1.0, ">= 1.0x h5py"),
+    ("full read of the gzip 4 + shuffle file, 1 thread vs h5py ds[...]", "gzip_full_read", "gzip_full_read.h5py", None, "(for reference)"),
     ("balanced batches, chunked gzip, not loaded whole vs h5py fancy indexing", "ooc_gzip", "ooc_gzip.h5py", 50, ">= 50x h5py"),
     ("balanced batches, contiguous, not loaded whole vs h5py fancy indexing", "ooc_contiguous", "ooc_contiguous.h5py", 3, ">= 3x h5py"),
     ("CrossEntropy fwd+bwd N=4096 C=1000 vs F.cross_entropy", "ce_4096x1000", "ce_4096x1000.torch", 2, "<= 0.5x torch's time"),

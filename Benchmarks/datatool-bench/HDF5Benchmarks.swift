@@ -19,6 +19,18 @@ func hdf5FullRead(_ options: Options) throws -> [Measurement] {
         note: "HDF5FeatureDataset.readAll, read path \(source.readPath)") { blackHole(try source.readAll()) }]
 }
 
+/// Reading all of `gzip.h5`'s features (271 chunks of 4096 × 64, gzip 4 + shuffle) on one
+/// thread: the sequential decode rate of one core.
+func hdf5GzipFullRead(_ options: Options) throws -> [Measurement] {
+    let source = try HDF5FeatureDataset(path: options.dataDirectory + "/gzip.h5", threads: 1)
+    let bytes = Double(source.rowCount * source.dimension * 4)
+    return [Measurement(
+        key: "gzip_full_read", unit: "MB/s", threads: source.threads, work: bytes, minimum: 1.0, value: { $0 / 1e6 },
+        note: "HDF5FeatureDataset(threads: 1).readAll, read path \(source.readPath), \(source.rowCount / 1000)k rows") {
+        blackHole(try source.readAll())
+    }]
+}
+
 /// Balanced batches (B = 96, 32 per class) from `gzip.h5` (chunks 4096 × 64, gzip 4 +
 /// shuffle), read out of core through `BatchLoader` with look-ahead.
 func hdf5OutOfCoreGzip(_ options: Options) throws -> [Measurement] {

@@ -78,6 +78,7 @@ let benchmarks: [(String, (Options) throws -> [Measurement])] = [
     ("mlp_large", { _ in try mlpStep(key: "mlp_large", inputs: 256, hidden: [512], outputs: 1000, batch: 512) }),
     ("linear_large", { _ in try mlpStep(key: "linear_large", inputs: 512, hidden: [], outputs: 1000, batch: 512) }),
     ("full_read", { try hdf5FullRead($0) }),
+    ("gzip_full_read", { try hdf5GzipFullRead($0) }),
     ("ooc_gzip", { try hdf5OutOfCoreGzip($0) }),
     ("ooc_contiguous", { try hdf5OutOfCoreContiguous($0) }),
 ]
