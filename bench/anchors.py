@@ -223,22 +223,22 @@ def bench_mlp_step(key, inputs, hidden, outputs, batch):
 DATA = "bench/out"
 
 
-def bench_full_read():
+def full_read(name, key, unit, scale, minimum, note):
+    """h5py ds[...] of a whole file's features, as `unit` (bytes/s divided by `scale`)."""
     import h5py
-    f = h5py.File(os.path.join(DATA, "contiguous.h5"), "r")  # open for the process's life
+    f = h5py.File(os.path.join(DATA, name), "r")  # open for the process's life
     ds = f["features"]
     nbytes = ds.size * ds.dtype.itemsize
-    return [Measurement("full_read.h5py", "GB/s", nbytes, lambda: ds[...], minimum=0.5, value=lambda rate: rate / 1e9,
-                        note="h5py ds[...] into a new array")]
+    return [Measurement(key, unit, nbytes, lambda: ds[...], minimum=minimum, value=lambda rate: rate / scale, note=note)]
+
+
+def bench_full_read():
+    return full_read("contiguous.h5", "full_read.h5py", "GB/s", 1e9, 0.5, "h5py ds[...] into a new array")
 
 
 def bench_gzip_full_read():
-    import h5py
-    f = h5py.File(os.path.join(DATA, "gzip.h5"), "r")  # open for the process's life
-    ds = f["features"]
-    nbytes = ds.size * ds.dtype.itemsize
-    return [Measurement("gzip_full_read.h5py", "MB/s", nbytes, lambda: ds[...], minimum=1.0, value=lambda rate: rate / 1e6,
-                        note="h5py ds[...] of the gzip 4 + shuffle file (libhdf5's zlib)")]
+    return full_read("gzip.h5", "gzip_full_read.h5py", "MB/s", 1e6, 1.0,
+                     "h5py ds[...] of the gzip 4 + shuffle file (libhdf5's zlib)")
 
 
 def out_of_core(name, key, minimum):
