@@ -19,9 +19,23 @@ let package = Package(
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev", "zlib1g-dev"]), .brew(["hdf5"])]
         ),
-        .target(name: "Datasets", dependencies: ["CHDF5"]),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        .systemLibrary(
+            name: "CLibdeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
+        ),
+        .target(name: "Datasets", dependencies: ["CHDF5", "CLibdeflate"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),
-        .target(name: "Training", dependencies: ["Sampling", "Datasets"]),
+        // Dense products go through BLAS: OpenBLAS on Linux, Accelerate on macOS.
+        .target(
+            name: "Training",
+            dependencies: ["Sampling", "Datasets", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+        ),
         .executableTarget(
             name: "datatool",
             dependencies: [

@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """The Python side of bench/run: the tools our users would otherwise reach for, measured on the
-same work as Benchmarks/datatool-bench. Prints one JSON line per figure, like our side.
+same work as Benchmarks/datatool-bench. Each round of a measurement prints one JSON line
+{"key", "value", "cpu_value", "unit", "threads", "round", "note"}, like our side (cpu_value: the
+figure per second of process CPU time instead of wall time).
 One thread (torch.set_num_threads(1); OMP/MKL/OPENBLAS threads set to 1 by bench/run).
 
-    python3 bench/anchors.py [--only KEY,...] [--data DIR]
+    python3 bench/anchors.py [--only KEY,...] [--rounds R] [--data DIR]
+    python3 bench/anchors.py --serve    # benchmark keys on stdin, one round each (bench/run)
+
+With --serve, each line names a benchmark; the first request sets it up and warms it up, every
+request runs one round of each of its measurements and ends with {"done": KEY}.
 """
 import argparse
 import json
@@ -15,25 +21,32 @@ import time
 import numpy as np
 
 
-def rate(work, body, rounds=5, minimum=0.2):
-    """Best rate (units/s) over `rounds` rounds of at least `minimum` seconds, after a warm-up."""
-    body()
-    best = 0.0
-    for _ in range(rounds):
+class Measurement:
+    """One figure: `body()` does `work` units; a round calls it for at least `minimum` seconds
+    and reports `value(units per second)`."""
+
+    def __init__(self, key, unit, work, body, minimum=0.2, note="", value=lambda rate: rate, threads=1):
+        self.key, self.unit, self.work, self.body = key, unit, work, body
+        self.minimum, self.note, self.value, self.threads = minimum, note, value, threads
+
+    def round(self):
+        """The figure per second of wall time, and per second of this process's CPU time."""
         n = 0
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         while True:
-            body()
+            self.body()
             n += 1
             elapsed = time.perf_counter() - start
-            if elapsed >= minimum:
+            if elapsed >= self.minimum:
                 break
-        best = max(best, n * work / elapsed)
-    return best
+        cpu = time.process_time() - cpu_start
+        return self.value(n * self.work / elapsed), (self.value(n * self.work / cpu) if cpu > 0 else None)
 
 
-def emit(key, value, unit, note=""):
-    print(json.dumps({"key": key, "value": value, "unit": unit, "note": note}), flush=True)
+def torch_threads():
+    import torch
+    torch.set_num_threads(1)
+    return torch.get_num_threads()
 
 
 def imbalanced_labels(counts, seed):
@@ -59,8 +72,8 @@ def numpy_spiral(counts, sigma, rng):
 def bench_spiral():
     rng = np.random.default_rng(1)
     counts = [1_000_000, 100_000, 10_000]
-    emit("spiral.numpy", rate(1_110_000, lambda: numpy_spiral(counts, 0.2, rng), minimum=0.3),
-         "points/s", "NumPy, same formula, float32 output")
+    return [Measurement("spiral.numpy", "points/s", 1_110_000, lambda: numpy_spiral(counts, 0.2, rng), minimum=0.3,
+                        note="NumPy, same formula, float32 output")]
 
 
 # --- balanced index stream ---------------------------------------------------------------------
@@ -87,11 +100,12 @@ def bench_balanced_stream():
     rng = np.random.default_rng(3)
     m = 32
     per_epoch = (-(-1_000_000 // m)) * 96
-    emit("balanced_stream.numpy", rate(per_epoch, lambda: numpy_balanced_epoch(class_indices, m, rng), minimum=0.5),
-         "indices/s", "NumPy vectorised per-class buffers, whole epochs")
+    measurements = [Measurement("balanced_stream.numpy", "indices/s", per_epoch,
+                                lambda: numpy_balanced_epoch(class_indices, m, rng), minimum=0.5,
+                                note="NumPy vectorised per-class buffers, whole epochs")]
 
     import torch
-    torch.set_num_threads(1)
+    threads = torch_threads()
     weights = torch.from_numpy((1.0 / np.bincount(labels))[labels])
     from torch.utils.data import WeightedRandomSampler
     draws = 300_000
@@ -101,20 +115,23 @@ def bench_balanced_stream():
         x = np.arange(len(labels)).reshape(-1, 1)
         oversampler = RandomOverSampler(random_state=5)
         oversampled = 3 * 1_000_000
-        emit("balanced_stream.imblearn", rate(oversampled, lambda: oversampler.fit_resample(x, labels), rounds=3, minimum=0.5),
-             "indices/s", "imbalanced-learn RandomOverSampler.fit_resample of the sample indices (one balanced epoch)")
+        measurements.append(Measurement(
+            "balanced_stream.imblearn", "indices/s", oversampled, lambda: oversampler.fit_resample(x, labels), minimum=0.5,
+            note="imbalanced-learn RandomOverSampler.fit_resample of the sample indices (one balanced epoch)"))
     except ImportError:
         pass
 
-    emit("balanced_stream.torch_wrs", rate(draws, lambda: list(iter(sampler)), rounds=3, minimum=0.5),
-         "indices/s", "torch WeightedRandomSampler, inverse-frequency weights, iterated")
+    measurements.append(Measurement(
+        "balanced_stream.torch_wrs", "indices/s", draws, lambda: list(iter(sampler)), minimum=0.5, threads=threads,
+        note="torch WeightedRandomSampler, inverse-frequency weights, iterated"))
+    return measurements
 
 
 # --- in-memory batch assembly ------------------------------------------------------------------
 
 def bench_batch_assembly():
     import torch
-    torch.set_num_threads(1)
+    threads = torch_threads()
     counts = [1_000_000, 100_000, 10_000]
     labels = imbalanced_labels(counts, 4)
     n, d, b = len(labels), 64, 255
@@ -128,8 +145,9 @@ def bench_batch_assembly():
         for ix in index_tensors:
             torch.index_select(x, 0, ix)
             torch.index_select(y, 0, ix)
-    emit("batch_assembly.index_select", rate(len(index_tensors) * b, index_select, minimum=0.3),
-         "samples/s", "torch.index_select of precomputed balanced indices (features + labels)")
+    measurements = [Measurement("batch_assembly.index_select", "samples/s", len(index_tensors) * b, index_select,
+                                minimum=0.3, threads=threads,
+                                note="torch.index_select of precomputed balanced indices (features + labels)")]
 
     from torch.utils.data import DataLoader, TensorDataset
     dataset = TensorDataset(x, y)
@@ -139,8 +157,10 @@ def bench_batch_assembly():
     def dataloader():
         for _ in loader:
             pass
-    emit("batch_assembly.dataloader", rate(len(batch_lists) * b, dataloader, rounds=3, minimum=0.3),
-         "samples/s", "DataLoader(TensorDataset, batch_sampler=precomputed), num_workers=0")
+    measurements.append(Measurement("batch_assembly.dataloader", "samples/s", len(batch_lists) * b, dataloader,
+                                    minimum=0.3, threads=threads,
+                                    note="DataLoader(TensorDataset, batch_sampler=precomputed), num_workers=0"))
+    return measurements
 
 
 # --- cross-entropy and an MLP step -------------------------------------------------------------
@@ -148,7 +168,7 @@ def bench_batch_assembly():
 def bench_cross_entropy(rows, classes, key):
     import torch
     import torch.nn.functional as F
-    torch.set_num_threads(1)
+    threads = torch_threads()
     g = torch.Generator().manual_seed(7)
     logits = (torch.randn(rows, classes, generator=g) * 3).requires_grad_(True)
     targets = torch.randint(0, classes, (rows,), generator=g)
@@ -156,71 +176,97 @@ def bench_cross_entropy(rows, classes, key):
     def step():
         logits.grad = None
         F.cross_entropy(logits, targets).backward()
-    per_second = rate(1, step, rounds=7, minimum=0.2)
-    emit(key + ".torch", 1e6 / per_second, "us", f"F.cross_entropy + backward, N={rows} C={classes}, 1 thread")
+    return [Measurement(key + ".torch", "us", 1, step, minimum=0.2, value=lambda rate: 1e6 / rate, threads=threads,
+                        note=f"F.cross_entropy + backward, N={rows} C={classes}")]
 
 
-def bench_mlp_step():
+def bench_mlp_step(key, inputs, hidden, outputs, batch):
+    """Adam steps with cross-entropy of nn.Sequential(Linear, ReLU, ..., Linear) (no ReLU for a
+    linear model), the five steps, batches cycling through a few random ones."""
     import torch
-    torch.set_num_threads(1)
+    threads = torch_threads()
     torch.manual_seed(1)
-    model = torch.nn.Sequential(torch.nn.Linear(2, 100), torch.nn.ReLU(), torch.nn.Linear(100, 3))
+    widths = [inputs] + hidden + [outputs]
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
+        if i < len(widths) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     g = torch.Generator().manual_seed(2)
-    batches = [torch.rand(96, 2, generator=g) * 2 - 1 for _ in range(64)]
-    targets = [torch.randint(0, 3, (96,), generator=g) for _ in range(64)]
-    steps = 200
+    count = 8 if batch * inputs > 65_536 else 64
+    batches = [torch.rand(batch, inputs, generator=g) * 2 - 1 for _ in range(count)]
+    targets = [torch.randint(0, outputs, (batch,), generator=g) for _ in range(count)]
+    multiply_adds = batch * sum(a * b for a, b in zip(widths, widths[1:]))
+    steps = 200 if multiply_adds < 1_000_000 else 1
+    position = [0]
 
     def run():
-        for i in range(steps):
-            out = model(batches[i & 63])
-            loss = loss_fn(out, targets[i & 63])
+        for _ in range(steps):
+            i = position[0] % count
+            position[0] += 1
+            out = model(batches[i])
+            loss = loss_fn(out, targets[i])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-    emit("mlp_step.torch", rate(steps, run, rounds=5, minimum=0.3), "steps/s",
-         "nn.Sequential 2-100-3 ReLU, Adam, B = 96, the five steps, 1 thread")
+    shape = "-".join(map(str, widths))
+    kind = "ReLU" if hidden else "linear"
+    return [Measurement(key + ".torch", "steps/s", steps, run, minimum=0.3 if steps > 1 else 1.0, threads=threads,
+                        note=f"nn.Sequential {shape} {kind}, Adam, CrossEntropyLoss, B = {batch}, the five steps")]
+
+
 # --- HDF5 reads (files from bench/make_data.py) -------------------------------------------------
 
 DATA = "bench/out"
 
 
-def bench_full_read():
+def full_read(name, key, unit, scale, minimum, note):
+    """h5py ds[...] of a whole file's features, as `unit` (bytes/s divided by `scale`)."""
     import h5py
-    with h5py.File(os.path.join(DATA, "contiguous.h5"), "r") as f:
-        ds = f["features"]
-        nbytes = ds.size * ds.dtype.itemsize
-        emit("full_read.h5py", rate(nbytes, lambda: ds[...], rounds=5, minimum=0.5) / 1e9,
-             "GB/s", "h5py ds[...] into a new array, 1 thread")
+    f = h5py.File(os.path.join(DATA, name), "r")  # open for the process's life
+    ds = f["features"]
+    nbytes = ds.size * ds.dtype.itemsize
+    return [Measurement(key, unit, nbytes, lambda: ds[...], minimum=minimum, value=lambda rate: rate / scale, note=note)]
 
 
-def out_of_core(name, key, rounds, minimum):
+def bench_full_read():
+    return full_read("contiguous.h5", "full_read.h5py", "GB/s", 1e9, 0.5, "h5py ds[...] into a new array")
+
+
+def bench_gzip_full_read():
+    return full_read("gzip.h5", "gzip_full_read.h5py", "MB/s", 1e6, 1.0,
+                     "h5py ds[...] of the gzip 4 + shuffle file (libhdf5's zlib)")
+
+
+def out_of_core(name, key, minimum):
     """Balanced batches (B = 96, 32 per class, the per-class-buffer epochs of
     numpy_balanced_epoch), each read with h5py fancy indexing of its sorted distinct rows."""
     import h5py
-    with h5py.File(os.path.join(DATA, name), "r") as f:
-        ds = f["features"]
-        labels = f["labels"][...]
-        class_indices = [np.flatnonzero(labels == c) for c in range(3)]
-        batches = numpy_balanced_epoch(class_indices, 32, np.random.default_rng(7))
-        position = [0]
+    f = h5py.File(os.path.join(DATA, name), "r")  # open for the process's life
+    ds = f["features"]
+    labels = f["labels"][...]
+    class_indices = [np.flatnonzero(labels == c) for c in range(3)]
+    batches = numpy_balanced_epoch(class_indices, 32, np.random.default_rng(7))
+    position = [0]
 
-        def one_batch():
-            rows = np.unique(batches[position[0] % len(batches)])  # sorted, no repeats: h5py's rule
-            position[0] += 1
-            ds[rows]
-        cache = f", default chunk cache ({f.id.get_access_plist().get_cache()[2] >> 20} MiB)" if ds.chunks else ""
-        emit(key, rate(96, one_batch, rounds=rounds, minimum=minimum), "rows/s",
-             f"h5py ds[np.unique(batch)] per batch of 96{cache}, 1 thread")
+    def one_batch():
+        rows = np.unique(batches[position[0] % len(batches)])  # sorted, no repeats: h5py's rule
+        position[0] += 1
+        ds[rows]
+    cache = f", default chunk cache ({f.id.get_access_plist().get_cache()[2] >> 20} MiB)" if ds.chunks else ""
+    return [Measurement(key, "rows/s", 96, one_batch, minimum=minimum,
+                        note=f"h5py ds[np.unique(batch)] per batch of 96{cache}")]
 
 
 def bench_ooc_gzip():
-    out_of_core("gzip.h5", "ooc_gzip.h5py", rounds=2, minimum=3.0)
+    return out_of_core("gzip.h5", "ooc_gzip.h5py", minimum=3.0)
 
 
 def bench_ooc_contiguous():
-    out_of_core("contiguous.h5", "ooc_contiguous.h5py", rounds=5, minimum=0.5)
+    return out_of_core("contiguous.h5", "ooc_contiguous.h5py", minimum=0.5)
 
 
 BENCHMARKS = {
@@ -229,24 +275,61 @@ BENCHMARKS = {
     "batch_assembly": bench_batch_assembly,
     "ce_4096x1000": lambda: bench_cross_entropy(4096, 1000, "ce_4096x1000"),
     "ce_128x3": lambda: bench_cross_entropy(128, 3, "ce_128x3"),
-    "mlp_step": bench_mlp_step,
+    "mlp_step": lambda: bench_mlp_step("mlp_step", 2, [100], 3, 96),
+    "mlp_medium": lambda: bench_mlp_step("mlp_medium", 64, [256], 10, 320),
+    "mlp_large": lambda: bench_mlp_step("mlp_large", 256, [512], 1000, 512),
+    "linear_large": lambda: bench_mlp_step("linear_large", 512, [], 1000, 512),
     "full_read": bench_full_read,
+    "gzip_full_read": bench_gzip_full_read,
     "ooc_gzip": bench_ooc_gzip,
     "ooc_contiguous": bench_ooc_contiguous,
 }
 
 
+PREPARED = {}
+
+
+def run_round(key, round_index):
+    """One round of every measurement of benchmark `key`, printed; sets it up first if this is
+    its first round."""
+    if key not in PREPARED:
+        measurements = BENCHMARKS[key]()
+        for m in measurements:
+            m.body()  # warm-up
+        PREPARED[key] = measurements
+    for m in PREPARED[key]:
+        value, cpu_value = m.round()
+        print(json.dumps({"key": m.key, "value": value, "cpu_value": cpu_value, "unit": m.unit, "threads": m.threads,
+                          "round": round_index, "note": m.note}), flush=True)
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--data", default="bench/out")
+    parser.add_argument("--serve", action="store_true")
     args = parser.parse_args()
     global DATA
     DATA = args.data
+    if args.serve:
+        rounds = {}
+        for line in sys.stdin:
+            key = line.strip()
+            if not key:
+                continue
+            if key in BENCHMARKS:
+                run_round(key, rounds.get(key, 0))
+                rounds[key] = rounds.get(key, 0) + 1
+            else:
+                print(f"anchors.py: unknown benchmark {key}", file=sys.stderr)
+            print(json.dumps({"done": key}), flush=True)
+        return
     only = set(filter(None, args.only.split(",")))
-    for key, run in BENCHMARKS.items():
+    for key in BENCHMARKS:
         if not only or key in only:
-            run()
+            for r in range(args.rounds):
+                run_round(key, r)
 
 
 if __name__ == "__main__":

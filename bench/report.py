@@ -3,8 +3,11 @@
 
     python3 bench/report.py OURS.jsonl ANCHORS.jsonl [--json]
 
-Every row: work, our figure, the anchor's figure, unit, ratio (how many times faster we are:
-ours / anchor for rates, anchor / ours for times), the goal, and whether it is met.
+Both files hold one line per round of a figure (bench/interleave.py ran the rounds alternately,
+ours then the anchor's). Every row: work, our median, the anchor's median, the median ratio of
+the paired rounds (how many times faster we are: ours / anchor for rates, anchor / ours for
+times) with its lowest and highest round, threads on each side, the goal, and whether it is met:
+a goal counts as met only when the lowest round meets it.
 """
 import json
 import platform
@@ -16,14 +19,21 @@ ROWS = [
     ("balanced index stream, 1M/100k/10k, B=96 vs NumPy", "balanced_stream", "balanced_stream.numpy", 10, ">= 10x NumPy"),
     ("balanced index stream, 1M/100k/10k, B=96 vs WeightedRandomSampler", "balanced_stream", "balanced_stream.torch_wrs", 80, ">= 80x WeightedRandomSampler"),
     ("balanced index stream, 1M/100k/10k, B=96 vs imbalanced-learn RandomOverSampler", "balanced_stream", "balanced_stream.imblearn", None, "(for reference)"),
+    ("index stream, K=1000 long tail (1280..5), B=256, balanced", "index_stream_k1000.balanced", "-", None, "(beside K=3 above)"),
+    ("index stream, K=1000 long tail (1280..5), B=256, sqrt", "index_stream_k1000.sqrt", "-", None, "(beside K=3 above)"),
+    ("index stream, K=1000 long tail (1280..5), B=256, progressive", "index_stream_k1000.progressive", "-", None, "(beside K=3 above)"),
     ("in-memory batch assembly, D=64, B=255 vs index_select", "batch_assembly", "batch_assembly.index_select", 1.3, ">= 1.3x index_select"),
     ("in-memory batch assembly, D=64, B=255 vs DataLoader", "batch_assembly", "batch_assembly.dataloader", 80, ">= 80x DataLoader"),
     ("full read 1.11M x 64 float32 (contiguous) vs h5py ds[...]", "full_read", "full_read.h5py", 1.0, ">= 1.0x h5py"),
+    ("full read of the gzip 4 + shuffle file, 1 thread vs h5py ds[...]", "gzip_full_read", "gzip_full_read.h5py", None, "(for reference)"),
     ("balanced batches, chunked gzip, not loaded whole vs h5py fancy indexing", "ooc_gzip", "ooc_gzip.h5py", 50, ">= 50x h5py"),
     ("balanced batches, contiguous, not loaded whole vs h5py fancy indexing", "ooc_contiguous", "ooc_contiguous.h5py", 3, ">= 3x h5py"),
     ("CrossEntropy fwd+bwd N=4096 C=1000 vs F.cross_entropy", "ce_4096x1000", "ce_4096x1000.torch", 2, "<= 0.5x torch's time"),
     ("CrossEntropy fwd+bwd N=128 C=3 vs F.cross_entropy", "ce_128x3", "ce_128x3.torch", 20, "<= 0.05x torch's time"),
     ("MLP 2-100-3 Adam step, B=96 vs torch", "mlp_step", "mlp_step.torch", 20, ">= 20x torch steps/s"),
+    ("MLP 64-256-10 Adam step, B=320 vs torch", "mlp_medium", "mlp_medium.torch", None, "(for reference)"),
+    ("MLP 256-512-1000 Adam step, B=512 vs torch (mlp_large)", "mlp_large", "mlp_large.torch", 1.2, ">= 1.2x torch steps/s"),
+    ("linear 512-1000 Adam step, B=512 vs torch (linear_large)", "linear_large", "linear_large.torch", None, "(for reference)"),
     ("spiral generation, 1.11M points vs NumPy", "spiral", "spiral.numpy", 2, ">= 2x NumPy"),
 ]
 
@@ -31,14 +41,33 @@ TIME_UNITS = {"s", "ms", "us", "ns"}
 
 
 def load(path):
+    """Rounds by key: {key: {round: row}}."""
     rows = {}
     with open(path) as f:
         for line in f:
             line = line.strip()
             if line.startswith("{"):
                 row = json.loads(line)
-                rows[row["key"]] = row
+                if "key" in row:
+                    rows.setdefault(row["key"], {})[row.get("round", 0)] = row
     return rows
+
+
+def median(values):
+    ordered = sorted(values)
+    n = len(ordered)
+    return None if n == 0 else (ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2)
+
+
+def ratios(our_rounds, anchor_rounds, unit, field="value"):
+    """How many times faster we are, round by paired round (`field`: "value" for wall time,
+    "cpu_value" for the figures per second of process CPU time)."""
+    paired = []
+    for r in sorted(set(our_rounds) & set(anchor_rounds)):
+        o, a = our_rounds[r].get(field), anchor_rounds[r].get(field)
+        if o and a and o > 0 and a > 0:
+            paired.append(a / o if unit in TIME_UNITS else o / a)
+    return paired
 
 
 def machine():
@@ -76,36 +105,51 @@ def main():
     ours, anchors = load(args[0]), load(args[1])
     table = []
     for work, our_key, anchor_key, goal, goal_text in ROWS:
-        o, a = ours.get(our_key), anchors.get(anchor_key)
-        unit = (o or a or {}).get("unit", "")
-        ratio = None
-        if o and a and o["value"] > 0 and a["value"] > 0:
-            ratio = a["value"] / o["value"] if unit in TIME_UNITS else o["value"] / a["value"]
+        o, a = ours.get(our_key, {}), anchors.get(anchor_key, {})
+        if not o and not a:
+            continue
+        first = next(iter(o.values()), None) or next(iter(a.values()))
+        unit = first.get("unit", "")
+        paired = ratios(o, a, unit)
+        cpu_paired = ratios(o, a, unit, "cpu_value")
+        threads = "/".join(str(next(iter(side.values()), {}).get("threads", "?")) if side else "-" for side in (o, a))
         table.append({
             "work": work,
-            "ours": o["value"] if o else None,
-            "anchor": a["value"] if a else None,
+            "ours": median([row["value"] for row in o.values()]),
+            "anchor": median([row["value"] for row in a.values()]),
             "unit": unit,
-            "ratio": ratio,
+            "ratio": median(paired),
+            "lowest": min(paired) if paired else None,
+            "highest": max(paired) if paired else None,
+            "rounds": len(paired),
+            "cpu_ratio": median(cpu_paired),
+            "threads": threads,
             "goal": goal_text,
-            "met": None if goal is None else (ratio is not None and ratio >= goal),
+            "met": None if goal is None else (bool(paired) and min(paired) >= goal),
         })
     if "memcpy" in ours:
-        m = ours["memcpy"]
-        table.append({"work": "machine memcpy bandwidth (256 MiB)", "ours": m["value"], "anchor": None,
-                      "unit": m["unit"], "ratio": None, "goal": "(reference)", "met": None})
+        m = median([row["value"] for row in ours["memcpy"].values()])
+        table.append({"work": "machine memcpy bandwidth (256 MiB)", "ours": m, "anchor": None,
+                      "unit": "GB/s", "ratio": None, "lowest": None, "highest": None, "rounds": len(ours["memcpy"]), "cpu_ratio": None,
+                      "threads": "1/-", "goal": "(reference)", "met": None})
     if as_json:
         print(json.dumps(table, indent=1))
         return
     print(f"Machine: {machine()}")
     print()
-    header = ["work", "ours", "anchor", "ratio", "goal", "met"]
+    print("ours and anchor: medians over interleaved rounds; ratio: median of the paired rounds [lowest, highest];")
+    print("per CPU-s: the median ratio of the same rounds counted in each process's CPU time (less")
+    print("disturbed by other load; not comparable where one side runs more threads);")
+    print("threads: ours/anchor; a goal is met only when the lowest wall-clock round meets it.")
+    print()
+    header = ["work", "ours", "anchor", "ratio [lowest, highest]", "per CPU-s", "threads", "goal", "met"]
     lines = [header]
     for r in table:
+        spread = f"{r['ratio']:.2f}x [{r['lowest']:.2f}, {r['highest']:.2f}]" if r["ratio"] is not None else "-"
         lines.append([
             r["work"], human(r["ours"], r["unit"]), human(r["anchor"], r["unit"]) if r["anchor"] is not None else "-",
-            f"{r['ratio']:.2f}x" if r["ratio"] is not None else "-", r["goal"],
-            {True: "yes", False: "NO", None: "-"}[r["met"]],
+            spread, f"{r['cpu_ratio']:.2f}x" if r["cpu_ratio"] is not None else "-",
+            r["threads"], r["goal"], {True: "yes", False: "NO", None: "-"}[r["met"]],
         ])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     for i, line in enumerate(lines):

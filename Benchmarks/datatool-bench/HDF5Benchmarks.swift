@@ -11,27 +11,38 @@ let outOfCoreCacheBudget = 64 << 20
 
 /// Reading all of `contiguous.h5`'s features (1,110,000 × 64 float32, 284 MB) into a new
 /// array, file in the page cache.
-func hdf5FullRead(_ options: Options) throws -> [Row] {
+func hdf5FullRead(_ options: Options) throws -> [Measurement] {
     let source = try HDF5FeatureDataset(path: options.dataDirectory + "/contiguous.h5")
     let bytes = Double(source.rowCount * source.dimension * 4)
-    let r = try rate(work: bytes, rounds: 5, minimum: 0.5) { blackHole(try source.readAll()) }
-    return [Row(
-        key: "full_read", value: r / 1e9, unit: "GB/s",
-        note: "HDF5FeatureDataset.readAll, read path \(source.readPath), \(source.threads) threads (h5py: 1)")]
+    return [Measurement(
+        key: "full_read", unit: "GB/s", threads: source.threads, work: bytes, minimum: 0.5, value: { $0 / 1e9 },
+        note: "HDF5FeatureDataset.readAll, read path \(source.readPath)") { blackHole(try source.readAll()) }]
+}
+
+/// Reading all of `gzip.h5`'s features (271 chunks of 4096 × 64, gzip 4 + shuffle) on one
+/// thread: the sequential decode rate of one core.
+func hdf5GzipFullRead(_ options: Options) throws -> [Measurement] {
+    let source = try HDF5FeatureDataset(path: options.dataDirectory + "/gzip.h5", threads: 1)
+    let bytes = Double(source.rowCount * source.dimension * 4)
+    return [Measurement(
+        key: "gzip_full_read", unit: "MB/s", threads: source.threads, work: bytes, minimum: 1.0, value: { $0 / 1e6 },
+        note: "HDF5FeatureDataset(threads: 1).readAll, read path \(source.readPath), \(source.rowCount / 1000)k rows") {
+        blackHole(try source.readAll())
+    }]
 }
 
 /// Balanced batches (B = 96, 32 per class) from `gzip.h5` (chunks 4096 × 64, gzip 4 +
 /// shuffle), read out of core through `BatchLoader` with look-ahead.
-func hdf5OutOfCoreGzip(_ options: Options) throws -> [Row] {
+func hdf5OutOfCoreGzip(_ options: Options) throws -> [Measurement] {
     try outOfCore(options, file: "gzip.h5", key: "ooc_gzip", budget: outOfCoreCacheBudget, minimum: 2.0)
 }
 
 /// The same batches from `contiguous.h5`.
-func hdf5OutOfCoreContiguous(_ options: Options) throws -> [Row] {
+func hdf5OutOfCoreContiguous(_ options: Options) throws -> [Measurement] {
     try outOfCore(options, file: "contiguous.h5", key: "ooc_contiguous", budget: 0, minimum: 0.5)
 }
 
-private func outOfCore(_ options: Options, file: String, key: String, budget: Int, minimum: Double) throws -> [Row] {
+private func outOfCore(_ options: Options, file: String, key: String, budget: Int, minimum: Double) throws -> [Measurement] {
     let path = options.dataDirectory + "/" + file
     let labels = try loadLabels(path: path)
     let schedule = try BatchSchedule(
@@ -41,17 +52,20 @@ private func outOfCore(_ options: Options, file: String, key: String, budget: In
     let lookahead = options.lookahead ?? defaultLookahead
     var loader = try BatchLoader(schedule: schedule, source: source, labels: labels.values, lookahead: lookahead)
     var batch = Batch()
-    let r = try rate(work: Double(lookahead * 96), rounds: 3, minimum: minimum) {
+    let window = lookahead * 96 * source.dimension * 4
+    func note() -> String {
+        var note = "BatchLoader, B = 96 balanced, look-ahead \(lookahead) batches (window \(mebibytes(window))), read path \(source.readPath)"
+        if case .chunks = source.readPath {
+            let statistics = source.chunkCacheStatistics
+            note += "; chunk cache budget \(mebibytes(statistics.budget)), peak cache + scratch \(mebibytes(statistics.peakBytes)), \(statistics.hits) hits / \(statistics.decodedChunks) decodes"
+        }
+        return note
+    }
+    return [Measurement(key: key, unit: "rows/s", threads: source.threads, work: Double(lookahead * 96),
+                        minimum: minimum, note: note()) {
         for _ in 0..<lookahead { _ = try loader.next(into: &batch) }
         blackHole(batch.features)
-    }
-    let window = lookahead * 96 * source.dimension * 4
-    var note = "BatchLoader, B = 96 balanced, look-ahead \(lookahead) batches (window \(mebibytes(window))), read path \(source.readPath), \(source.threads) threads (h5py: 1)"
-    if case .chunks = source.readPath {
-        let statistics = source.chunkCacheStatistics
-        note += "; chunk cache budget \(mebibytes(statistics.budget)), peak cache + scratch \(mebibytes(statistics.peakBytes)), \(statistics.hits) hits / \(statistics.decodedChunks) decodes"
-    }
-    return [Row(key: key, value: r, unit: "rows/s", note: note)]
+    }]
 }
 
 private func mebibytes(_ bytes: Int) -> String {

@@ -11,33 +11,65 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-/// With `DATATOOL_BENCH_PROFILE` set, every benchmark runs its body just twice (warm-up and
-/// one timed call), for valgrind/callgrind, whose instruction counts are repeatable.
+/// Seconds of CPU time this process has used (all its threads).
+func processCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// With `DATATOOL_BENCH_PROFILE` set, every round runs its body just once, for
+/// valgrind/callgrind, whose instruction counts are repeatable.
 let profiling = getenv("DATATOOL_BENCH_PROFILE") != nil
 
-/// Runs `body` (which does `work` units) repeatedly for at least `minimum` seconds, `rounds`
-/// times, and returns the best rate in units per second. Best-of is the usual choice for
-/// throughput on a shared machine: interference only ever slows a round down.
-func rate(work: Double, rounds: Int = 5, minimum: Double = 0.2, _ body: () throws -> Void) rethrows -> Double {
-    try body()  // warm-up: page faults, first allocations, caches
-    if profiling {
-        let start = now()
-        try body()
-        return work / (now() - start)
+/// One figure of a benchmark: `body` does `work` units; a round calls it until at least
+/// `minimum` seconds have passed and reports `value(units per second)`.
+///
+/// A benchmark builds its measurements once (setup and a warm-up call of each body) and then
+/// runs as many rounds as asked; `bench/run` interleaves our rounds with the anchor's, so
+/// both sides see the same load on a shared machine.
+struct Measurement {
+    var key: String
+    var unit: String
+    /// Threads this side uses (the row states both sides).
+    var threads: Int
+    var work: Double
+    var minimum: Double
+    /// The reported figure from a round's rate: the rate itself unless a row reports, say,
+    /// microseconds per call or GB/s.
+    var value: (Double) -> Double = { $0 }
+    /// Read after each round (it may report counters the round changed).
+    var note: () -> String
+    var body: () throws -> Void
+
+    init(key: String, unit: String, threads: Int = 1, work: Double, minimum: Double,
+         value: @escaping (Double) -> Double = { $0 }, note: @escaping @autoclosure () -> String,
+         body: @escaping () throws -> Void) {
+        self.key = key
+        self.unit = unit
+        self.threads = threads
+        self.work = work
+        self.minimum = minimum
+        self.value = value
+        self.note = note
+        self.body = body
     }
-    var best = 0.0
-    for _ in 0..<rounds {
+
+    /// One timed round: the figure from the rate over at least `minimum` seconds of wall
+    /// time, and the same figure per second of this process's CPU time (which other processes
+    /// on a shared machine disturb much less).
+    func round() throws -> (wall: Double, cpu: Double?) {
         var iterations = 0
-        let start = now()
+        let start = now(), cpuStart = processCPUTime()
         var elapsed = 0.0
         repeat {
             try body()
             iterations += 1
             elapsed = now() - start
-        } while elapsed < minimum
-        best = max(best, Double(iterations) * work / elapsed)
+        } while elapsed < minimum && !profiling
+        let cpu = processCPUTime() - cpuStart
+        return (value(Double(iterations) * work / elapsed), cpu > 0 ? value(Double(iterations) * work / cpu) : nil)
     }
-    return best
 }
 
 /// Keeps a value alive so the optimiser cannot drop the work that made it.
@@ -46,16 +78,22 @@ func blackHole<T>(_ value: T) {
     withExtendedLifetime(value) {}
 }
 
-/// One result row, printed as a JSON line for `bench/report.py`.
+/// One result line for `bench/report.py`: a round of a measurement.
 struct Row {
     var key: String
     var value: Double
+    /// The figure per second of CPU time instead of wall time.
+    var cpuValue: Double? = nil
     var unit: String
+    var threads: Int = 1
+    var round: Int = 0
     var note: String = ""
 
     var json: String {
         let escapedNote = note.replacingOccurrences(of: "\"", with: "'")
-        return "{\"key\": \"\(key)\", \"value\": \(value), \"unit\": \"\(unit)\", \"note\": \"\(escapedNote)\"}"
+        let cpu = cpuValue.map { "\"cpu_value\": \($0), " } ?? ""
+        return "{\"key\": \"\(key)\", \"value\": \(value), \(cpu)\"unit\": \"\(unit)\", \"threads\": \(threads), "
+            + "\"round\": \(round), \"note\": \"\(escapedNote)\"}"
     }
 }
 

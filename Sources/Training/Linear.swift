@@ -28,7 +28,7 @@ public final class Linear {
     /// `b`, `[1, outFeatures]`.
     public let bias: Parameter
 
-    /// `Wᵀ`, rebuilt by each forward pass that multiplies by it (outputs ≥ inputs).
+    /// `Wᵀ`, rebuilt by each forward pass that multiplies by it in our kernels (outputs ≥ inputs).
     private var transposedWeight = Matrix(rows: 0, columns: 0)
     /// `Xᵀ·dY`, the weight gradient built transposed when the outputs are the long dimension.
     private var transposedWeightGradient = Matrix(rows: 0, columns: 0)
@@ -105,8 +105,9 @@ public final class Linear {
 
     /// `y = x·Wᵀ + b`.
     ///
-    /// Uses `x·(Wᵀ)` with `Wᵀ` rebuilt in a workspace when the outputs are at least as many as
-    /// the inputs (long contiguous output rows), and dot products of rows of `x` and `W`
+    /// Large layers go through BLAS (``Matrix/multiply(_:transposing:into:accumulate:)``).
+    /// Small ones use `x·(Wᵀ)` with `Wᵀ` rebuilt in a workspace when the outputs are at least as
+    /// many as the inputs (long contiguous output rows), and dot products of rows of `x` and `W`
     /// otherwise; the bias is the starting value of each output block.
     ///
     /// - Parameters:
@@ -120,22 +121,15 @@ public final class Linear {
     }
 
     /// `y = x·Wᵀ + b`, or `y = ReLU(x·Wᵀ + b)` with `fusingReLU` (applied as each block is
-    /// stored, saving a pass over `y`).
+    /// stored where the kernel allows, saving a pass over `y`).
     func forward(_ x: Matrix, into y: inout Matrix, fusingReLU: Bool) throws {
         try checkInput(x)
-        if outFeatures >= inFeatures {
+        let fusion: Matrix.ProductFusion = fusingReLU ? .relu : .none
+        if outFeatures >= inFeatures, ProductBackend.forShape(m: x.rows, n: outFeatures, k: inFeatures) == .ownKernels {
             weight.value.transpose(into: &transposedWeight)
-            Matrix.multiply(x, transposedWeight, into: &y, mode: .addingRow(bias.value),
-                            fusion: fusingReLU ? .relu : .none)
+            Matrix.multiply(x, transposedWeight, into: &y, mode: .addingRow(bias.value), fusion: fusion)
         } else {
-            Matrix.multiply(x, transposing: weight.value, into: &y, mode: .addingRow(bias.value))
-            if fusingReLU {
-                let n = y.count
-                y.storage.withUnsafeMutableBufferPointer { buffer in
-                    guard let base = buffer.baseAddress else { return }
-                    VectorKernels.relu(n, base, base)
-                }
-            }
+            Matrix.multiply(x, transposing: weight.value, into: &y, mode: .addingRow(bias.value), fusion: fusion)
         }
     }
 
@@ -153,8 +147,8 @@ public final class Linear {
             throw LayerError.shapeMismatch(name: "output gradient", rows: dy.rows, columns: dy.columns,
                                            expected: "\(x.rows)×\(outFeatures)")
         }
-        if outFeatures > inFeatures {
-            // Build Xᵀ·dY ([in, out], long rows), then add its transpose.
+        if outFeatures > inFeatures, ProductBackend.forShape(m: outFeatures, n: inFeatures, k: x.rows) == .ownKernels {
+            // Our kernels: build Xᵀ·dY ([in, out], long rows), then add its transpose.
             Matrix.multiply(transposing: x, dy, into: &transposedWeightGradient)
             let rows = outFeatures, columns = inFeatures
             transposedWeightGradient.storage.withUnsafeBufferPointer { source in

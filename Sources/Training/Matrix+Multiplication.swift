@@ -4,7 +4,7 @@
 
 extension Matrix {
     /// How a product treats its destination's previous contents.
-    enum ProductMode {
+    package enum ProductMode {
         /// Overwrite: `C = product`.
         case overwrite
         /// Accumulate: `C += product`.
@@ -14,7 +14,7 @@ extension Matrix {
     }
 
     /// An elementwise step fused into a product's stores (see ``ProductEpilogue``).
-    enum ProductFusion {
+    package enum ProductFusion {
         /// Nothing.
         case none
         /// ReLU of the result.
@@ -25,8 +25,9 @@ extension Matrix {
 
     /// Computes `C = A·B`, or `C += A·B` when `accumulate` is true.
     ///
-    /// Each block of 32 output columns of a row is accumulated in registers over all of `K`
-    /// (`C[i, j…] += A[i, k]·B[k, j…]`, reading rows of `B` contiguously) and stored once.
+    /// Large products go through BLAS (`cblas_sgemm`: OpenBLAS on Linux, Accelerate on
+    /// macOS); small ones, where a library call costs more than it saves, through our own
+    /// register-blocked kernels, the choice made by shape (``ProductBackend/forShape(m:n:k:)``).
     ///
     /// - Parameters:
     ///   - a: The left factor, `[M, K]`.
@@ -42,9 +43,8 @@ extension Matrix {
 
     /// Computes `C = A·Bᵀ`, or `C += A·Bᵀ` when `accumulate` is true.
     ///
-    /// Each element is a dot product of a row of `A` with a row of `B`, both contiguous, four
-    /// rows of `B` at a time; the fast form when the shared dimension `K` is long and the
-    /// output narrow (a layer's forward pass `x·Wᵀ` into few outputs).
+    /// Large products go through BLAS; small ones through dot products of contiguous rows of
+    /// `A` and `B`, four rows of `B` at a time (a layer's forward pass `x·Wᵀ` into few outputs).
     ///
     /// - Parameters:
     ///   - a: The left factor, `[M, K]`.
@@ -70,50 +70,46 @@ extension Matrix {
     /// - Precondition: `a.rows == b.rows`.
     /// - Complexity: O(M·K·N) time, no allocation once `c` has the capacity.
     public static func multiply(transposing a: Matrix, _ b: Matrix, into c: inout Matrix, accumulate: Bool = false) {
-        precondition(a.rows == b.rows, "Aᵀ·B needs A.rows (\(a.rows)) == B.rows (\(b.rows))")
-        let m = a.columns, kCount = a.rows, n = b.columns
-        c.prepareDestination(rows: m, columns: n, accumulate: accumulate)
-        runProduct(a, b, &c, m: m, n: n, mode: accumulate ? .accumulate : .overwrite, fusion: .none) {
-            ap, bp, cp, start, epilogue in
-            ProductKernels.multiply(m: m, n: n, kCount: kCount, a: ap, rowStride: 1, columnStride: m,
-                                    b: bp, c: cp, start: start, epilogue: epilogue)
-        }
+        multiply(transposing: a, b, into: &c, mode: accumulate ? .accumulate : .overwrite)
     }
 
-    /// `A·B` with the destination handled per `mode` and `fusion` applied to the result.
-    static func multiply(_ a: Matrix, _ b: Matrix, into c: inout Matrix, mode: ProductMode,
-                         fusion: ProductFusion = .none) {
+    /// `A·B` with the destination handled per `mode`, `fusion` applied to the result, on
+    /// `backend` (by default the one ``ProductBackend/forShape(m:n:k:)`` picks).
+    package static func multiply(_ a: Matrix, _ b: Matrix, into c: inout Matrix, mode: ProductMode,
+                         fusion: ProductFusion = .none, backend: ProductBackend? = nil) {
         precondition(a.columns == b.rows, "A·B needs A.columns (\(a.columns)) == B.rows (\(b.rows))")
-        let m = a.rows, kCount = a.columns, n = b.columns
-        c.prepareDestination(rows: m, columns: n, mode: mode)
-        runProduct(a, b, &c, m: m, n: n, mode: mode, fusion: fusion) { ap, bp, cp, start, epilogue in
-            ProductKernels.multiply(m: m, n: n, kCount: kCount, a: ap, rowStride: kCount, columnStride: 1,
-                                    b: bp, c: cp, start: start, epilogue: epilogue)
-        }
+        product(a, transposeA: false, b, transposeB: false, m: a.rows, n: b.columns, k: a.columns,
+                into: &c, mode: mode, fusion: fusion, backend: backend)
     }
 
-    /// `A·Bᵀ` with the destination handled per `mode`.
-    static func multiply(_ a: Matrix, transposing b: Matrix, into c: inout Matrix, mode: ProductMode) {
+    /// `A·Bᵀ` with the destination handled per `mode` and `fusion` applied to the result.
+    package static func multiply(_ a: Matrix, transposing b: Matrix, into c: inout Matrix, mode: ProductMode,
+                         fusion: ProductFusion = .none, backend: ProductBackend? = nil) {
         precondition(a.columns == b.columns, "A·Bᵀ needs A.columns (\(a.columns)) == B.columns (\(b.columns))")
-        let m = a.rows, kCount = a.columns, n = b.rows
-        c.prepareDestination(rows: m, columns: n, mode: mode)
-        runProduct(a, b, &c, m: m, n: n, mode: mode, fusion: .none) { ap, bp, cp, start, _ in
-            ProductKernels.multiplyTransposed(m: m, n: n, kCount: kCount, a: ap, b: bp, c: cp, start: start)
-        }
+        product(a, transposeA: false, b, transposeB: true, m: a.rows, n: b.rows, k: a.columns,
+                into: &c, mode: mode, fusion: fusion, backend: backend)
     }
 
-    /// Hands the three buffers, the start and the epilogue to `kernel`, after dealing with
-    /// empty shapes.
-    @inline(__always)
-    private static func runProduct(
-        _ a: Matrix, _ b: Matrix, _ c: inout Matrix, m: Int, n: Int, mode: ProductMode, fusion: ProductFusion,
-        kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, ProductStart,
-                 ProductEpilogue) -> Void
+    /// `Aᵀ·B` with the destination handled per `mode` and `fusion` applied to the result.
+    package static func multiply(transposing a: Matrix, _ b: Matrix, into c: inout Matrix, mode: ProductMode,
+                         fusion: ProductFusion = .none, backend: ProductBackend? = nil) {
+        precondition(a.rows == b.rows, "Aᵀ·B needs A.rows (\(a.rows)) == B.rows (\(b.rows))")
+        product(a, transposeA: true, b, transposeB: false, m: a.columns, n: b.columns, k: a.rows,
+                into: &c, mode: mode, fusion: fusion, backend: backend)
+    }
+
+    /// The one product behind the three forms: `C (mode) op(A)·op(B)`, then `fusion`.
+    private static func product(
+        _ a: Matrix, transposeA: Bool, _ b: Matrix, transposeB: Bool, m: Int, n: Int, k: Int,
+        into c: inout Matrix, mode: ProductMode, fusion: ProductFusion, backend: ProductBackend?
     ) {
+        c.prepareDestination(rows: m, columns: n, mode: mode)
         guard m > 0, n > 0 else { return }
         if case .reluBackward(let output) = fusion {
             precondition(output.rows == m && output.columns == n, "the ReLU mask must have the product's shape")
         }
+        let chosen = backend ?? ProductBackend.forShape(m: m, n: n, k: k)
+        precondition(chosen == .ownKernels || ProductBackend.blasIsAvailable, "this build has no BLAS")
         a.storage.withUnsafeBufferPointer { ap in
             b.storage.withUnsafeBufferPointer { bp in
                 c.storage.withUnsafeMutableBufferPointer { cp in
@@ -121,31 +117,90 @@ extension Matrix {
                     // An empty shared dimension (K = 0) leaves empty factors: only the start counts.
                     let aBase = ap.baseAddress ?? UnsafePointer(cBase)
                     let bBase = bp.baseAddress ?? UnsafePointer(cBase)
-                    func run(_ start: ProductStart) {
-                        switch fusion {
-                        case .none:
-                            kernel(aBase, bBase, cBase, start, .none)
-                        case .relu:
-                            kernel(aBase, bBase, cBase, start, .clampAtZero)
-                        case .reluBackward(let output):
-                            output.storage.withUnsafeBufferPointer { mp in
-                                guard let mBase = mp.baseAddress else { return }
-                                kernel(aBase, bBase, cBase, start, .keepWherePositive(mBase))
+                    withStart(mode) { start in
+                        if chosen == .blas {
+                            blasProduct(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                        a: aBase, b: bBase, c: cBase, start: start)
+                            applyAfterwards(fusion, count: m * n, cBase)
+                        } else if transposeB {
+                            precondition(!transposeA, "our kernels have no Aᵀ·Bᵀ")
+                            ProductKernels.multiplyTransposed(m: m, n: n, kCount: k, a: aBase, b: bBase, c: cBase,
+                                                              start: start)
+                            applyAfterwards(fusion, count: m * n, cBase)
+                        } else {
+                            withEpilogue(fusion) { epilogue in
+                                ProductKernels.multiply(m: m, n: n, kCount: k, a: aBase,
+                                                        rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1,
+                                                        b: bBase, c: cBase, start: start, epilogue: epilogue)
                             }
                         }
                     }
-                    switch mode {
-                    case .overwrite:
-                        run(.zero)
-                    case .accumulate:
-                        run(.accumulate)
-                    case .addingRow(let row):
-                        row.storage.withUnsafeBufferPointer { rp in
-                            guard let rBase = rp.baseAddress else { return }
-                            run(.rowVector(rBase))
-                        }
-                    }
                 }
+            }
+        }
+    }
+
+    /// `mode` as the kernels' start, with the bias row's buffer open for the call.
+    @inline(__always)
+    private static func withStart(_ mode: ProductMode, _ body: (ProductStart) -> Void) {
+        switch mode {
+        case .overwrite:
+            body(.zero)
+        case .accumulate:
+            body(.accumulate)
+        case .addingRow(let row):
+            row.storage.withUnsafeBufferPointer { rp in
+                guard let rBase = rp.baseAddress else { return }
+                body(.rowVector(rBase))
+            }
+        }
+    }
+
+    /// `fusion` as the kernels' epilogue, with the mask's buffer open for the call.
+    @inline(__always)
+    private static func withEpilogue(_ fusion: ProductFusion, _ body: (ProductEpilogue) -> Void) {
+        switch fusion {
+        case .none:
+            body(.none)
+        case .relu:
+            body(.clampAtZero)
+        case .reluBackward(let output):
+            output.storage.withUnsafeBufferPointer { mp in
+                guard let mBase = mp.baseAddress else { return }
+                body(.keepWherePositive(mBase))
+            }
+        }
+    }
+
+    /// `C (start) op(A)·op(B)` through BLAS: the start becomes `β` (0 or 1), a bias row is
+    /// first copied into every row of `C`.
+    private static func blasProduct(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                    a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                    c: UnsafeMutablePointer<Float>, start: ProductStart) {
+        let beta: Float
+        switch start {
+        case .zero:
+            beta = 0
+        case .accumulate:
+            beta = 1
+        case .rowVector(let row):
+            for i in 0..<m { VectorKernels.copy(n, row, c + i * n) }
+            beta = 1
+        }
+        blasMultiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, beta: beta, c: c)
+    }
+
+    /// The fusion as a pass over a finished product, for the kernels that cannot fuse it.
+    private static func applyAfterwards(_ fusion: ProductFusion, count: Int, _ c: UnsafeMutablePointer<Float>) {
+        switch fusion {
+        case .none:
+            break
+        case .relu:
+            VectorKernels.relu(count, c, c)
+        case .reluBackward(let output):
+            output.storage.withUnsafeBufferPointer { mp in
+                guard let mBase = mp.baseAddress else { return }
+                VectorKernels.reluBackward(count, mBase, c, c)
             }
         }
     }
@@ -183,20 +238,11 @@ extension Matrix {
 
     /// Reshapes a product's destination, or checks its shape when the product is accumulated.
     @inline(__always)
-    mutating func prepareDestination(rows: Int, columns: Int, accumulate: Bool) {
-        if accumulate {
-            precondition(self.rows == rows && self.columns == columns,
-                         "accumulating into a \(self.rows)×\(self.columns) matrix, expected \(rows)×\(columns)")
-        } else {
-            reshape(rows: rows, columns: columns)
-        }
-    }
-
-    @inline(__always)
-    mutating func prepareDestination(rows: Int, columns: Int, mode: ProductMode) {
+    private mutating func prepareDestination(rows: Int, columns: Int, mode: ProductMode) {
         switch mode {
         case .accumulate:
-            prepareDestination(rows: rows, columns: columns, accumulate: true)
+            precondition(self.rows == rows && self.columns == columns,
+                         "accumulating into a \(self.rows)×\(self.columns) matrix, expected \(rows)×\(columns)")
         case .overwrite:
             reshape(rows: rows, columns: columns)
         case .addingRow(let row):

@@ -260,62 +260,30 @@ enum ProductKernels {
         }
     }
 
-    /// `out[j] (+)= Σᵢ x[i, j]` over the rows of a row-major `[m, n]` matrix, in blocks of 32
-    /// columns held in registers.
+    /// `out[j] (+)= Σᵢ x[i, j]` over the rows of a row-major `[m, n]` matrix: four rows at a
+    /// time added into `out` (which stays in L1), so the matrix is read once, front to back.
     @usableFromInline
     static func columnSums(m: Int, n: Int, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        var j = 0
-        while j + 32 <= n {
-            var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
-            if accumulate {
-                c0 = VectorKernels.load(out + j)
-                c1 = VectorKernels.load(out + j + 8)
-                c2 = VectorKernels.load(out + j + 16)
-                c3 = VectorKernels.load(out + j + 24)
+        if !accumulate { out.update(repeating: 0, count: n) }
+        var i = 0
+        while i + 4 <= m {
+            let r0 = x + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
+            var j = 0
+            while j + 8 <= n {
+                let pair0 = VectorKernels.load(r0 + j) + VectorKernels.load(r1 + j)
+                let pair1 = VectorKernels.load(r2 + j) + VectorKernels.load(r3 + j)
+                VectorKernels.store(VectorKernels.load(out + j) + (pair0 + pair1), out + j)
+                j += 8
             }
-            var p = x + j
-            for _ in 0..<m {
-                c0 += VectorKernels.load(p)
-                c1 += VectorKernels.load(p + 8)
-                c2 += VectorKernels.load(p + 16)
-                c3 += VectorKernels.load(p + 24)
-                p += n
+            while j < n {
+                out[j] += (r0[j] + r1[j]) + (r2[j] + r3[j])
+                j += 1
             }
-            VectorKernels.store(c0, out + j)
-            VectorKernels.store(c1, out + j + 8)
-            VectorKernels.store(c2, out + j + 16)
-            VectorKernels.store(c3, out + j + 24)
-            j += 32
+            i += 4
         }
-        while j + 8 <= n {
-            var c0 = accumulate ? VectorKernels.load(out + j) : SIMD8<Float>()
-            var p = x + j
-            for _ in 0..<m {
-                c0 += VectorKernels.load(p)
-                p += n
-            }
-            VectorKernels.store(c0, out + j)
-            j += 8
-        }
-        if j + 4 <= n {
-            var c0 = accumulate ? load4(out + j) : SIMD4<Float>()
-            var p = x + j
-            for _ in 0..<m {
-                c0 += load4(p)
-                p += n
-            }
-            store4(c0, out + j)
-            j += 4
-        }
-        while j < n {
-            var sum: Float = accumulate ? out[j] : 0
-            var p = x + j
-            for _ in 0..<m {
-                sum += p.pointee
-                p += n
-            }
-            out[j] = sum
-            j += 1
+        while i < m {
+            VectorKernels.add(n, x + i * n, out)
+            i += 1
         }
     }
 }

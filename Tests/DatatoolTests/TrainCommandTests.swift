@@ -86,7 +86,7 @@ import Testing
         #expect(configuration["phases"] as? String == "balanced:2/lr-schedule=step:1:0.5,natural:1/reinit/lr=0.003")
         let epochs = try #require(object["epochs"] as? [[String: Any]])
         #expect(epochs.map { $0["lr"] as? Double } == [0.01, 0.005, 0.003])
-        #expect(epochs.map { $0["phase"] as? String } == ["balanced", "balanced", "finetune"])
+        #expect(epochs.map { $0["phase"] as? String } == ["balanced", "balanced", "natural"])
         #expect(run.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 3)
     }
 
@@ -159,8 +159,8 @@ import Testing
             (["train", train, "--prior-correction", "nan"], ["--prior-correction"]),
             (["train", train, "--loss", "logit-adjusted", "--tau", "inf"], ["--tau", "finite"]),
             (["train", train, "--schedule", "balanced:3/frozen"], ["--schedule", "/frozen", "/reinit"]),
-            (["train", train, "--schedule", "sqrt:3"], ["--schedule", "sqrt", "balanced, natural, weighted"]),
-            (["train", train, "--schedule", "natural:3,balanced:2"], ["natural, balanced", "one natural phase"]),
+            (["train", train, "--schedule", "zipf:3"], ["--schedule", "zipf", "sqrt, power:Q"]),
+            (["train", train, "--schedule", "power:2:3"], ["--schedule", "outside [0, 1]"]),
             (["train", train, "--schedule", "balanced:3", "--finetune-epochs", "2"], ["--schedule", "--finetune-epochs"]),
             (["train", train, "--lr-schedule", "linear"], ["--lr-schedule", "linear", "step:EPOCHS:GAMMA"]),
             (["train", train, "--lr-schedule", "step:0:0.5"], ["--lr-schedule", "step:0:0.5", "step size"]),

@@ -153,4 +153,93 @@ import Testing
         #expect(c.storage.capacity == capacity)
         Self.expectProduct(c, Self.naive(big, big, transposeA: false, transposeB: false), k: 10, "after reuse")
     }
+
+    // MARK: - BLAS against our kernels and the naive loops
+
+    /// Odd and BLAS-sized shapes (m, k, n): lengths off the vector widths, empty dimensions,
+    /// one-wide sides, and sizes past BLAS's blocking.
+    static let backendShapes: [(Int, Int, Int)] = [
+        (1, 1, 1), (3, 17, 5), (9, 16, 33), (31, 7, 65), (4, 0, 3), (5, 9, 1), (1, 40, 7),
+        (64, 129, 33), (100, 3, 2), (130, 70, 257), (257, 300, 19),
+    ]
+
+    /// Every form × start × fusion on both backends, against the naive loops in Double.
+    @Test func blasAndOurKernelsAgreeAcrossFormsStartsAndFusions() throws {
+        try #require(ProductBackend.blasIsAvailable, "this build has no BLAS")
+        var rng = Xoshiro256StarStar(seed: 18)
+        for (m, k, n) in Self.backendShapes {
+            let a = Self.random(m, k, &rng), at = Self.random(k, m, &rng)
+            let b = Self.random(k, n, &rng), bt = Self.random(n, k, &rng)
+            let start = Self.random(m, n, &rng), bias = Self.random(1, n, &rng), mask = Self.random(m, n, &rng)
+            let forms = [("A·B", Self.naive(a, b, transposeA: false, transposeB: false)),
+                         ("A·Bᵀ", Self.naive(a, bt, transposeA: false, transposeB: true)),
+                         ("Aᵀ·B", Self.naive(at, b, transposeA: true, transposeB: false))]
+            let modes: [(String, Matrix.ProductMode)] = [("overwrite", .overwrite), ("accumulate", .accumulate),
+                                                         ("bias", .addingRow(bias))]
+            let fusions: [(String, Matrix.ProductFusion)] = [("none", .none), ("relu", .relu),
+                                                             ("mask", .reluBackward(output: mask))]
+            for (formName, product) in forms {
+                for (modeName, mode) in modes {
+                    for (fusionName, fusion) in fusions {
+                        var expected = product
+                        for index in expected.indices {
+                            switch mode {
+                            case .overwrite: break
+                            case .accumulate: expected[index] += Double(start.storage[index])
+                            case .addingRow(let row): expected[index] += Double(row.storage[index % n])
+                            }
+                            switch fusion {
+                            case .none: break
+                            case .relu: expected[index] = max(expected[index], 0)
+                            case .reluBackward(let output): if !(output.storage[index] > 0) { expected[index] = 0 }
+                            }
+                        }
+                        var results: [Matrix] = []
+                        for backend in ProductBackend.allCases {
+                            var c = start
+                            switch formName {
+                            case "A·B": Matrix.multiply(a, b, into: &c, mode: mode, fusion: fusion, backend: backend)
+                            case "A·Bᵀ": Matrix.multiply(a, transposing: bt, into: &c, mode: mode, fusion: fusion, backend: backend)
+                            default: Matrix.multiply(transposing: at, b, into: &c, mode: mode, fusion: fusion, backend: backend)
+                            }
+                            #expect(c.rows == m && c.columns == n)
+                            Self.expectProduct(c, expected, k: k,
+                                               "\(formName) \(modeName) \(fusionName) \(backend) \(m)×\(k)×\(n)")
+                            results.append(c)
+                        }
+                        // The two backends agree with each other as closely as with the reference.
+                        Self.expectProduct(results[0], results[1].storage.map(Double.init), k: k,
+                                           "\(formName) \(modeName) \(fusionName) own vs BLAS \(m)×\(k)×\(n)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The shape rule: our kernels below about a thousand multiply-adds, BLAS above (where a
+    /// build has it), the 2-100-3 network's products included.
+    @Test func backendFollowsTheShape() {
+        for (m, n, k) in [(4, 4, 4), (8, 8, 8), (96, 3, 2), (1, 1, 999), (0, 500, 500)] {
+            #expect(ProductBackend.forShape(m: m, n: n, k: k) == .ownKernels, "\(m)×\(n)×\(k)")
+        }
+        let large: ProductBackend = ProductBackend.blasIsAvailable ? .blas : .ownKernels
+        for (m, n, k) in [(96, 100, 2), (96, 3, 100), (3, 100, 96), (100, 2, 96), (16, 16, 16),
+                          (512, 512, 256), (512, 1000, 512), (1000, 512, 512)] {
+            #expect(ProductBackend.forShape(m: m, n: n, k: k) == large, "\(m)×\(n)×\(k)")
+        }
+    }
+
+    /// One BLAS thread unless asked otherwise; a count below 1 is refused.
+    @Test func productThreadsDefaultToOne() throws {
+        #if os(Linux)
+        var rng = Xoshiro256StarStar(seed: 19)
+        let a = Self.random(300, 300, &rng)
+        var c = Matrix(rows: 0, columns: 0)
+        Matrix.multiply(a, a, into: &c)
+        #expect(Matrix.productThreadCount == 1)
+        #endif
+        #expect(throws: LayerError.invalidSize(name: "product thread count", value: 0)) {
+            try Matrix.setProductThreadCount(0)
+        }
+    }
 }

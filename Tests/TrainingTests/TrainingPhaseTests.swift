@@ -111,7 +111,7 @@ import Training
         for (text, message) in [
             ("balanced", "phase balanced: expected POLICY:EPOCHS, e.g. balanced:30"),
             ("balanced:x", "phase balanced:x: expected POLICY:EPOCHS, e.g. balanced:30"),
-            ("zipf:3", "phase zipf:3: unknown policy zipf; expected one of balanced, natural, weighted"),
+            ("zipf:3", "phase zipf:3: unknown sampling policy \"zipf\"; expected balanced, sqrt, power:Q, instance, progressive, repeat:T, natural or weighted"),
             ("natural:3/freeze", "phase natural:3/freeze: unknown option /freeze; expected /head, /reinit, /lr=η, /lr=×f or /lr-schedule=SPEC"),
             ("natural:3/lr=fast", "phase natural:3/lr=fast: lr=fast is not a learning rate; expected lr=η or lr=×f"),
             ("natural:3/lr-schedule=step:0:1", "learning-rate schedule step:0:1: step learning-rate schedule: step size must be at least 1 epoch, got 0"),
@@ -133,7 +133,12 @@ import Training
                "phase 1 (natural): the learning rate must be a positive number, got 0.0")
         refuse([TrainingPhase(.balanced, epochs: 2, learningRateSchedule: .step(stepSize: 0, gamma: 0.1))],
                "phase 0 (balanced): step learning-rate schedule: step size must be at least 1 epoch, got 0")
-        refuse([TrainingPhase(.natural, epochs: 2), TrainingPhase(.balanced, epochs: 1)],
-               "the phases draw natural, balanced; the sampler supports one phase of any policy, optionally followed by one natural phase")
+        // Any sequence of policies is a schedule now: deferred re-sampling (natural, then balanced) trains.
+        let deferred = try Trainer(
+            configuration: Self.configuration([TrainingPhase(.natural, epochs: 1), TrainingPhase(.balanced, epochs: 1)]),
+            inputs: 2, classCounts: counts)
+        let report = try deferred.fit(source: Self.data, labels: Self.data.labels)
+        #expect(report.epochs.map(\.phaseIndex) == [0, 1])
+        #expect(report.epochs.map(\.phase) == [.natural, .balanced])
     }
 }

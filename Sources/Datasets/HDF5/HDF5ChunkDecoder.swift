@@ -1,5 +1,5 @@
-/// One worker's tools for turning stored chunks back into values: a zlib state and scratch
-/// buffers, reused from chunk to chunk, so decoding allocates nothing once the buffers have
+/// One worker's tools for turning stored chunks back into values: a libdeflate decompressor, a
+/// zlib state (for what libdeflate refuses, and to name what is wrong) and scratch buffers, reused from chunk to chunk, so decoding allocates nothing once the buffers have
 /// grown. Used by one thread at a time.
 ///
 /// Decoding undoes the pipeline's steps in reverse order, skipping those the chunk's filter
@@ -9,6 +9,7 @@
 /// ``HDF5Error/damagedData(file:dataset:detail:)``, never a write out of bounds.
 package final class HDF5ChunkDecoder {
     private var inflater: ZlibInflater
+    private var fastInflater: WholeBufferInflater
     /// Stored (raw) chunk bytes.
     private var raw = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     /// Two buffers the steps write to in turn.
@@ -17,9 +18,10 @@ package final class HDF5ChunkDecoder {
 
     /// Creates a decoder; buffers are allocated on first use.
     ///
-    /// - Throws: ``ZlibError/outOfMemory`` when zlib cannot allocate its state.
+    /// - Throws: ``ZlibError/outOfMemory`` when zlib or libdeflate cannot allocate its state.
     package init() throws {
         inflater = try ZlibInflater()
+        fastInflater = try WholeBufferInflater()
     }
 
     deinit {
@@ -106,13 +108,18 @@ package final class HDF5ChunkDecoder {
             case .deflate:
                 let capacity = expected >= 0 ? expected : bound
                 let target = toOutput ?? stage(other: current, count: capacity)
+                let source = UnsafeRawBufferPointer(start: current, count: size)
+                let destination = UnsafeMutableRawBufferPointer(start: target, count: capacity)
                 let produced: Int
-                do {
-                    produced = try inflater.inflate(
-                        source: UnsafeRawBufferPointer(start: current, count: size),
-                        into: UnsafeMutableRawBufferPointer(start: target, count: capacity))
-                } catch let error as ZlibError {
-                    throw damaged("does not inflate to the \(capacity) bytes expected: \(error)")
+                if let fast = fastInflater.inflate(source: source, into: destination) {
+                    produced = fast
+                } else {
+                    // zlib decodes what libdeflate refused, or says what is wrong with it.
+                    do {
+                        produced = try inflater.inflate(source: source, into: destination)
+                    } catch let error as ZlibError {
+                        throw damaged("does not inflate to the \(capacity) bytes expected: \(error)")
+                    }
                 }
                 guard expected < 0 || produced == expected else {
                     throw damaged("inflates to \(produced) bytes; expected \(expected)")
