@@ -39,8 +39,7 @@ import Testing
 
     @Test("imbalanced spirals: balanced + fine-tune beats natural sampling on the minority class")
     func balancedPlusFinetuneBeatsNatural() throws {
-        let training = try SpiralSpecification(counts: [1000, 100, 10], noise: 0.2, seed: 1).generate()
-        let test = try SpiralSpecification(counts: [300, 300, 300], noise: 0.2, seed: 2).generate()
+        let (training, test) = try imbalancedSpirals()
         var natural = TrainingConfiguration()
         natural.sampler = .natural
         var balanced = TrainingConfiguration()
@@ -120,8 +119,7 @@ import Testing
 
     @Test("logit-adjusted loss and Balanced Softmax on natural batches lift the minority classes over plain cross-entropy")
     func longTailLossesLiftMinorityRecall() throws {
-        let training = try SpiralSpecification(counts: [1000, 100, 10], noise: 0.2, seed: 1).generate()
-        let test = try SpiralSpecification(counts: [300, 300, 300], noise: 0.2, seed: 2).generate()
+        let (training, test) = try imbalancedSpirals()
         var plain = TrainingConfiguration()
         plain.sampler = .natural
         plain.epochs = 15
@@ -212,5 +210,11 @@ import Testing
         #expect(reports[0].epochs.map(\.trainLoss) == reports[1].epochs.map(\.trainLoss))
         #expect(reports[0].test?.confusion == reports[1].test?.confusion)
         #expect(reports[0].test != nil)
+    }
+
+    /// Imbalanced noisy spirals (1000/100/10, σ = 0.2) to train on and a balanced set (300 each) to test on.
+    private func imbalancedSpirals() throws -> (training: LabelledDataset, test: LabelledDataset) {
+        (try SpiralSpecification(counts: [1000, 100, 10], noise: 0.2, seed: 1).generate(),
+         try SpiralSpecification(counts: [300, 300, 300], noise: 0.2, seed: 2).generate())
     }
 }
