@@ -110,6 +110,26 @@ import Testing
         }
     }
 
+    @Test func ranksTakeTheirShareOfTheSameBatches() throws {
+        let labels = try Self.cooccurring(seed: 7, n: 500)
+        let phases = [SchedulePhase(.balanced, epochs: 1), SchedulePhase(.natural, epochs: 1)]
+        var single = try BatchSchedule(multiLabels: labels, configuration: ScheduleConfiguration(batchSize: 16, phases: phases, seed: 2))
+        var indices = [Int32]()
+        for rank in 0..<3 {
+            var shard = try BatchSchedule(multiLabels: labels, configuration: ScheduleConfiguration(
+                batchSize: 16, phases: phases, seed: 2, shard: try Shard(rank: rank, worldSize: 3)))
+            var tags = [BatchTag]()
+            var expected = [Int32]()
+            while let tag = shard.next(into: &indices) {
+                tags.append(tag)
+                single.fill(epoch: tag.epoch, batch: tag.batch, into: &expected)
+                #expect(indices == expected, "rank \(rank), epoch \(tag.epoch), batch \(tag.batch)")
+            }
+            #expect(tags.count == (0..<2).map { (single.batchCount(epoch: $0) + 2) / 3 }.reduce(0, +))
+            #expect(tags.allSatisfy { $0.batch % 3 == rank })
+        }
+    }
+
     @Test func aLabelNoSampleCarriesIsAnEmptyClassForBalanced() throws {
         let labels = try MultiLabels(rows: [[0], [0, 2], []], labelCount: 3)
         #expect(throws: DatasetError.emptyClass(label: 1, classCount: 3)) {
