@@ -35,6 +35,10 @@ public struct BatchTag: Sendable, Equatable, Hashable {
 /// counts differ by at most one; each batch is then shuffled (no class blocks). With the
 /// `cover` length every sample is drawn at least once an epoch.
 ///
+/// **Several labels a sample** (``init(multiLabels:configuration:)``): the buffers are the
+/// labels' (a sample is in the buffer of every label it carries), and PD² ties for a batch's
+/// extra slots go to the labels with the fewest appearances so far in the epoch.
+///
 /// **Natural epochs**: a fresh permutation of all N samples in batches of B, the smaller last
 /// batch kept unless `dropLast`. **Weighted epochs**: N with-replacement draws, every class
 /// equally likely (PyTorch's `WeightedRandomSampler` with inverse-frequency weights).
