@@ -27,6 +27,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonFinite(count: Int, firstRow: Int, origin: DataOrigin? = nil)
     /// A class with no samples where every class needs some (balanced batches, class weights).
     case emptyClass(label: Int, classCount: Int)
+    /// A multi-label [N, K] value other than 0 or 1, at `row` and label `column`.
+    case nonBinaryLabel(row: Int, column: Int, value: Int64, origin: DataOrigin? = nil)
 
     public var description: String {
         switch self {
@@ -52,6 +54,10 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(origin.file): '\(origin.features ?? "features")' contains " + values
         case .emptyClass(let label, let classCount):
             return "class \(label) has no samples; every class in 0..<\(classCount) needs at least one for this sampling policy or class weighting (balanced, progressive and weighted sampling and class weights draw on every class)"
+        case .nonBinaryLabel(let row, let column, let value, let origin):
+            let found = "value \(value) at row \(row), label \(column); expected 0 or 1 (multi-label labels are an [N, K] 0/1 matrix)"
+            guard let origin else { return "multi-label " + found }
+            return "\(origin.file): '\(origin.labels ?? "labels")' has " + found
         }
     }
 

@@ -68,12 +68,17 @@ public struct BalanceStatistics: Sendable, Equatable {
     ///   - epochLength: The epoch length.
     ///   - beta: β in [0, 1) for the effective-number weights.
     ///   - dropLast: Whether natural and weighted epochs drop a smaller last batch.
+    ///   - epochInPhase: e, for progressive.
+    ///   - phaseEpochs: E, for progressive.
+    ///   - naturalSamples: N for natural and weighted epochs when samples carry several labels
+    ///     (`counts` are then the labels' counts, summing to more); `nil` for Σ n_c.
     /// - Throws: ``SamplingError`` for an empty class, a bad batch size or epoch length, a
     ///   policy parameter out of range, or β outside [0, 1).
     /// - Complexity: O(K log K).
     public init(
         counts: [Int], batchSize: Int, policy: SamplingPolicy = .balanced, epochLength: EpochLength = .cover,
-        beta: Double = 0.999, dropLast: Bool = false, epochInPhase: Int = 0, phaseEpochs: Int = 1
+        beta: Double = 0.999, dropLast: Bool = false, epochInPhase: Int = 0, phaseEpochs: Int = 1,
+        naturalSamples: Int? = nil
     ) throws {
         let k = counts.count
         guard k >= 1 else { throw SamplingError.invalidParameter("there are no classes") }
@@ -82,8 +87,8 @@ public struct BalanceStatistics: Sendable, Equatable {
         }
         let plan = try EpochPlan(
             policy: policy, counts: counts, batchSize: batchSize, length: epochLength,
-            epochInPhase: epochInPhase, phaseEpochs: phaseEpochs, dropLast: dropLast)
-        let natural = try EpochPlan(policy: .natural, counts: counts, batchSize: batchSize, dropLast: dropLast)
+            epochInPhase: epochInPhase, phaseEpochs: phaseEpochs, dropLast: dropLast, sampleCount: naturalSamples)
+        let natural = try EpochPlan(policy: .natural, counts: counts, batchSize: batchSize, dropLast: dropLast, sampleCount: naturalSamples)
         let n = counts.reduce(0, +)
         let inverse = try ClassWeights.inverseFrequency(counts: counts)
         let effective = try ClassWeights.effectiveNumber(counts: counts, beta: beta)

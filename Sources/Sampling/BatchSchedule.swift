@@ -35,6 +35,10 @@ public struct BatchTag: Sendable, Equatable, Hashable {
 /// counts differ by at most one; each batch is then shuffled (no class blocks). With the
 /// `cover` length every sample is drawn at least once an epoch.
 ///
+/// **Several labels a sample** (``init(multiLabels:configuration:)``): the buffers are the
+/// labels' (a sample is in the buffer of every label it carries), and PD² ties for a batch's
+/// extra slots go to the labels with the fewest appearances so far in the epoch.
+///
 /// **Natural epochs**: a fresh permutation of all N samples in batches of B, the smaller last
 /// batch kept unless `dropLast`. **Weighted epochs**: N with-replacement draws, every class
 /// equally likely (PyTorch's `WeightedRandomSampler` with inverse-frequency weights).
@@ -70,13 +74,15 @@ public struct BatchSchedule: Sendable {
     /// n_c, in label order.
     public let counts: [Int]
     /// N.
-    public var sampleCount: Int { labels.count }
+    public let sampleCount: Int
     /// K.
     public var classCount: Int { counts.count }
     /// Epochs of all phases.
     public var totalEpochs: Int { configuration.totalEpochs }
 
-    private let labels: [Int32]
+    private let labels: Labels
+    /// Each label's appearances so far in the loaded quota epoch (several labels a sample).
+    private var appearances: [Int] = []
     /// The grouping's offsets and lane cursors (its `indices` live on as ``storage``).
     private let index: ClassIndex
     /// One `Int32` per sample: class buffers, a permutation, or the canonical grouping.
@@ -100,6 +106,12 @@ public struct BatchSchedule: Sendable {
     /// The next batch ``next(into:)`` returns: epoch and this rank's step within it.
     public private(set) var nextEpoch = 0
     private var nextStep = 0
+
+    /// One label a sample, or several.
+    private enum Labels: Sendable {
+        case single([Int32])
+        case multiple(MultiLabels)
+    }
 
     private enum Loaded: Equatable {
         /// Grouped by class, ascending (after ``ClassIndex``).
@@ -129,8 +141,37 @@ public struct BatchSchedule: Sendable {
     ///
     /// - Throws: As ``init(labels:classCount:configuration:)``, except for the labels' range.
     public init(labels classLabels: ClassLabels, configuration: ScheduleConfiguration) throws {
-        let labels = classLabels.values
-        let classCount = classLabels.classCount
+        try self.init(labels: .single(classLabels.values), sampleCount: classLabels.values.count, configuration: configuration) {
+            try ClassIndex(labels: classLabels, requireEveryClass: $0)
+        }
+    }
+
+    /// Builds a schedule over samples with several labels each (an [N, K] 0/1 matrix).
+    ///
+    /// Label l's buffer holds the samples carrying l; quotas and batches work as for single
+    /// labels over the labels' buffers (`balanced`: equal quotas per label; `cover`: every
+    /// label's buffer completes a pass, so every labelled sample is drawn each epoch). Where the
+    /// apportionment leaves a choice of labels for the extra slots of a batch, the labels with
+    /// the fewest appearances so far this epoch get them, counting every label of every drawn
+    /// sample. Samples with no label are drawn only in `natural` epochs. A sample carrying
+    /// several labels may appear in a batch more than once (from different labels' buffers).
+    ///
+    /// - Parameters:
+    ///   - multiLabels: The labels each sample carries.
+    ///   - configuration: Batch size, phases, epoch length, seed and shard.
+    /// - Throws: As ``init(labels:classCount:configuration:)``; a label no sample carries is
+    ///   an empty class.
+    /// - Complexity: O(N + M + K·P) for M memberships and P phases.
+    public init(multiLabels: MultiLabels, configuration: ScheduleConfiguration) throws {
+        try self.init(labels: .multiple(multiLabels), sampleCount: multiLabels.sampleCount, configuration: configuration) {
+            try ClassIndex(memberships: multiLabels, requireEveryClass: $0)
+        }
+    }
+
+    private init(
+        labels: Labels, sampleCount: Int, configuration: ScheduleConfiguration,
+        grouping makeGrouping: (_ requireEveryClass: Bool) throws -> ClassIndex
+    ) throws {
         let c = configuration
         guard c.batchSize >= 1 else {
             throw SamplingError.invalidParameter("batch size must be at least 1, got \(c.batchSize)")
@@ -138,11 +179,12 @@ public struct BatchSchedule: Sendable {
         if let bad = c.phases.first(where: { $0.epochs < 0 }) {
             throw SamplingError.invalidParameter("epochs must be 0 or more, got \(bad.epochs) for phase \(bad.policy.rawValue)")
         }
-        guard !labels.isEmpty else { throw SamplingError.invalidParameter("there are no samples to draw from") }
+        guard sampleCount > 0 else { throw SamplingError.invalidParameter("there are no samples to draw from") }
         let active = c.phases.filter { $0.epochs > 0 }
         let needsEveryClass = active.contains { $0.policy.needsEveryClass(phaseEpochs: $0.epochs) }
-        var grouping = try ClassIndex(labels: classLabels, requireEveryClass: needsEveryClass)
+        var grouping = try makeGrouping(needsEveryClass)
         let counts = grouping.counts
+        let classCount = counts.count
         var phaseStarts = [0]
         var plans = [[EpochPlan]]()
         for phase in c.phases {
@@ -155,15 +197,22 @@ public struct BatchSchedule: Sendable {
             plans.append(try (0..<perEpoch).map { e in
                 try EpochPlan(
                     policy: phase.policy, counts: counts, batchSize: c.batchSize, length: c.epochLength,
-                    epochInPhase: e, phaseEpochs: phase.epochs, dropLast: c.dropLast)
+                    epochInPhase: e, phaseEpochs: phase.epochs, dropLast: c.dropLast, sampleCount: sampleCount)
             })
         }
         self.configuration = c
         self.labels = labels
+        self.sampleCount = sampleCount
         self.counts = counts
         self.phaseStarts = phaseStarts
         self.phasePlans = plans
-        self.storage = grouping.takeIndices()
+        var storage = grouping.takeIndices()
+        // Class buffers need M, a permutation N (more when some samples carry no label).
+        if storage.count < sampleCount { storage.append(contentsOf: repeatElement(0, count: sampleCount - storage.count)) }
+        self.storage = storage
+        if case .multiple = labels {
+            self.appearances = [Int](repeating: 0, count: classCount)
+        }
         self.index = grouping
         self.loaded = .canonical
         self.scratch = [Int32](repeating: 0, count: c.batchSize)
@@ -259,6 +308,34 @@ public struct BatchSchedule: Sendable {
         return Swift.min(b, plan.draws - batch * b)
     }
 
+    // MARK: - Several labels a sample
+
+    /// The labels each sample carries, for a schedule built with ``init(multiLabels:configuration:)``.
+    public var multiLabels: MultiLabels? {
+        if case .multiple(let m) = labels { return m }
+        return nil
+    }
+
+    /// Appearances of each label in epoch `epoch` (its unpadded batches): every label of every
+    /// drawn sample counts once per draw. With one label a sample, draws per class.
+    ///
+    /// - Precondition: `0 ≤ epoch < totalEpochs`.
+    /// - Complexity: O(T + labels of the drawn samples): it draws the epoch.
+    public mutating func labelAppearances(epoch: Int) -> [Int] {
+        var appearances = [Int](repeating: 0, count: classCount)
+        var indices = [Int32]()
+        for batch in 0..<batchCount(epoch: epoch) {
+            fill(epoch: epoch, batch: batch, into: &indices)
+            switch labels {
+            case .single(let labels):
+                for s in indices { appearances[Int(labels[Int(s)])] += 1 }
+            case .multiple(let memberships):
+                for s in indices { for l in memberships.labels(ofSample: Int(s)) { appearances[Int(l)] += 1 } }
+            }
+        }
+        return appearances
+    }
+
     // MARK: - Sequential access for this rank
 
     /// Writes this rank's next batch into `indices` and returns its tag, or `nil` after the
@@ -330,7 +407,9 @@ public struct BatchSchedule: Sendable {
         var scratch = [Int32]()
         var chosen = [Int32]()
         var bonus = [UInt8]()
+        var appearances = [Int]()
         var apportioner: QuotaApportioner? = nil
+        swap(&appearances, &self.appearances)
         swap(&apportioner, &self.apportioner)
         swap(&buffers, &self.buffers)
         swap(&storage, &self.storage)
@@ -344,11 +423,16 @@ public struct BatchSchedule: Sendable {
             swap(&chosen, &self.chosen)
             swap(&bonus, &self.bonus)
             swap(&apportioner, &self.apportioner)
+            swap(&appearances, &self.appearances)
         }
+        var memberships: MultiLabels?
+        if case .multiple(let m) = labels { memberships = m }
+        if startEpoch { for l in appearances.indices { appearances[l] = 0 } }
         let batchSize = configuration.batchSize
         storage.withUnsafeMutableBufferPointer { storage in
             scratch.withUnsafeMutableBufferPointer { scratch in
                 bonus.withUnsafeMutableBufferPointer { bonus in
+                  appearances.withUnsafeMutableBufferPointer { appearances in
                     guard let spare = scratch.baseAddress else { return }
                     if startEpoch {
                         for c in buffers.indices {
@@ -358,7 +442,7 @@ public struct BatchSchedule: Sendable {
                     // Hands each class of the next batch its f_c (+ 1) draws in one call, so a
                     // buffer wrap knows every sample the batch already holds of that class.
                     func draw(_ act: (inout ClassBuffer, Int) -> Void) {
-                        apportioner!.next(into: &chosen)
+                        apportioner!.next(into: &chosen, appearances: memberships == nil ? nil : UnsafeBufferPointer(appearances))
                         let floors = apportioner!.floors
                         for c in chosen {
                             if floors[Int(c)] == 0 { act(&buffers[Int(c)], 1) } else { bonus[Int(c)] = 1 }
@@ -369,8 +453,23 @@ public struct BatchSchedule: Sendable {
                             bonus[c] = 0
                         }
                     }
+                    // Counts every label of the drawn samples.
+                    func count(_ drawn: UnsafeBufferPointer<Int32>) {
+                        guard let memberships else { return }
+                        for s in drawn { for l in memberships.labels(ofSample: Int(s)) { appearances[Int(l)] += 1 } }
+                    }
                     while skipFrom < batch {
-                        draw { buffer, m in buffer.skip(m, storage: storage, scratch: spare) }
+                        if memberships != nil {
+                            // Skipped batches still count appearances, so they are drawn into scratch.
+                            var written = 0
+                            draw { buffer, m in
+                                buffer.take(m, storage: storage, into: spare + written)
+                                written += m
+                            }
+                            count(UnsafeBufferPointer(start: spare, count: written))
+                        } else {
+                            draw { buffer, m in buffer.skip(m, storage: storage, scratch: spare) }
+                        }
                         skipFrom += 1
                     }
                     indices.withUnsafeMutableBufferPointer { out in
@@ -381,9 +480,11 @@ public struct BatchSchedule: Sendable {
                             written += m
                         }
                         internalInvariant(written == batchSize, "batch \(batch) of epoch \(epoch) holds \(written) draws, expected \(batchSize)")
+                        count(UnsafeBufferPointer(out))
                         var rng = Xoshiro256StarStar(seed: batchSeed, stream: UInt64(batch))
                         out.fisherYatesShuffle(using: &rng)
                     }
+                  }
                 }
             }
         }
@@ -393,10 +494,12 @@ public struct BatchSchedule: Sendable {
     private mutating func fillPermutation(epoch: Int, batch: Int, into indices: inout [Int32]) {
         if loaded != .permutation(epoch: epoch) {
             let permutationSeed = epochSeed(epoch, Self.permutationPurpose)
+            let n = sampleCount
             storage.withUnsafeMutableBufferPointer { storage in
-                for i in 0..<storage.count { storage[i] = Int32(truncatingIfNeeded: i) }
+                var permutation = UnsafeMutableBufferPointer(rebasing: storage[0..<n])
+                for i in 0..<n { permutation[i] = Int32(truncatingIfNeeded: i) }
                 var rng = Xoshiro256StarStar(seed: permutationSeed)
-                storage.fisherYatesShuffle(using: &rng)
+                permutation.fisherYatesShuffle(using: &rng)
             }
             loaded = .permutation(epoch: epoch)
         }
@@ -432,7 +535,10 @@ public struct BatchSchedule: Sendable {
     /// Puts the storage back in grouped, ascending order (a counting pass over the labels).
     private mutating func restoreCanonical() {
         guard loaded != .canonical else { return }
-        index.group(labels: labels, into: &storage)
+        switch labels {
+        case .single(let labels): index.group(labels: labels, into: &storage)
+        case .multiple(let memberships): index.group(memberships: memberships, into: &storage)
+        }
         loaded = .canonical
         apportioner = nil
     }

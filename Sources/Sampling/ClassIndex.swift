@@ -11,7 +11,7 @@ public struct ClassIndex: Sendable, Equatable {
     /// `classCount + 1` offsets into ``indices``.
     public let offsets: [Int]
     /// Where each quarter of the rows starts writing each class: `lanes × classCount` cursors
-    /// for ``group(labels:into:)``.
+    /// for ``group(labels:into:)``; for memberships, one lane: each label's start.
     let laneStarts: [Int]
 
     /// K.
@@ -136,6 +136,63 @@ public struct ClassIndex: Sendable, Equatable {
                             let c = lane * k + Int(labels[row])
                             out[cursor[c]] = Int32(truncatingIfNeeded: row)
                             cursor[c] += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Several labels a sample
+
+    /// Groups samples by the labels they carry: label l's buffer holds every sample carrying
+    /// l, so a sample with several labels is in several buffers and one with none in no buffer.
+    ///
+    /// - Parameters:
+    ///   - memberships: The labels of each sample.
+    ///   - requireEveryClass: When true (the default), a label no sample carries is an error.
+    /// - Throws: ``Datasets/DatasetError/emptyClass(label:classCount:)`` for the first label no
+    ///   sample carries, ``SamplingError/tooManySamples(_:)`` beyond `Int32.max` samples or
+    ///   memberships.
+    /// - Complexity: O(N + M + K) for M memberships (Σ over samples of their labels).
+    public init(memberships: MultiLabels, requireEveryClass: Bool = true) throws {
+        let k = memberships.labelCount
+        guard memberships.sampleCount <= Int(Int32.max), memberships.membershipCount <= Int(Int32.max) else {
+            throw SamplingError.tooManySamples(Swift.max(memberships.sampleCount, memberships.membershipCount))
+        }
+        let counts = memberships.counts
+        if requireEveryClass, let empty = counts.firstIndex(of: 0) {
+            throw DatasetError.emptyClass(label: empty, classCount: k)
+        }
+        var offsets = [Int](repeating: 0, count: k + 1)
+        for c in 0..<k { offsets[c + 1] = offsets[c] + counts[c] }
+        self.offsets = offsets
+        self.laneStarts = Array(offsets.dropLast())
+        var grouped = [Int32](repeating: 0, count: memberships.membershipCount)
+        ClassIndex.group(memberships: memberships, starts: laneStarts, into: &grouped)
+        self.indices = grouped
+    }
+
+    /// Writes the grouped, ascending order of `memberships` (those this index was built from)
+    /// into the first M positions of `destination`.
+    ///
+    /// - Complexity: O(N + M).
+    func group(memberships: MultiLabels, into destination: inout [Int32]) {
+        ClassIndex.group(memberships: memberships, starts: laneStarts, into: &destination)
+    }
+
+    private static func group(memberships: MultiLabels, starts: [Int], into destination: inout [Int32]) {
+        var cursor = starts
+        memberships.labels.withUnsafeBufferPointer { labels in
+            memberships.rowOffsets.withUnsafeBufferPointer { rows in
+                destination.withUnsafeMutableBufferPointer { out in
+                    cursor.withUnsafeMutableBufferPointer { cursor in
+                        for row in 0..<(rows.count - 1) {
+                            for m in rows[row]..<rows[row + 1] {
+                                let l = Int(labels[m])
+                                out[cursor[l]] = Int32(truncatingIfNeeded: row)
+                                cursor[l] += 1
+                            }
                         }
                     }
                 }

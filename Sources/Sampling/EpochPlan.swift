@@ -32,12 +32,15 @@ public struct EpochPlan: Sendable, Equatable {
     ///   - epochInPhase: e, for ``SamplingPolicy/progressive``.
     ///   - phaseEpochs: E, for ``SamplingPolicy/progressive``.
     ///   - dropLast: Whether natural and weighted epochs drop a smaller last batch.
+    ///   - sampleCount: N, the draws of a natural or weighted `cover` epoch; `nil` for Σ n_c
+    ///     (one label a sample). With several labels a sample, N is less than Σ n_c.
     /// - Throws: ``SamplingError`` for a policy parameter out of range, a fixed epoch length
     ///   shorter than one batch, an empty class the policy needs, or an epoch with no batches.
     /// - Complexity: O(K) (O(K log K) for the rounding).
     public init(
         policy: SamplingPolicy, counts: [Int], batchSize: Int, length: EpochLength = .cover,
-        epochInPhase: Int = 0, phaseEpochs: Int = 1, dropLast: Bool = false
+        epochInPhase: Int = 0, phaseEpochs: Int = 1, dropLast: Bool = false,
+        sampleCount: Int? = nil
     ) throws {
         try policy.validate()
         guard batchSize >= 1 else {
@@ -60,7 +63,7 @@ public struct EpochPlan: Sendable, Equatable {
         guard policy.usesQuotas else {
             let total: Int
             switch length {
-            case .cover: total = n
+            case .cover: total = sampleCount ?? n
             case .samples(let s): total = s
             case .batches(let b): total = b * batchSize
             }

@@ -39,6 +39,8 @@ struct QuotaApportioner: Sendable {
     private var queue = MinimumHeap<Priority>()
     /// Extras taken off the queue this batch before their release.
     private var deferred: [Priority] = []
+    /// Released extras tied for the last slots of a batch (several labels a sample).
+    private var tied: [Priority] = []
     /// The next batch (counting padding past b).
     private(set) var nextBatch = 0
 
@@ -95,7 +97,13 @@ struct QuotaApportioner: Sendable {
 
     /// Writes the classes that get an extra slot in the next batch (R of them, distinct) to
     /// `chosen`, and moves on a batch.
-    mutating func next(into chosen: inout [Int32]) {
+    ///
+    /// - Parameter appearances: With several labels a sample, each label's appearances so far
+    ///   this epoch (counting every label of every drawn sample). Where PD² leaves a choice
+    ///   (more extras tied on deadline, b-bit and group deadline than slots left), the labels
+    ///   with the fewest appearances get the slots, then the rotation decides. `nil`: the
+    ///   rotation alone.
+    mutating func next(into chosen: inout [Int32], appearances: UnsafeBufferPointer<Int>? = nil) {
         if nextBatch > 0 && nextBatch % batchCount == 0 { restartPlan() }
         let slot = nextBatch % batchCount
         chosen.removeAll(keepingCapacity: true)
@@ -106,6 +114,8 @@ struct QuotaApportioner: Sendable {
             let c = rotation[Int(p.tie & 0xFFFF_FFFF)]
             if release(of: Int(c), extra: Int(given[Int(c)])) > slot {
                 deferred.append(p)
+            } else if let appearances {
+                chooseAmongTied(p, slot: slot, appearances: appearances, into: &chosen)
             } else {
                 chosen.append(c)
             }
@@ -128,6 +138,28 @@ struct QuotaApportioner: Sendable {
         internalInvariant(
             nextBatch % batchCount != 0 || zip(given, extras).allSatisfy { $0 == $1 },
             "the plan's last batch left extras ungiven")
+    }
+
+    /// Gives the slots left to `first` and the released extras tied with it (same deadline,
+    /// b-bit and group deadline), fewest appearances first; the rest go back on the queue.
+    private mutating func chooseAmongTied(
+        _ first: Priority, slot: Int, appearances: UnsafeBufferPointer<Int>, into chosen: inout [Int32]
+    ) {
+        tied.removeAll(keepingCapacity: true)
+        tied.append(first)
+        while let q = queue.top, q.due == first.due, q.tie >> 32 == first.tie >> 32 {
+            _ = queue.pop()
+            let c = rotation[Int(q.tie & 0xFFFF_FFFF)]
+            if release(of: Int(c), extra: Int(given[Int(c)])) > slot { deferred.append(q) } else { tied.append(q) }
+        }
+        let room = extrasPerBatch - chosen.count
+        if tied.count > room {
+            let rotation = self.rotation
+            func key(_ p: Priority) -> (Int, UInt64) { (appearances[Int(rotation[Int(p.tie & 0xFFFF_FFFF)])], p.tie & 0xFFFF_FFFF) }
+            tied.sort { key($0) < key($1) }
+            for p in tied[room...] { queue.push(p) }
+        }
+        for p in tied.prefix(room) { chosen.append(rotation[Int(p.tie & 0xFFFF_FFFF)]) }
     }
 
     /// ⌊i·b / r_c⌋ for the 0-based extra i.

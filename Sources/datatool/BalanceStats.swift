@@ -11,7 +11,10 @@ struct BalanceStats: ParsableCommand {
             and a policy (--sampler, default balanced) with its epoch length: the draws T and \
             batches T/B of an epoch, each class's quota Q_c, its repetition Q_c/n_c, how many \
             times one of its samples is drawn (min/median/max) and, for a fixed epoch length, \
-            the share of the class seen per epoch; natural (fine-tune) batches per epoch ⌈N/B⌉; \
+            the share of the class seen per epoch (with --multi-label, the labels dataset is \
+            [N, K] 0/1, the table is per label, and the label appearances of an epoch — every \
+            label of every drawn sample — are shown with their spread max/min, next to a \
+            natural epoch's); natural (fine-tune) batches per epoch ⌈N/B⌉; \
             and the inverse-frequency N/(K·n_c) and effective-number (Cui et al. 2019) class \
             weights. Progressive figures are for its first epoch (instance-balanced). With \
             --schedule, the figures of every phase (JSON: a "phases" list).
@@ -41,36 +44,79 @@ struct BalanceStats: ParsableCommand {
         guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
     }
 
+    /// Several labels a sample: what an epoch of a policy shows of each label.
+    struct LabelAppearances {
+        /// N (samples), and those that carry no label.
+        var samples: Int
+        var unlabelled: Int
+        /// Appearances of each label in the policy's first epoch and in a natural epoch,
+        /// counting every label of every drawn sample.
+        var appearances: [Int]
+        var naturalAppearances: [Int]
+
+        static func spread(_ a: [Int]) -> Double { Double(a.max() ?? 0) / Double(Swift.max(1, a.min() ?? 0)) }
+    }
+
     func run() throws {
-        let counts = try data.open(reading: .stream()).labels.counts
         let phases = sampling.schedule ?? [SchedulePhase(sampling.sampler ?? .balanced, epochs: 1)]
+        let counts: [Int]
+        var figures = [LabelAppearances?](repeating: nil, count: phases.count)
+        if sampling.multiLabel {
+            let labels = try data.openMultiLabels()
+            counts = labels.counts
+            let unlabelled = (0..<labels.sampleCount).filter { labels.labels(ofSample: $0).isEmpty }.count
+            for (p, phase) in phases.enumerated() {
+                var schedule = try BatchSchedule(multiLabels: labels, configuration: ScheduleConfiguration(
+                    batchSize: sampling.batchSize(samples: labels.sampleCount),
+                    phases: [SchedulePhase(phase.policy, epochs: Swift.max(1, phase.epochs)), SchedulePhase(.natural, epochs: 1)],
+                    epochLength: sampling.epochLength, dropLast: dropLast))
+                figures[p] = LabelAppearances(
+                    samples: labels.sampleCount, unlabelled: unlabelled,
+                    appearances: schedule.labelAppearances(epoch: 0),
+                    naturalAppearances: schedule.labelAppearances(epoch: schedule.totalEpochs - 1))
+            }
+        } else {
+            counts = try data.open(reading: .stream()).labels.counts
+        }
         let stats = try phases.map { phase in
             try BalanceStatistics(
-                counts: counts, batchSize: sampling.batchSize(samples: counts.reduce(0, +)),
+                counts: counts, batchSize: sampling.batchSize(samples: figures[0]?.samples ?? counts.reduce(0, +)),
                 policy: phase.policy, epochLength: sampling.epochLength, beta: beta, dropLast: dropLast,
-                phaseEpochs: phase.epochs)
+                phaseEpochs: phase.epochs, naturalSamples: figures[0]?.samples)
         }
         guard let schedule = sampling.schedule else {
-            print(json ? jsonObject(stats[0]).text : table(stats[0]))
+            print(json ? jsonObject(stats[0], figures[0]).text : table(stats[0], figures[0]))
             return
         }
         if json {
             let objects = zip(schedule, stats).enumerated().map { p, item -> JSON in
-                guard case .object(let fields) = jsonObject(item.1) else { return .null }
+                guard case .object(let fields) = jsonObject(item.1, figures[p]) else { return .null }
                 return .object([("phase_index", .int(p)), ("epochs", .int(item.0.epochs))] + fields.filter { $0.0 != "file" })
             }
             print(JSON.object([("file", .string(data.file)), ("schedule", .string(schedule.map(\.description).joined(separator: ","))), ("phases", .array(objects))]).text)
         } else {
             print(zip(schedule, stats).enumerated().map { p, item in
-                "phase \(p): \(item.0.policy.rawValue) × \(item.0.epochs) epochs\n" + table(item.1)
+                "phase \(p): \(item.0.policy.rawValue) × \(item.0.epochs) epochs\n" + table(item.1, figures[p])
             }.joined(separator: "\n\n"))
         }
     }
 
-    private func jsonObject(_ s: BalanceStatistics) -> JSON {
+    private func jsonObject(_ s: BalanceStatistics, _ multi: LabelAppearances?) -> JSON {
         func optional(_ value: Int?) -> JSON { value.map { .int($0) } ?? .null }
         func optional(_ value: Double?) -> JSON { value.map { .double($0) } ?? .null }
-        return .object([
+        var extra = [(String, JSON)]()
+        if let multi {
+            extra = [
+                ("multi_label", .bool(true)),
+                ("samples", .int(multi.samples)),
+                ("unlabelled", .int(multi.unlabelled)),
+                ("label_appearances", .array(multi.appearances.map { .int($0) })),
+                ("appearance_spread", .double(LabelAppearances.spread(multi.appearances))),
+                ("natural_label_appearances", .array(multi.naturalAppearances.map { .int($0) })),
+                ("natural_appearance_spread", .double(LabelAppearances.spread(multi.naturalAppearances))),
+            ]
+        }
+        return .object(extra + [
             ("file", .string(data.file)),
             ("n", .int(s.sampleCount)),
             ("classes", .int(s.classCount)),
@@ -102,9 +148,16 @@ struct BalanceStats: ParsableCommand {
         ])
     }
 
-    private func table(_ s: BalanceStatistics) -> String {
+    private func table(_ s: BalanceStatistics, _ multi: LabelAppearances?) -> String {
         var lines = [String]()
-        lines.append("\(data.file): \(s.sampleCount) samples, \(s.classCount) classes, imbalance ratio \(format(s.imbalanceRatio, 1)):1")
+        if let multi {
+            lines.append("\(data.file): \(multi.samples) samples (\(multi.unlabelled) with no label), \(s.classCount) labels carried \(s.sampleCount) times, imbalance ratio \(format(s.imbalanceRatio, 1)):1")
+            lines.append("label appearances per epoch (every label of every drawn sample): spread max/min \(format(LabelAppearances.spread(multi.appearances), 2)) for \(s.policy.rawValue), \(format(LabelAppearances.spread(multi.naturalAppearances), 2)) for natural")
+            lines.append("  \(s.policy.rawValue): " + multi.appearances.map(String.init).joined(separator: " "))
+            lines.append("  natural: " + multi.naturalAppearances.map(String.init).joined(separator: " "))
+        } else {
+            lines.append("\(data.file): \(s.sampleCount) samples, \(s.classCount) classes, imbalance ratio \(format(s.imbalanceRatio, 1)):1")
+        }
         lines.append("\(s.policy.rawValue) epochs (\(s.epochLength)), batch size \(s.batchSize): \(s.epochDraws) draws in \(s.batchesPerEpoch) batches per epoch; \(s.naturalBatchesPerEpoch) natural (fine-tune) batches per epoch")
         lines.append("")
         let header = ["class", "count", "frequency", "quota", "repetition", "draws min/med/max", "seen", "w inverse", "w effective"]

@@ -32,6 +32,18 @@ struct DataFileOptions: ParsableArguments {
             path: path, featuresPath: features, labelsPath: labels, classCount: classes,
             allowNonfinite: allowNonfinite, reading: reading)
     }
+
+    /// Probes `file` as ``open(_:reading:allowNonfinite:)`` does, then reads the labels dataset
+    /// as an [N, K] 0/1 matrix (``loadMultiLabels(path:labelsPath:)``); `--classes`, if given,
+    /// must equal K.
+    func openMultiLabels() throws -> MultiLabels {
+        try FileProbe.check(file, scope: .data(features: features, labels: labels))
+        let multiLabels = try loadMultiLabels(path: file, labelsPath: labels)
+        if let classes, classes != multiLabels.labelCount {
+            throw ValidationError("--classes \(classes) disagrees with the \(multiLabels.labelCount) columns of '\(labels)' read by --multi-label; drop --classes")
+        }
+        return multiLabels
+    }
 }
 
 /// Rank and world size for sharded runs: flags first, then the environment of common launchers.
@@ -91,6 +103,9 @@ struct SamplingOptions: ParsableArguments {
         "Phases POLICY:EPOCHS, comma separated, e.g. \"balanced:30,natural:2\" (instead of --sampler/--epochs/--finetune-epochs).",
         valueName: "phases"), transform: { try SchedulePhase.parseSchedule($0) })
     var schedule: [SchedulePhase]?
+
+    @Flag(help: "Read the labels dataset as [N, K] 0/1 (any integer type or bool), several labels a sample.")
+    var multiLabel = false
 
     /// The batch size to use for N samples.
     func batchSize(samples n: Int) -> Int { batchSize ?? Swift.min(256, n) }

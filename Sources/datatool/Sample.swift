@@ -7,7 +7,10 @@ struct Sample: ParsableCommand {
         abstract: "Print the batch stream as JSON lines, one batch a line, or write it to an HDF5 file.",
         discussion: """
             Each line is {"epoch": e, "phase": POLICY, "phase_index": p, "batch": i, \
-            "indices": [...], "labels": [...]}. A schedule is a list of phases POLICY:EPOCHS \
+            "indices": [...], "labels": [...]} ("labels" a list of label lists with \
+            --multi-label, which reads the labels dataset as [N, K] 0/1: a label's buffer holds \
+            the samples carrying it, and samples with no label are drawn only in natural \
+            epochs). A schedule is a list of phases POLICY:EPOCHS \
             (--schedule "balanced:30,natural:2"; --sampler S --epochs E --finetune-epochs F is \
             the short form S:E,natural:F). Balanced epochs hold ⌊B/K⌋ or ⌈B/K⌉ samples of each \
             class per batch (with K > B, no class twice in a batch), drawn from per-class \
@@ -89,11 +92,16 @@ struct Sample: ParsableCommand {
     func run() throws {
         let shard = try self.shard.resolve()
         if let output { try checkOutputs([output], force: force) }
-        let labels = try data.open(reading: .stream()).labels
-        let configuration = ScheduleConfiguration(
-            batchSize: sampling.batchSize(samples: labels.values.count), phases: phases,
-            epochLength: sampling.epochLength, dropLast: dropLast, seed: seed, shard: shard)
-        var schedule = try BatchSchedule(labels: labels, configuration: configuration)
+        var schedule: BatchSchedule
+        var classLabels = [Int32]()
+        if sampling.multiLabel {
+            let labels = try data.openMultiLabels()
+            schedule = try BatchSchedule(multiLabels: labels, configuration: configuration(samples: labels.sampleCount, shard: shard))
+        } else {
+            let labels = try data.open(reading: .stream()).labels
+            classLabels = labels.values
+            schedule = try BatchSchedule(labels: labels, configuration: configuration(samples: labels.values.count, shard: shard))
+        }
         try schedule.seek(epoch: startEpoch, batch: startBatch)
         if let output {
             try writeScheduleFile(&schedule, to: output)
@@ -101,7 +109,7 @@ struct Sample: ParsableCommand {
         }
         var out = StandardOutputBuffer()
         var indices = [Int32]()
-        let classLabels = labels.values
+        let labels = schedule.multiLabels
         while let tag = schedule.next(into: &indices) {
             out.append("{\"epoch\": ")
             out.append(integer: tag.epoch)
@@ -119,12 +127,28 @@ struct Sample: ParsableCommand {
             out.append("], \"labels\": [")
             for (i, index) in indices.enumerated() {
                 if i > 0 { out.append(byte: UInt8(ascii: ",")) }
-                out.append(integer: Int(classLabels[Int(index)]))
+                if let labels {
+                    // Several labels a sample: a list per index.
+                    out.append(byte: UInt8(ascii: "["))
+                    for (j, label) in labels.labels(ofSample: Int(index)).enumerated() {
+                        if j > 0 { out.append(byte: UInt8(ascii: ",")) }
+                        out.append(integer: Int(label))
+                    }
+                    out.append(byte: UInt8(ascii: "]"))
+                } else {
+                    out.append(integer: Int(classLabels[Int(index)]))
+                }
             }
             out.append("]}")
             out.endLine()
         }
         out.flush()
+    }
+
+    private func configuration(samples n: Int, shard: Shard) -> ScheduleConfiguration {
+        ScheduleConfiguration(
+            batchSize: sampling.batchSize(samples: n), phases: phases,
+            epochLength: sampling.epochLength, dropLast: dropLast, seed: seed, shard: shard)
     }
 
     /// This rank's batches from the current position, as one HDF5 file.
