@@ -25,9 +25,15 @@ class Measurement:
     """One figure: `body()` does `work` units; a round calls it for at least `minimum` seconds
     and reports `value(units per second)`."""
 
-    def __init__(self, key, unit, work, body, minimum=0.2, note="", value=lambda rate: rate, threads=1):
+    def __init__(self, key, unit, work, body, minimum=0.2, note="", value=lambda rate: rate, threads=1, warm_up=None):
         self.key, self.unit, self.work, self.body = key, unit, work, body
         self.minimum, self.note, self.value, self.threads = minimum, note, value, threads
+        # What runs once before the first round: the body itself unless a long body has a
+        # shorter warm-up. `note` may be a function, read after each round.
+        self.warm_up = warm_up or body
+
+    def note_text(self):
+        return self.note() if callable(self.note) else self.note
 
     def round(self):
         """The figure per second of wall time, and per second of this process's CPU time."""
@@ -269,6 +275,109 @@ def bench_ooc_contiguous():
     return out_of_core("contiguous.h5", "ooc_contiguous.h5py", minimum=0.5)
 
 
+# --- an ImageNet-LT-shaped training run from HDF5 (bench/make_data.py's embeddings_lt.h5) -------
+
+class H5Rows:
+    """The usual h5py-backed map-style Dataset: the file opens lazily in the process that reads
+    (so DataLoader workers each open their own), one row read per item; labels held in memory."""
+
+    def __init__(self, path):
+        import h5py
+        self.path, self.file = path, None
+        with h5py.File(path, "r") as f:
+            self.labels = f["labels"][...]
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        import h5py
+        import torch
+        if self.file is None:
+            self.file = h5py.File(self.path, "r")
+            self.features = self.file["features"]
+        return torch.from_numpy(self.features[i]), int(self.labels[i])
+
+
+class ClassAwareDraws:
+    """A sampler with the semantics of classifier-balancing's ClassAwareSampler (Kang et al.,
+    "Decoupling Representation and Classifier for Long-Tailed Recognition", ICLR 2020): a
+    class from a shuffled class list that is reshuffled each time it runs out, then
+    `per_class` samples from that class's own shuffled list, also reshuffled when it runs out;
+    `draws` indices in all."""
+
+    def __init__(self, labels, draws, per_class=1, seed=0):
+        self.class_rows = [np.flatnonzero(labels == c) for c in range(int(labels.max()) + 1)]
+        self.draws, self.per_class = draws, per_class
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self):
+        return self.draws
+
+    def __iter__(self):
+        def cycle(values):
+            values = list(values)
+            while True:
+                self.rng.shuffle(values)
+                yield from values
+        classes = cycle(range(len(self.class_rows)))
+        rows = [cycle(ix.tolist()) for ix in self.class_rows]
+        produced = 0
+        while produced < self.draws:
+            c = next(classes)
+            for _ in range(min(self.per_class, self.draws - produced)):
+                yield next(rows[c])
+                produced += 1
+
+
+def bench_embeddings_epoch():
+    """One balanced epoch (115,846 class-aware draws) and one natural shuffled epoch (N draws)
+    of MLP 512-1024-1000 (ReLU, Adam 1e-3, cross-entropy), B = 256, from the HDF5 file through a
+    DataLoader, with 1 and 2 threads (torch.set_num_threads; the loading stays in the main
+    process, num_workers = 0, in both)."""
+    import torch
+    from torch.utils.data import DataLoader
+    dataset = H5Rows(os.path.join(DATA, "embeddings_lt.h5"))
+    balanced_draws, batch = 115_846, 256
+    steps = -(-balanced_draws // batch) + -(-len(dataset) // batch)
+
+    def train(threads, batches=None):
+        torch.set_num_threads(threads)
+        torch.manual_seed(1)
+        model = torch.nn.Sequential(torch.nn.Linear(512, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 1000))
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        balanced = DataLoader(dataset, batch_size=batch, sampler=ClassAwareDraws(dataset.labels, balanced_draws, seed=2))
+        natural = DataLoader(dataset, batch_size=batch, shuffle=True, generator=torch.Generator().manual_seed(3))
+        done = 0
+        for loader in (balanced, natural):
+            for x, y in loader:
+                loss = loss_fn(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                done += 1
+                if batches is not None and done >= batches:
+                    return
+
+    measurements = []
+    for threads in (1, 2):
+        seconds = []
+
+        def run(threads=threads, seconds=seconds):
+            start = time.perf_counter()
+            train(threads)
+            seconds.append(time.perf_counter() - start)
+        measurements.append(Measurement(
+            f"embeddings_epoch.torch_{threads}t", "s", 1, run, minimum=0, value=lambda rate: 1 / rate, threads=threads,
+            warm_up=lambda threads=threads: train(threads, batches=20),
+            note=lambda threads=threads, seconds=seconds:
+                f"torch {threads} thread(s) (set_num_threads({threads}), DataLoader num_workers=0), h5py row reads, "
+                f"ClassAwareSampler semantics {balanced_draws} draws + natural shuffled epoch {len(dataset)}, "
+                f"{steps} steps, {steps / seconds[-1]:.1f} steps/s" if seconds else ""))
+    return measurements
+
+
 BENCHMARKS = {
     "spiral": bench_spiral,
     "balanced_stream": bench_balanced_stream,
@@ -283,6 +392,7 @@ BENCHMARKS = {
     "gzip_full_read": bench_gzip_full_read,
     "ooc_gzip": bench_ooc_gzip,
     "ooc_contiguous": bench_ooc_contiguous,
+    "embeddings_epoch": bench_embeddings_epoch,
 }
 
 
@@ -295,12 +405,12 @@ def run_round(key, round_index):
     if key not in PREPARED:
         measurements = BENCHMARKS[key]()
         for m in measurements:
-            m.body()  # warm-up
+            m.warm_up()
         PREPARED[key] = measurements
     for m in PREPARED[key]:
         value, cpu_value = m.round()
         print(json.dumps({"key": m.key, "value": value, "cpu_value": cpu_value, "unit": m.unit, "threads": m.threads,
-                          "round": round_index, "note": m.note}), flush=True)
+                          "round": round_index, "note": m.note_text()}), flush=True)
 
 
 def main():

@@ -30,6 +30,7 @@ BENCHMARKS = [
     ("gzip_full_read", True),
     ("ooc_gzip", True),
     ("ooc_contiguous", True),
+    ("embeddings_epoch", True),
 ]
 
 

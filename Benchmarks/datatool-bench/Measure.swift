@@ -41,10 +41,13 @@ struct Measurement {
     /// Read after each round (it may report counters the round changed).
     var note: () -> String
     var body: () throws -> Void
+    /// Runs once before the first round: the body itself unless a long body has a shorter
+    /// warm-up.
+    var warmUp: () throws -> Void
 
     init(key: String, unit: String, threads: Int = 1, work: Double, minimum: Double,
          value: @escaping (Double) -> Double = { $0 }, note: @escaping @autoclosure () -> String,
-         body: @escaping () throws -> Void) {
+         warmUp: (() throws -> Void)? = nil, body: @escaping () throws -> Void) {
         self.key = key
         self.unit = unit
         self.threads = threads
@@ -53,6 +56,7 @@ struct Measurement {
         self.value = value
         self.note = note
         self.body = body
+        self.warmUp = warmUp ?? body
     }
 
     /// One timed round: the figure from the rate over at least `minimum` seconds of wall

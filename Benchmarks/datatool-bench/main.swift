@@ -82,6 +82,7 @@ let benchmarks: [(String, (Options) throws -> [Measurement])] = [
     ("gzip_full_read", { try hdf5GzipFullRead($0) }),
     ("ooc_gzip", { try hdf5OutOfCoreGzip($0) }),
     ("ooc_contiguous", { try hdf5OutOfCoreContiguous($0) }),
+    ("embeddings_epoch", { try embeddingsEpoch($0) }),
 ]
 
 /// Benchmarks set up so far, by key (each is set up and warmed up once).
@@ -96,7 +97,7 @@ func runRound(_ key: String, round: Int, options: Options) throws {
     }
     if prepared[key] == nil {
         let measurements = try make(options)
-        for measurement in measurements { try measurement.body() }   // warm-up
+        for measurement in measurements { try measurement.warmUp() }
         prepared[key] = measurements
     }
     for measurement in prepared[key] ?? [] {
