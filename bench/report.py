@@ -34,8 +34,8 @@ ROWS = [
     ("MLP 64-256-10 Adam step, B=320 vs torch", "mlp_medium", "mlp_medium.torch", None, "(for reference)"),
     ("MLP 256-512-1000 Adam step, B=512 vs torch (mlp_large)", "mlp_large", "mlp_large.torch", 1.2, ">= 1.2x torch steps/s"),
     ("linear 512-1000 Adam step, B=512 vs torch (linear_large)", "linear_large", "linear_large.torch", None, "(for reference)"),
-    ("ImageNet-LT-shaped run from HDF5: balanced epoch (ours: weighted N draws until samples:S) + natural epoch, MLP 512-1024-1000, B=256, 1 thread vs torch DataLoader", "embeddings_epoch_1t", "embeddings_epoch.torch_1t", None, "(for reference)"),
-    ("ImageNet-LT-shaped run from HDF5: balanced epoch (ours: weighted N draws until samples:S) + natural epoch, MLP 512-1024-1000, B=256, 2 threads vs torch DataLoader", "embeddings_epoch_2t", "embeddings_epoch.torch_2t", None, "(for reference)"),
+    ("ImageNet-LT-shaped run from HDF5: balanced epoch of samples:115846 + natural epoch, MLP 512-1024-1000, B=256, 1 thread vs torch DataLoader", "embeddings_epoch_1t", "embeddings_epoch.torch_1t", None, "(for reference)"),
+    ("ImageNet-LT-shaped run from HDF5: balanced epoch of samples:115846 + natural epoch, MLP 512-1024-1000, B=256, 2 threads vs torch DataLoader", "embeddings_epoch_2t", "embeddings_epoch.torch_2t", None, "(for reference)"),
     ("spiral generation, 1.11M points vs NumPy", "spiral", "spiral.numpy", 2, ">= 2x NumPy"),
 ]
 

@@ -1,4 +1,5 @@
 import Datasets
+import Sampling
 import Training
 
 /// The `embeddings_epoch` row: an ImageNet-LT-shaped run from `embeddings_lt.h5`
@@ -6,26 +7,23 @@ import Training
 /// (ReLU, Adam 1e-3, cross-entropy, B = 256) through `Trainer`, streaming rows from the file:
 /// one balanced epoch then one natural epoch, wall seconds, at 1 and 2 product threads.
 ///
-/// Until the new sampling policy and `samples:S` epoch lengths are merged, the balanced epoch is
-/// approximated: today's balanced sampler needs B to be a multiple of K = 1,000, so the first
-/// epoch is today's `.weighted` sampler (inverse-frequency draws with replacement, balanced in
-/// expectation) over N = 230,341 draws, not 115,846 class-aware draws. Switching is the one
-/// `configuration.sampler` line below.
+/// The balanced epoch is `samples:115846` draws of the balanced policy (K = 1,000 > B = 256: a
+/// class at most once a batch, every class once per pass of the rotation), then one natural
+/// epoch over all N = 230,341 rows. An epoch length is one setting for a whole schedule, so the
+/// two epochs are two `Trainer`s sharing one model (the second starts a fresh Adam, where the
+/// PyTorch anchor keeps one optimizer: the same work per step).
 /// Threads: the trainer always reads ahead on a prefetch thread, so "1 thread" is one BLAS
 /// thread plus that reader thread.
 func embeddingsEpoch(_ options: Options) throws -> [Measurement] {
     let path = options.dataDirectory + "/embeddings_lt.h5"
-    let labels = try loadLabels(path: path)
-    let counts = (0..<labels.classCount).map { c in labels.labels.reduce(0) { $0 + ($1 == Int32(c) ? 1 : 0) } }
+    let data = try openLabelledFile(path: path, reading: .stream())
+    let counts = data.labels.counts
     let source = try HDF5FeatureDataset(path: path)
     var configuration = TrainingConfiguration()
     configuration.hidden = [1024]
     configuration.learningRate = 1e-3
     configuration.batchSize = 256
-    configuration.sampler = .weighted   // APPROXIMATION; with the new sampler: the balanced epoch of `samples:115846`
     configuration.epochs = 1
-    configuration.finetuneEpochs = 1    // then one natural epoch
-    configuration.finetuneLayers = .all
     configuration.seed = 1
     // The warm-up: a few steps of the same network on one batch of the file's rows.
     let warmUpRows = try source.readRows(0..<256)
@@ -34,7 +32,7 @@ func embeddingsEpoch(_ options: Options) throws -> [Measurement] {
         let optimizer = try Adam(learningRate: 1e-3)
         let loss = try CrossEntropyLoss()
         let x = Matrix(rows: 256, columns: source.dimension, storage: warmUpRows)
-        let targets = Array(labels.labels[0..<256])
+        let targets = Array(data.labels.values[0..<256])
         var gradient = Matrix(rows: 256, columns: counts.count)
         for _ in 0..<10 {
             let logits = try model.forward(x)
@@ -48,16 +46,28 @@ func embeddingsEpoch(_ options: Options) throws -> [Measurement] {
         var steps = 0, seconds = 0.0
         return Measurement(
             key: "embeddings_epoch_\(threads)t", unit: "s", threads: threads, work: 1, minimum: 0, value: { 1 / $0 },
-            note: "Trainer, HDF5FeatureDataset streamed, \(threads) BLAS thread(s) + the prefetch thread; first epoch APPROXIMATED by today's weighted sampler, N draws (not samples:115846 class-aware yet) + 1 natural epoch, \(steps) steps, \(seconds > 0 ? Double(Int(Double(steps) / seconds * 10)) / 10 : 0) steps/s",
+            note: "Trainer, HDF5FeatureDataset streamed, \(threads) BLAS thread(s) + the prefetch thread; 1 balanced epoch of samples:115846 + 1 natural epoch (N draws), \(steps) steps, \(seconds > 0 ? Double(Int(Double(steps) / seconds * 10)) / 10 : 0) steps/s",
             warmUp: warmUp
         ) {
             try Matrix.setProductThreadCount(threads)
-            let trainer = try Trainer(configuration: configuration, inputs: source.dimension, classCounts: counts)
+            let model = try MLP(inputs: data.dimension, hidden: [1024], outputs: counts.count, activation: .relu, seed: 1)
+            var balanced = configuration
+            balanced.sampler = .balanced
+            var natural = configuration
+            natural.sampler = .natural
+            let first = try Trainer(model: model, configuration: balanced, classCounts: counts)
+            let second = try Trainer(model: model, configuration: natural, classCounts: counts)
+            let schedule = try BatchSchedule(
+                labels: data.labels,
+                configuration: ScheduleConfiguration(
+                    batchSize: 256, phases: [SchedulePhase(.balanced, epochs: 1)], epochLength: .samples(115_846), seed: 1))
             let start = now()
             var batches = 0
-            _ = try trainer.fit(source: source, labels: labels.labels, lookahead: 64) { event in
+            let count: (TrainingEvent) -> Void = { event in
                 if case .batch = event { batches += 1 }
             }
+            _ = try first.fit(source: data, schedule: schedule, lookahead: 64, observer: count)
+            _ = try second.fit(source: data, schedule: second.makeSchedule(labels: data.labels), lookahead: 64, observer: count)
             seconds = now() - start
             steps = batches
             try Matrix.setProductThreadCount(1)
