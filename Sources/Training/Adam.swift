@@ -30,9 +30,9 @@ import Musl
 /// gradients; the decoupled decay shrinks the parameter directly, before the moment updates.
 /// ``adamW(learningRate:betas:epsilon:weightDecay:amsgrad:maximize:)`` makes the decoupled
 /// form with AdamW's default λ = 0.01.
-public final class Adam: Optimizer {
+public final class Adam: PerParameterOptimizer {
     /// η.
-    public private(set) var learningRate: Double
+    public internal(set) var learningRate: Double
     /// (β1, β2).
     public let betas: (Double, Double)
     /// ε.
@@ -46,7 +46,7 @@ public final class Adam: Optimizer {
     /// Whether to maximise.
     public let maximize: Bool
 
-    private final class State {
+    final class State {
         let parameter: Parameter
         var step = 0
         var firstMoment: [Float]
@@ -60,7 +60,7 @@ public final class Adam: Optimizer {
         }
     }
 
-    private var states = ParameterStates<State>()
+    var states = ParameterStates<State>()
     /// `1 − β1ᵗ` and `1 − β2ᵗ` for the latest step count seen (parameters usually share it).
     private var corrections: (step: Int, first: Double, second: Double) = (0, 0, 0)
 
@@ -114,25 +114,7 @@ public final class Adam: Optimizer {
                  decoupledWeightDecay: true, amsgrad: amsgrad, maximize: maximize)
     }
 
-    public func setLearningRate(_ learningRate: Double) throws {
-        try OptimizerError.checkNonNegative("learning rate", learningRate)
-        self.learningRate = learningRate
-    }
-
-    public func resetState() {
-        states.removeAll()
-    }
-
-    /// One Adam (or AdamW) step on each parameter.
-    ///
-    /// - Complexity: O(number of values); no allocation after a parameter's first step.
-    public func step(_ parameters: [Parameter]) {
-        for parameter in parameters {
-            update(parameter)
-        }
-    }
-
-    private func update(_ parameter: Parameter) {
+    func update(_ parameter: Parameter) {
         let state = states.state(for: parameter, size: { $0.firstMoment.count }) {
             State(parameter: parameter, amsgrad: self.amsgrad)
         }.state

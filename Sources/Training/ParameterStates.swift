@@ -29,3 +29,34 @@ struct ParameterStates<State: AnyObject> {
         states.removeAll()
     }
 }
+
+/// An optimizer that steps each parameter on its own, with per-parameter state (SGD's momentum
+/// buffer, Adam's moments): the learning rate, the reset and the step loop are the same for all
+/// of them.
+protocol PerParameterOptimizer: Optimizer {
+    associatedtype State: AnyObject
+    var learningRate: Double { get set }
+    var states: ParameterStates<State> { get set }
+    /// One step on one parameter, from its gradient and its state.
+    func update(_ parameter: Parameter)
+}
+
+extension PerParameterOptimizer {
+    public func setLearningRate(_ learningRate: Double) throws {
+        try OptimizerError.checkNonNegative("learning rate", learningRate)
+        self.learningRate = learningRate
+    }
+
+    public func resetState() {
+        states.removeAll()
+    }
+
+    /// One step on each parameter.
+    ///
+    /// - Complexity: O(number of values); no allocation after a parameter's first step.
+    public func step(_ parameters: [Parameter]) {
+        for parameter in parameters {
+            update(parameter)
+        }
+    }
+}

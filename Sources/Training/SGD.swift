@@ -16,9 +16,9 @@
 /// initialization and momentum in deep learning", ICML 2013), which is also how they write
 /// Nesterov's accelerated gradient (Nesterov, 1983); PyTorch's documentation notes the
 /// difference from some other frameworks, which scale the buffer update by η.
-public final class SGD: Optimizer {
+public final class SGD: PerParameterOptimizer {
     /// η.
-    public private(set) var learningRate: Double
+    public internal(set) var learningRate: Double
     /// μ.
     public let momentum: Double
     /// τ, applied to the gradient in the momentum update from the second step on.
@@ -30,7 +30,7 @@ public final class SGD: Optimizer {
     /// Whether to maximise instead of minimise.
     public let maximize: Bool
 
-    private final class State {
+    final class State {
         let parameter: Parameter
         var buffer: [Float]
         init(parameter: Parameter) {
@@ -39,7 +39,7 @@ public final class SGD: Optimizer {
         }
     }
 
-    private var states = ParameterStates<State>()
+    var states = ParameterStates<State>()
 
     /// Checks and stores the hyperparameters (PyTorch's checks and defaults).
     ///
@@ -72,25 +72,7 @@ public final class SGD: Optimizer {
         self.maximize = maximize
     }
 
-    public func setLearningRate(_ learningRate: Double) throws {
-        try OptimizerError.checkNonNegative("learning rate", learningRate)
-        self.learningRate = learningRate
-    }
-
-    public func resetState() {
-        states.removeAll()
-    }
-
-    /// One SGD step on each parameter.
-    ///
-    /// - Complexity: O(number of values); no allocation after a parameter's first step.
-    public func step(_ parameters: [Parameter]) {
-        for parameter in parameters {
-            update(parameter)
-        }
-    }
-
-    private func update(_ parameter: Parameter) {
+    func update(_ parameter: Parameter) {
         let n = parameter.count
         var state: State?
         var firstStep = false
