@@ -1,29 +1,5 @@
 import Datasets
 
-/// Where a batch sits in a schedule: its epoch, phase and global batch number, and its size.
-public struct BatchTag: Sendable, Equatable, Hashable {
-    /// Epoch number, counting from 0 across all phases.
-    public var epoch: Int
-    /// Which phase of ``ScheduleConfiguration/phases`` the epoch belongs to.
-    public var phaseIndex: Int
-    /// The phase's policy (its ``SamplingPolicy/rawValue`` is the phase name `datatool` prints).
-    public var policy: SamplingPolicy
-    /// Global batch number within the epoch (the same on every rank; rank `r` of `w` sees
-    /// `r, r + w, …`). Numbers at or past ``BatchSchedule/batchCount(epoch:)`` are padding.
-    public var batch: Int
-    /// Samples in the batch.
-    public var count: Int
-
-    /// A tag; ``BatchSchedule`` makes them, tests and tools may too.
-    public init(epoch: Int, phaseIndex: Int, policy: SamplingPolicy, batch: Int, count: Int) {
-        self.epoch = epoch
-        self.phaseIndex = phaseIndex
-        self.policy = policy
-        self.batch = batch
-        self.count = count
-    }
-}
-
 /// The batch stream of a training run: a list of phases (a ``SamplingPolicy`` for a number of
 /// epochs), each batch a list of sample indices, for any batch size B and class count K.
 ///
@@ -80,40 +56,40 @@ public struct BatchSchedule: Sendable {
     /// Epochs of all phases.
     public var totalEpochs: Int { configuration.totalEpochs }
 
-    private let labels: Labels
+    let labels: Labels
     /// Each label's appearances so far in the loaded quota epoch (several labels a sample).
-    private var appearances: [Int] = []
+    var appearances: [Int] = []
     /// The grouping's offsets and lane cursors (its `indices` live on as ``storage``).
-    private let index: ClassIndex
+    let index: ClassIndex
     /// One `Int32` per sample: class buffers, a permutation, or the canonical grouping.
-    private var storage: [Int32]
+    var storage: [Int32]
     /// Room for one batch, for replaying draws that wrap.
-    private var scratch: [Int32]
-    private var buffers: [ClassBuffer]
+    var scratch: [Int32]
+    var buffers: [ClassBuffer]
     /// First epoch of each phase, and the total at the end.
-    private let phaseStarts: [Int]
+    let phaseStarts: [Int]
     /// The plans of each phase: one per epoch for progressive phases, one for the others.
-    private let phasePlans: [[EpochPlan]]
-    private var loaded: Loaded
+    let phasePlans: [[EpochPlan]]
+    var loaded: Loaded
     /// The apportionment of the quota epoch in ``loaded``.
-    private var apportioner: QuotaApportioner?
-    private var chosen: [Int32] = []
-    private var bonus: [UInt8]
+    var apportioner: QuotaApportioner?
+    var chosen: [Int32] = []
+    var bonus: [UInt8]
     /// The batch-shuffle seed of epoch `batchSeedEpoch` (derived once an epoch, not per batch).
-    private var batchSeed: UInt64 = 0
-    private var batchSeedEpoch = -1
-    private let classSampler: WeightedSampler?
+    var batchSeed: UInt64 = 0
+    var batchSeedEpoch = -1
+    let classSampler: WeightedSampler?
     /// The next batch ``next(into:)`` returns: epoch and this rank's step within it.
     public private(set) var nextEpoch = 0
-    private var nextStep = 0
+    var nextStep = 0
 
     /// One label a sample, or several.
-    private enum Labels: Sendable {
+    enum Labels: Sendable {
         case single([Int32])
         case multiple(MultiLabels)
     }
 
-    private enum Loaded: Equatable {
+    enum Loaded: Equatable {
         /// Grouped by class, ascending (after ``ClassIndex``).
         case canonical
         /// Class buffers of a quota epoch, the next batch to draw.
@@ -168,7 +144,7 @@ public struct BatchSchedule: Sendable {
         }
     }
 
-    private init(
+    init(
         labels: Labels, sampleCount: Int, configuration: ScheduleConfiguration,
         grouping makeGrouping: (_ requireEveryClass: Bool) throws -> ClassIndex
     ) throws {
@@ -302,7 +278,7 @@ public struct BatchSchedule: Sendable {
     }
 
     /// Size of a natural or weighted batch: B, but for the last unpadded batch.
-    private func frequencyBatchSize(_ plan: EpochPlan, batch: Int) -> Int {
+    func frequencyBatchSize(_ plan: EpochPlan, batch: Int) -> Int {
         let b = configuration.batchSize
         guard batch < plan.batchCount else { return b }
         return Swift.min(b, plan.draws - batch * b)
@@ -368,178 +344,5 @@ public struct BatchSchedule: Sendable {
         let shard = configuration.shard
         nextEpoch = epoch
         nextStep = batch <= shard.rank ? 0 : (batch - shard.rank + shard.worldSize - 1) / shard.worldSize
-    }
-
-    // MARK: - Phases
-
-    private func epochSeed(_ epoch: Int, _ purpose: UInt64) -> UInt64 {
-        Xoshiro256StarStar.deriveSeed(
-            Xoshiro256StarStar.deriveSeed(configuration.seed, stream: UInt64(epoch)), stream: purpose)
-    }
-
-    private static let classPurpose: UInt64 = 0
-    private static let batchPurpose: UInt64 = 1
-    private static let permutationPurpose: UInt64 = 2
-    private static let rotationPurpose: UInt64 = 3
-
-    private mutating func fillQuota(epoch: Int, batch: Int, plan: EpochPlan, into indices: inout [Int32]) {
-        var skipFrom = 0
-        if case .quota(epoch, let next) = loaded, next <= batch {
-            skipFrom = next
-        } else {
-            restoreCanonical()
-        }
-        let startEpoch = loaded == .canonical
-        let classSeed = startEpoch ? epochSeed(epoch, Self.classPurpose) : 0
-        if startEpoch {
-            apportioner = QuotaApportioner(
-                quotas: plan.quotas, batchCount: plan.batchCount, batchSize: configuration.batchSize,
-                rotationSeed: epochSeed(epoch, Self.rotationPurpose))
-        }
-        if batchSeedEpoch != epoch {
-            batchSeed = epochSeed(epoch, Self.batchPurpose)
-            batchSeedEpoch = epoch
-        }
-        let batchSeed = self.batchSeed
-        // Move the working state out of self so it can be mutated side by side.
-        var buffers = [ClassBuffer]()
-        var storage = [Int32]()
-        var scratch = [Int32]()
-        var chosen = [Int32]()
-        var bonus = [UInt8]()
-        var appearances = [Int]()
-        var apportioner: QuotaApportioner? = nil
-        swap(&appearances, &self.appearances)
-        swap(&apportioner, &self.apportioner)
-        swap(&buffers, &self.buffers)
-        swap(&storage, &self.storage)
-        swap(&scratch, &self.scratch)
-        swap(&chosen, &self.chosen)
-        swap(&bonus, &self.bonus)
-        defer {
-            swap(&buffers, &self.buffers)
-            swap(&storage, &self.storage)
-            swap(&scratch, &self.scratch)
-            swap(&chosen, &self.chosen)
-            swap(&bonus, &self.bonus)
-            swap(&apportioner, &self.apportioner)
-            swap(&appearances, &self.appearances)
-        }
-        var memberships: MultiLabels?
-        if case .multiple(let m) = labels { memberships = m }
-        if startEpoch { for l in appearances.indices { appearances[l] = 0 } }
-        let batchSize = configuration.batchSize
-        storage.withUnsafeMutableBufferPointer { storage in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                bonus.withUnsafeMutableBufferPointer { bonus in
-                  appearances.withUnsafeMutableBufferPointer { appearances in
-                    guard let spare = scratch.baseAddress else { return }
-                    if startEpoch {
-                        for c in buffers.indices {
-                            buffers[c].beginEpoch(storage: storage, rng: Xoshiro256StarStar(seed: classSeed, stream: UInt64(c)))
-                        }
-                    }
-                    // Hands each class of the next batch its f_c (+ 1) draws in one call, so a
-                    // buffer wrap knows every sample the batch already holds of that class.
-                    func draw(_ act: (inout ClassBuffer, Int) -> Void) {
-                        apportioner!.next(into: &chosen, appearances: memberships == nil ? nil : UnsafeBufferPointer(appearances))
-                        let floors = apportioner!.floors
-                        for c in chosen {
-                            if floors[Int(c)] == 0 { act(&buffers[Int(c)], 1) } else { bonus[Int(c)] = 1 }
-                        }
-                        for c32 in apportioner!.floorClasses {
-                            let c = Int(c32)
-                            act(&buffers[c], Int(floors[c]) + Int(bonus[c]))
-                            bonus[c] = 0
-                        }
-                    }
-                    // Counts every label of the drawn samples.
-                    func count(_ drawn: UnsafeBufferPointer<Int32>) {
-                        guard let memberships else { return }
-                        for s in drawn { for l in memberships.labels(ofSample: Int(s)) { appearances[Int(l)] += 1 } }
-                    }
-                    while skipFrom < batch {
-                        if memberships != nil {
-                            // Skipped batches still count appearances, so they are drawn into scratch.
-                            var written = 0
-                            draw { buffer, m in
-                                buffer.take(m, storage: storage, into: spare + written)
-                                written += m
-                            }
-                            count(UnsafeBufferPointer(start: spare, count: written))
-                        } else {
-                            draw { buffer, m in buffer.skip(m, storage: storage, scratch: spare) }
-                        }
-                        skipFrom += 1
-                    }
-                    indices.withUnsafeMutableBufferPointer { out in
-                        guard let outBase = out.baseAddress else { return }
-                        var written = 0
-                        draw { buffer, m in
-                            buffer.take(m, storage: storage, into: outBase + written)
-                            written += m
-                        }
-                        internalInvariant(written == batchSize, "batch \(batch) of epoch \(epoch) holds \(written) draws, expected \(batchSize)")
-                        count(UnsafeBufferPointer(out))
-                        var rng = Xoshiro256StarStar(seed: batchSeed, stream: UInt64(batch))
-                        out.fisherYatesShuffle(using: &rng)
-                    }
-                  }
-                }
-            }
-        }
-        loaded = .quota(epoch: epoch, nextBatch: batch + 1)
-    }
-
-    private mutating func fillPermutation(epoch: Int, batch: Int, into indices: inout [Int32]) {
-        if loaded != .permutation(epoch: epoch) {
-            let permutationSeed = epochSeed(epoch, Self.permutationPurpose)
-            let n = sampleCount
-            storage.withUnsafeMutableBufferPointer { storage in
-                var permutation = UnsafeMutableBufferPointer(rebasing: storage[0..<n])
-                for i in 0..<n { permutation[i] = Int32(truncatingIfNeeded: i) }
-                var rng = Xoshiro256StarStar(seed: permutationSeed)
-                permutation.fisherYatesShuffle(using: &rng)
-            }
-            loaded = .permutation(epoch: epoch)
-        }
-        let n = sampleCount
-        var position = (batch * configuration.batchSize) % n
-        storage.withUnsafeBufferPointer { storage in
-            indices.withUnsafeMutableBufferPointer { out in
-                for i in 0..<out.count {
-                    out[i] = storage[position]
-                    position += 1
-                    if position == n { position = 0 }
-                }
-            }
-        }
-    }
-
-    private mutating func fillWeighted(epoch: Int, batch: Int, into indices: inout [Int32]) {
-        restoreCanonical()
-        guard let classSampler else { return }
-        var rng = Xoshiro256StarStar(seed: epochSeed(epoch, Self.batchPurpose), stream: UInt64(batch))
-        let offsets = index.offsets
-        let counts = self.counts
-        storage.withUnsafeBufferPointer { storage in
-            indices.withUnsafeMutableBufferPointer { out in
-                for i in 0..<out.count {
-                    let c = classSampler.draw(using: &rng)
-                    out[i] = storage[offsets[c] + rng.nextBounded(counts[c])]
-                }
-            }
-        }
-    }
-
-    /// Puts the storage back in grouped, ascending order (a counting pass over the labels).
-    private mutating func restoreCanonical() {
-        guard loaded != .canonical else { return }
-        switch labels {
-        case .single(let labels): index.group(labels: labels, into: &storage)
-        case .multiple(let memberships): index.group(memberships: memberships, into: &storage)
-        }
-        loaded = .canonical
-        apportioner = nil
     }
 }
