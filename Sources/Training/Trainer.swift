@@ -268,7 +268,7 @@ public final class Trainer<Model: Classifier> {
             let tag = batch.tag
             if tag.epoch != epoch {
                 try finishEpoch()
-                let index = Self.phaseIndex(of: tag)
+                let index = tag.phaseIndex
                 if index == phaseIndex {
                     rates.step()                                    // scheduler.step() after an epoch
                 } else {
@@ -356,11 +356,6 @@ public final class Trainer<Model: Classifier> {
         return ScheduleConfiguration(
             batchSize: c.batchSize, phases: phases.map { SchedulePhase($0.policy, epochs: $0.epochs) },
             seed: c.seed, shard: c.shard)
-    }
-
-    /// The phase (index into ``phases``) a batch belongs to.
-    static func phaseIndex(of tag: BatchTag) -> Int {
-        tag.phaseIndex
     }
 
     /// The configured loss and ∂loss/∂logits.

@@ -36,11 +36,6 @@ enum Datatool {
         try runProgram(executable, arguments, in: directory, environment: environment, timeout: timeout)
     }
 
-    /// Runs `python3 script arguments…` (a script of the repository, e.g. `scripts/…`).
-    static func runPython(_ script: String, _ arguments: [String]) throws -> DatatoolRun {
-        try runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["python3", repositoryRoot.appendingPathComponent(script).path] + arguments)
-    }
-
     /// Runs any program the same way.
     static func runProgram(_ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
                            timeout: TimeInterval = 600) throws -> DatatoolRun {

@@ -261,9 +261,9 @@ import TestSupport
         let written = try Datatool.run(common + ["--output", schedule])
         #expect(written.status == 0 && written.stdout.isEmpty, "\(written.stderr)")
         let lines = try Datatool.run(common).stdout
-        let replay = try Datatool.runPython("scripts/schedule_replay.py", [schedule, file])
+        let replay = try PythonScript.run("scripts/schedule_replay.py", [schedule, file])
         try #require(replay.status == 0, "schedule_replay.py failed: \(replay.stderr)")
-        let replayed = replay.stdout
+        let replayed = String(decoding: replay.stdout, as: UTF8.self)
         let expected = try Self.lines(lines), actual = try Self.lines(replayed)
         #expect(expected.count > 0 && expected.count == actual.count)
         #expect(NSArray(array: expected).isEqual(to: actual), "the file's batches differ from the JSON lines")
