@@ -22,7 +22,7 @@ public struct BalanceStatistics: Sendable, Equatable {
         /// quota / n_c.
         public var repetition: Double
         /// Fewest, median and most draws of one sample of the class per epoch (`nil` for
-        /// weighted epochs, where they are random).
+        /// weighted epochs, where they are random, and for a repeat-factor group with no sample).
         public var drawsMin: Int?
         public var drawsMedian: Double?
         public var drawsMax: Int?
@@ -72,13 +72,18 @@ public struct BalanceStatistics: Sendable, Equatable {
     ///   - phaseEpochs: E, for progressive.
     ///   - naturalSamples: N for natural and weighted epochs when samples carry several labels
     ///     (`counts` are then the labels' counts, summing to more); `nil` for Σ n_c.
+    ///   - groupCounts: For repeat factor with several labels a sample, g_c, the samples whose
+    ///     rarest label is c (``Datasets/MultiLabels/rarestLabelCounts``): quotas and per-sample
+    ///     draws are then those of the groups (a label no sample has as its rarest gets none).
+    ///   - seed: The schedule's seed: a repeat-factor `cover` epoch's length is random, and the
+    ///     figures are those of epoch 0 of this seed.
     /// - Throws: ``SamplingError`` for an empty class, a bad batch size or epoch length, a
     ///   policy parameter out of range, or β outside [0, 1).
     /// - Complexity: O(K log K).
     public init(
         counts: [Int], batchSize: Int, policy: SamplingPolicy = .balanced, epochLength: EpochLength = .cover,
         beta: Double = 0.999, dropLast: Bool = false, epochInPhase: Int = 0, phaseEpochs: Int = 1,
-        naturalSamples: Int? = nil
+        naturalSamples: Int? = nil, groupCounts: [Int]? = nil, seed: UInt64 = 0
     ) throws {
         let k = counts.count
         guard k >= 1 else { throw SamplingError.invalidParameter("there are no classes") }
@@ -87,7 +92,8 @@ public struct BalanceStatistics: Sendable, Equatable {
         }
         let plan = try EpochPlan(
             policy: policy, counts: counts, batchSize: batchSize, length: epochLength,
-            epochInPhase: epochInPhase, phaseEpochs: phaseEpochs, dropLast: dropLast, sampleCount: naturalSamples)
+            epochInPhase: epochInPhase, phaseEpochs: phaseEpochs, dropLast: dropLast, sampleCount: naturalSamples,
+            seed: BatchSchedule.epochSeed(seed, 0, BatchSchedule.repeatPurpose), groupCounts: groupCounts)
         let natural = try EpochPlan(policy: .natural, counts: counts, batchSize: batchSize, dropLast: dropLast, sampleCount: naturalSamples)
         let n = counts.reduce(0, +)
         let inverse = try ClassWeights.inverseFrequency(counts: counts)
@@ -115,7 +121,8 @@ public struct BalanceStatistics: Sendable, Equatable {
                 figures.setPassFigures(draws: plan.draws, of: n)
             case .power, .progressive, .repeatFactor:
                 figures.quota = plan.quotas[c]
-                figures.setPassFigures(draws: plan.quotas[c], of: count)
+                let group = policy.isRepeatFactor ? groupCounts?[c] ?? count : count
+                if group > 0 { figures.setPassFigures(draws: plan.quotas[c], of: group) }
             }
             figures.repetition = Double(figures.quota) / Double(count)
             return figures

@@ -6,14 +6,20 @@ extension BatchSchedule {
     // MARK: - Phases
 
     func epochSeed(_ epoch: Int, _ purpose: UInt64) -> UInt64 {
-        Xoshiro256StarStar.deriveSeed(
-            Xoshiro256StarStar.deriveSeed(configuration.seed, stream: UInt64(epoch)), stream: purpose)
+        Self.epochSeed(configuration.seed, epoch, purpose)
+    }
+
+    /// The seed of stream `purpose` of epoch `epoch`, from the schedule's seed alone.
+    static func epochSeed(_ seed: UInt64, _ epoch: Int, _ purpose: UInt64) -> UInt64 {
+        Xoshiro256StarStar.deriveSeed(Xoshiro256StarStar.deriveSeed(seed, stream: UInt64(epoch)), stream: purpose)
     }
 
     static let classPurpose: UInt64 = 0
     static let batchPurpose: UInt64 = 1
     static let permutationPurpose: UInt64 = 2
     static let rotationPurpose: UInt64 = 3
+    /// The repeat-factor extras of an epoch (its length).
+    static let repeatPurpose: UInt64 = 4
 
     mutating func fillQuota(epoch: Int, batch: Int, plan: EpochPlan, into indices: inout [Int32]) {
         var skipFrom = 0
@@ -136,7 +142,12 @@ extension BatchSchedule {
             }
             loaded = .permutation(epoch: epoch)
         }
-        let n = sampleCount
+        readAround(length: sampleCount, batch: batch, into: &indices)
+    }
+
+    /// Batch `batch` of the first `length` positions of the storage, read as a ring: batches
+    /// past the end (padding) continue from the start.
+    private func readAround(length n: Int, batch: Int, into indices: inout [Int32]) {
         var position = (batch * configuration.batchSize) % n
         storage.withUnsafeBufferPointer { storage in
             indices.withUnsafeMutableBufferPointer { out in
@@ -147,6 +158,48 @@ extension BatchSchedule {
                 }
             }
         }
+    }
+
+    /// A repeat-factor epoch over samples with several labels, as detectron2 draws it: a list
+    /// holding each labelled sample as often as its rarest label's group draws it, shuffled.
+    /// Group c's quota Q_c is ⌊Q_c / g_c⌋ draws of each of its g_c samples plus one more for
+    /// Q_c mod g_c of them, picked uniformly by selection sampling (Knuth, TAOCP vol. 2,
+    /// Algorithm S) in one pass over the samples — the same draws a fresh pass of a circular
+    /// buffer makes. Batches are consecutive runs of B; padding continues around the list.
+    mutating func fillDrawList(epoch: Int, batch: Int, plan: EpochPlan, into indices: inout [Int32]) {
+        if loaded != .drawList(epoch: epoch), case .multiple(let memberships) = labels {
+            var rng = Xoshiro256StarStar(seed: epochSeed(epoch, Self.permutationPurpose))
+            var whole = [Int](repeating: 0, count: classCount)
+            var wanted = [Int](repeating: 0, count: classCount)
+            var left = groupCounts
+            for c in 0..<classCount where left[c] > 0 {
+                whole[c] = plan.quotas[c] / left[c]
+                wanted[c] = plan.quotas[c] % left[c]
+            }
+            let counts = self.counts
+            storage.withUnsafeMutableBufferPointer { storage in
+                var written = 0
+                for sample in 0..<memberships.sampleCount {
+                    guard let c = memberships.rarestLabel(ofSample: sample, counts: counts) else { continue }
+                    var times = whole[c]
+                    if wanted[c] > 0 && rng.nextBounded(left[c]) < wanted[c] {
+                        times += 1
+                        wanted[c] -= 1
+                    }
+                    left[c] -= 1
+                    for _ in 0..<times {
+                        storage[written] = Int32(truncatingIfNeeded: sample)
+                        written += 1
+                    }
+                }
+                internalInvariant(written == plan.draws, "epoch \(epoch) lists \(written) draws, expected \(plan.draws)")
+                var list = UnsafeMutableBufferPointer(rebasing: storage[0..<written])
+                list.fisherYatesShuffle(using: &rng)
+            }
+            loaded = .drawList(epoch: epoch)
+            apportioner = nil
+        }
+        readAround(length: plan.draws, batch: batch, into: &indices)
     }
 
     mutating func fillWeighted(epoch: Int, batch: Int, into indices: inout [Int32]) {

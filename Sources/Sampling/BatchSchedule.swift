@@ -59,6 +59,9 @@ public struct BatchSchedule: Sendable {
     let labels: Labels
     /// Each label's appearances so far in the loaded quota epoch (several labels a sample).
     var appearances: [Int] = []
+    /// With several labels a sample and a repeat-factor phase: g_c, the samples whose rarest
+    /// label is c (empty otherwise).
+    let groupCounts: [Int]
     /// The grouping's offsets and lane cursors (its `indices` live on as ``storage``).
     let index: ClassIndex
     /// One `Int32` per sample: class buffers, a permutation, or the canonical grouping.
@@ -96,6 +99,8 @@ public struct BatchSchedule: Sendable {
         case quota(epoch: Int, nextBatch: Int)
         /// The permutation of a natural epoch.
         case permutation(epoch: Int)
+        /// The shuffled draws of a repeat-factor epoch over samples with several labels.
+        case drawList(epoch: Int)
     }
 
     /// Builds a schedule over `labels`.
@@ -161,21 +166,35 @@ public struct BatchSchedule: Sendable {
         var grouping = try makeGrouping(needsEveryClass)
         let counts = grouping.counts
         let classCount = counts.count
+        // Several labels a sample: repeat factor draws each sample by its rarest label.
+        var groupCounts: [Int]?
+        if case .multiple(let m) = labels, active.contains(where: \.policy.isRepeatFactor) {
+            groupCounts = m.rarestLabelCounts
+        }
         var phaseStarts = [0]
         var plans = [[EpochPlan]]()
         for phase in c.phases {
-            phaseStarts.append(phaseStarts.last! + Swift.max(0, phase.epochs))
+            let first = phaseStarts.last!
+            phaseStarts.append(first + Swift.max(0, phase.epochs))
             guard phase.epochs > 0 else {
                 plans.append([])
                 continue
             }
-            let perEpoch = phase.policy == .progressive ? phase.epochs : 1
-            plans.append(try (0..<perEpoch).map { e in
+            // Progressive epochs differ by λ_e, repeat-factor cover epochs by their random extras.
+            let varies: Bool
+            switch phase.policy {
+            case .progressive: varies = true
+            case .repeatFactor: varies = c.epochLength == .cover
+            default: varies = false
+            }
+            plans.append(try (0..<(varies ? phase.epochs : 1)).map { e in
                 try EpochPlan(
                     policy: phase.policy, counts: counts, batchSize: c.batchSize, length: c.epochLength,
-                    epochInPhase: e, phaseEpochs: phase.epochs, dropLast: c.dropLast, sampleCount: sampleCount)
+                    epochInPhase: e, phaseEpochs: phase.epochs, dropLast: c.dropLast, sampleCount: sampleCount,
+                    seed: Self.epochSeed(c.seed, first + e, Self.repeatPurpose), groupCounts: groupCounts)
             })
         }
+        self.groupCounts = groupCounts ?? []
         self.configuration = c
         self.labels = labels
         self.sampleCount = sampleCount
@@ -183,8 +202,11 @@ public struct BatchSchedule: Sendable {
         self.phaseStarts = phaseStarts
         self.phasePlans = plans
         var storage = grouping.takeIndices()
-        // Class buffers need M, a permutation N (more when some samples carry no label).
-        if storage.count < sampleCount { storage.append(contentsOf: repeatElement(0, count: sampleCount - storage.count)) }
+        // Class buffers need M, a permutation N (more when some samples carry no label), a
+        // list of repeat-factor draws T.
+        var room = sampleCount
+        if groupCounts != nil { room = Swift.max(room, plans.joined().map(\.draws).max() ?? 0) }
+        if storage.count < room { storage.append(contentsOf: repeatElement(0, count: room - storage.count)) }
         self.storage = storage
         if case .multiple = labels {
             self.appearances = [Int](repeating: 0, count: classCount)
@@ -261,6 +283,10 @@ public struct BatchSchedule: Sendable {
         let plan = self.plan(epoch: epoch)
         let count: Int
         switch policy {
+        case .repeatFactor where !groupCounts.isEmpty:
+            count = configuration.batchSize
+            resize(&indices, to: count, filler: 0)
+            fillDrawList(epoch: epoch, batch: batch, plan: plan, into: &indices)
         case .power, .progressive, .repeatFactor:
             count = configuration.batchSize
             resize(&indices, to: count, filler: 0)

@@ -32,15 +32,21 @@ public struct EpochPlan: Sendable, Equatable {
     ///   - epochInPhase: e, for ``SamplingPolicy/progressive``.
     ///   - phaseEpochs: E, for ``SamplingPolicy/progressive``.
     ///   - dropLast: Whether natural and weighted epochs drop a smaller last batch.
-    ///   - sampleCount: N, the draws of a natural or weighted `cover` epoch; `nil` for Σ n_c
-    ///     (one label a sample). With several labels a sample, N is less than Σ n_c.
+    ///   - sampleCount: N, the draws of a natural or weighted `cover` epoch and the N of
+    ///     repeat factor's f_c = n_c / N; `nil` for Σ n_c (one label a sample). With several
+    ///     labels a sample, N is less than Σ n_c.
+    ///   - seed: Seeds the repeat-factor draws of a `cover` epoch (the epoch's own seed, so
+    ///     that (seed, epoch) fixes its length); unused by the other policies.
+    ///   - groupCounts: For ``SamplingPolicy/repeatFactor(_:)`` with several labels a sample,
+    ///     g_c, the samples whose rarest label is c (whose repeat factor is r_c): the quotas are
+    ///     then draws from these groups. `nil`: the groups are the classes (g_c = n_c).
     /// - Throws: ``SamplingError`` for a policy parameter out of range, a fixed epoch length
     ///   shorter than one batch, an empty class the policy needs, or an epoch with no batches.
     /// - Complexity: O(K) (O(K log K) for the rounding).
     public init(
         policy: SamplingPolicy, counts: [Int], batchSize: Int, length: EpochLength = .cover,
         epochInPhase: Int = 0, phaseEpochs: Int = 1, dropLast: Bool = false,
-        sampleCount: Int? = nil
+        sampleCount: Int? = nil, seed: UInt64 = 0, groupCounts: [Int]? = nil
     ) throws {
         try policy.validate()
         guard batchSize >= 1 else {
@@ -77,22 +83,61 @@ public struct EpochPlan: Sendable, Equatable {
             self.quotas = []
             return
         }
-        let weights = policy.weights(counts: counts, epochInPhase: epochInPhase, phaseEpochs: phaseEpochs)
+        var repeats: [Double] = []
+        let weights: [Double]
+        if case .repeatFactor(let t) = policy {
+            // p_c ∝ g_c·r_c: the groups' expected draws.
+            repeats = SamplingPolicy.repeatFactors(threshold: t, counts: counts, sampleCount: sampleCount ?? n)
+            weights = zip(groupCounts ?? counts, repeats).map { Double($0) * $1 }
+        } else {
+            weights = policy.weights(counts: counts, epochInPhase: epochInPhase, phaseEpochs: phaseEpochs)
+        }
         let total: Int
         switch length {
         case .samples(let s): total = Self.roundUp(s, batchSize)
         case .batches(let b): total = b * batchSize
         case .cover:
-            if case .repeatFactor = policy {
-                // Σ n_c·r_c: every sample ⌊r⌋ or ⌈r⌉ times, as many as detectron2 draws on average.
-                total = Self.roundUp(Int(weights.reduce(0, +).rounded(.up)), batchSize)
-            } else {
-                total = Self.coverLength(counts: counts, weights: weights, batchSize: batchSize)
+            if !repeats.isEmpty {
+                let quotas = Self.repeatQuotas(groups: groupCounts ?? counts, repeats: repeats, weights: weights, batchSize: batchSize, seed: seed)
+                self.quotas = quotas
+                self.draws = quotas.reduce(0, +)
+                self.batchCount = draws / batchSize
+                return
             }
+            total = Self.coverLength(counts: counts, weights: weights, batchSize: batchSize)
         }
         self.draws = total
         self.batchCount = total / batchSize
         self.quotas = Self.largestRemainder(total: total, weights: weights)
+    }
+
+    /// The quotas of a repeat-factor `cover` epoch, as LVIS and detectron2's
+    /// `RepeatFactorTrainingSampler` draw: every sample of group c ⌊r_c⌋ times, and once more
+    /// with probability r_c − ⌊r_c⌋, independently. The extras of a group are then
+    /// X_c ~ Binomial(g_c, r_c − ⌊r_c⌋) — taking X_c more draws from a fresh pass of the group
+    /// picks a uniform random subset of that size, which is the same as a Bernoulli draw per
+    /// sample — so Q_c = g_c·⌊r_c⌋ + X_c, with X_c from stream c of `seed`. The sum is rounded
+    /// up to a multiple of B by further draws, split by largest remainder among the samples not
+    /// yet drawn ⌈r_c⌉ times (then, when there are fewer of those, by `weights`).
+    ///
+    /// - Complexity: O(K log K), O(1) expected per binomial.
+    static func repeatQuotas(groups: [Int], repeats: [Double], weights: [Double], batchSize: Int, seed: UInt64) -> [Int] {
+        var quotas = [Int](repeating: 0, count: groups.count)
+        for (c, g) in groups.enumerated() where g > 0 {
+            let whole = repeats[c].rounded(.down)
+            var rng = Xoshiro256StarStar(seed: seed, stream: UInt64(c))
+            quotas[c] = g * Int(whole) + rng.nextBinomial(count: g, probability: repeats[c] - whole)
+        }
+        // The padding goes first to samples not yet drawn ⌈r_c⌉ times (largest remainder of
+        // that room never exceeds it), then, should there be too few, by the policy's shares.
+        let drawn = quotas.reduce(0, +)
+        var padding = Swift.max(batchSize, roundUp(drawn, batchSize)) - drawn
+        let room = groups.indices.map { Double(Swift.max(0, groups[$0] * Int(repeats[$0].rounded(.up)) - quotas[$0])) }
+        let roomTotal = Int(room.reduce(0, +))
+        let intoRoom = roomTotal >= padding ? largestRemainder(total: padding, weights: room) : room.map { Int($0) }
+        padding -= Swift.min(padding, roomTotal)
+        for (c, extra) in largestRemainder(total: padding, weights: weights).enumerated() { quotas[c] += intoRoom[c] + extra }
+        return quotas
     }
 
     /// ⌈x / b⌉·b.

@@ -16,9 +16,10 @@ import Musl
 ///   λ_e·p_c^balanced with λ_e = e / (E − 1): the first epoch instance-balanced, the last
 ///   class-balanced, as the classifier-balancing code of Kang et al. does (λ_0 = 0 when E = 1).
 /// - `repeatFactor(t)` (Gupta, Dollár & Girshick, "LVIS", CVPR 2019): r_c = max(1, √(t / f_c))
-///   with f_c = n_c / N; with the `cover` epoch length a sample is drawn ⌊r_c⌋ times an epoch
-///   plus once more with probability r_c − ⌊r_c⌋ (seeded), as detectron2's
-///   `RepeatFactorTrainingSampler`; with a fixed length p_c ∝ n_c·r_c.
+///   with f_c the fraction of samples carrying label c, a sample's r the largest of its
+///   labels'; with the `cover` epoch length a sample is drawn ⌊r⌋ times an epoch plus once
+///   more with probability r − ⌊r⌋ (seeded by (seed, epoch)), as detectron2's
+///   `RepeatFactorTrainingSampler`, so epoch lengths vary; with a fixed length p_c ∝ n_c·r_c.
 /// - ``natural``: a fresh permutation of all N samples (real frequencies, not per class).
 /// - ``weighted``: with-replacement draws, every class equally likely — PyTorch's
 ///   `WeightedRandomSampler` with inverse-frequency weights, the baseline.
@@ -53,6 +54,12 @@ public enum SamplingPolicy: Sendable, Hashable {
         case .natural, .weighted: return false
         case .power, .progressive, .repeatFactor: return true
         }
+    }
+
+    /// Whether this is ``repeatFactor(_:)``, for any threshold.
+    public var isRepeatFactor: Bool {
+        if case .repeatFactor = self { return true }
+        return false
     }
 
     /// Whether every class needs a sample: balanced (q = 0), progressive over more than one
@@ -155,17 +162,25 @@ public enum SamplingPolicy: Sendable, Hashable {
             let span = Double(phaseEpochs - 1), lambda = Double(e)
             return counts.map { (span - lambda) * k * Double($0) + lambda * n }
         case .repeatFactor(let t):
-            let n = Double(counts.reduce(0, +))
-            return counts.map { Double($0) * Self.repeatFactor(threshold: t, count: $0, total: n) }
+            let repeats = Self.repeatFactors(threshold: t, counts: counts, sampleCount: counts.reduce(0, +))
+            return zip(counts, repeats).map { Double($0) * $1 }
         case .natural, .weighted:
             return counts.map { Double($0) }
         }
     }
 
-    /// r_c = max(1, √(t / f_c)) with f_c = n_c / N.
-    static func repeatFactor(threshold t: Double, count: Int, total: Double) -> Double {
-        guard count > 0 else { return 1 }
-        return Swift.max(1, (t * total / Double(count)).squareRoot())
+    /// LVIS repeat factors r_c = max(1, √(t / f_c)), f_c = n_c / N the fraction of samples
+    /// carrying label c (Gupta, Dollár & Girshick, CVPR 2019). A sample's repeat factor is the
+    /// largest of its labels', that of its rarest label.
+    ///
+    /// - Parameters:
+    ///   - t: The threshold, t > 0.
+    ///   - counts: n_c, the samples carrying each label.
+    ///   - sampleCount: N, all samples (Σ n_c with one label a sample).
+    /// - Returns: r_c for every label (1 for a label no sample carries).
+    /// - Complexity: O(K).
+    public static func repeatFactors(threshold t: Double, counts: [Int], sampleCount: Int) -> [Double] {
+        counts.map { $0 > 0 ? Swift.max(1, (t * Double(sampleCount) / Double($0)).squareRoot()) : 1 }
     }
 }
 

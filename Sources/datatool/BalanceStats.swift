@@ -16,7 +16,10 @@ struct BalanceStats: ParsableCommand {
             label of every drawn sample — are shown with their spread max/min, next to a \
             natural epoch's); natural (fine-tune) batches per epoch ⌈N/B⌉; \
             and the inverse-frequency N/(K·n_c) and effective-number (Cui et al. 2019) class \
-            weights. Progressive figures are for its first epoch (instance-balanced). With \
+            weights. Progressive figures are for its first epoch (instance-balanced); \
+            repeat:T figures for epoch 0 of seed 0, whose length is random (each sample ⌊r⌋ \
+            times plus once with probability r − ⌊r⌋; with --multi-label a sample counts in \
+            the row of its rarest label, whose r is the largest of its labels'). With \
             --schedule, the figures of every phase (JSON: a "phases" list).
 
             EXAMPLES:
@@ -60,10 +63,12 @@ struct BalanceStats: ParsableCommand {
     func run() throws {
         let phases = sampling.schedule ?? [SchedulePhase(sampling.sampler ?? .balanced, epochs: 1)]
         let counts: [Int]
+        var groupCounts: [Int]?
         var figures = [LabelAppearances?](repeating: nil, count: phases.count)
         if sampling.multiLabel {
             let labels = try data.openMultiLabels()
             counts = labels.counts
+            if phases.contains(where: \.policy.isRepeatFactor) { groupCounts = labels.rarestLabelCounts }
             let unlabelled = (0..<labels.sampleCount).filter { labels.labels(ofSample: $0).isEmpty }.count
             for (p, phase) in phases.enumerated() {
                 var schedule = try BatchSchedule(multiLabels: labels, configuration: ScheduleConfiguration(
@@ -82,7 +87,7 @@ struct BalanceStats: ParsableCommand {
             try BalanceStatistics(
                 counts: counts, batchSize: sampling.batchSize(samples: figures[0]?.samples ?? counts.reduce(0, +)),
                 policy: phase.policy, epochLength: sampling.epochLength, beta: beta, dropLast: dropLast,
-                phaseEpochs: phase.epochs, naturalSamples: figures[0]?.samples)
+                phaseEpochs: phase.epochs, naturalSamples: figures[0]?.samples, groupCounts: groupCounts)
         }
         guard let schedule = sampling.schedule else {
             print(json ? jsonObject(stats[0], figures[0]).text : table(stats[0], figures[0]))

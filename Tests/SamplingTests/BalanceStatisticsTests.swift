@@ -11,7 +11,7 @@ import Testing
         for (row, label) in shape.labels.enumerated() { members[Int(label)].append(row) }
         for policy in quotaPolicies(seed: seed) + [.natural] {
             let length = shape.length(for: policy)
-            let stats = try BalanceStatistics(counts: shape.counts, batchSize: shape.batchSize, policy: policy, epochLength: length, beta: 0.99)
+            let stats = try BalanceStatistics(counts: shape.counts, batchSize: shape.batchSize, policy: policy, epochLength: length, beta: 0.99, seed: seed)
             var schedule = try BatchSchedule(
                 labels: shape.labels, classCount: shape.classCount,
                 configuration: ScheduleConfiguration(batchSize: shape.batchSize, phases: [SchedulePhase(policy, epochs: 1), SchedulePhase(.natural, epochs: 1)], epochLength: length, seed: seed))

@@ -36,11 +36,15 @@ import Testing
                         "\(shape) \(policy): T − B also covers")
                 continue
             }
-            // Repeat factor: Σ n_c·r_c rounded up to B; every sample ⌊r_c⌋ or ⌈r_c⌉ times.
-            let plan = try EpochPlan(policy: policy, counts: shape.counts, batchSize: shape.batchSize)
-            let expected = policy.weights(counts: shape.counts).reduce(0, +)
-            #expect(Double(plan.draws) >= expected - 1e-6 && Double(plan.draws) < expected + Double(shape.batchSize) + 1, "\(shape) \(policy)")
-            #expect(zip(plan.quotas, shape.counts).allSatisfy { $0 >= $1 }, "\(shape) \(policy)")
+            // Repeat factor: Σ n_c·⌊r_c⌋ plus the random extras (at most n_c each), rounded up
+            // to B; every class at least n_c·⌊r_c⌋ (so every sample at least once).
+            let plan = try EpochPlan(policy: policy, counts: shape.counts, batchSize: shape.batchSize, seed: seed)
+            guard case .repeatFactor(let t) = policy else { continue }
+            let r = SamplingPolicy.repeatFactors(threshold: t, counts: shape.counts, sampleCount: shape.labels.count)
+            let floors = zip(shape.counts, r).map { $0 * Int($1.rounded(.down)) }
+            let ceilings = zip(shape.counts, r).map { $0 * Int($1.rounded(.up)) }
+            #expect(plan.draws % shape.batchSize == 0 && plan.draws >= floors.reduce(0, +) && plan.draws < ceilings.reduce(0, +) + shape.batchSize, "\(shape) \(policy)")
+            #expect(zip(plan.quotas, floors).allSatisfy { $0 >= $1 } && zip(plan.quotas, shape.counts).allSatisfy { $0 >= $1 }, "\(shape) \(policy)")
         }
     }
 

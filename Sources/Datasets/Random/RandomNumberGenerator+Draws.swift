@@ -70,6 +70,67 @@ extension RandomNumberGenerator {
         let (s, c) = sineCosine(2.0 * Double.pi * u2)
         return (r * c, r * s)
     }
+
+    /// The number of successes in `count` independent trials of probability `probability`:
+    /// a draw from Binomial(n, p).
+    ///
+    /// For n·min(p, 1 − p) < 10, inversion (walking the probabilities up from 0); above, the
+    /// transformed rejection with squeeze "BTRS" of Hörmann ("The generation of binomial random
+    /// variates", J. Statist. Comput. Simul. 46, 1993), which takes O(1) draws on average.
+    /// Both work on min(p, 1 − p) and mirror the result for p > ½. The rejection test uses the
+    /// C library's `lgamma`, whose last bit may differ between platforms.
+    ///
+    /// - Parameters:
+    ///   - count: n ≥ 0.
+    ///   - probability: p in [0, 1].
+    /// - Returns: An integer in `0...count`.
+    /// - Complexity: O(min(n·p, 10)) expected.
+    public mutating func nextBinomial(count n: Int, probability p: Double) -> Int {
+        precondition(n >= 0 && p >= 0 && p <= 1, "binomial needs n ≥ 0 and p in [0, 1], got n = \(n), p = \(p)")
+        let small = Swift.min(p, 1 - p)
+        guard n > 0 && small > 0 else { return p > 0.5 ? n : 0 }
+        let k = Double(n) * small < 10 ? binomialByInversion(n, small) : binomialByRejection(n, small)
+        return p > 0.5 ? n - k : k
+    }
+
+    /// Binomial(n, p) for n·p < 10, p ≤ ½: the smallest k whose cumulative probability
+    /// exceeds one uniform draw, with P(k + 1) = P(k)·(n − k)/(k + 1)·p/(1 − p).
+    private mutating func binomialByInversion(_ n: Int, _ p: Double) -> Int {
+        let q = 1 - p, odds = p / q
+        var u = nextUnitDouble()
+        var probability = pow(q, Double(n))
+        var k = 0
+        while u >= probability && k < n {
+            u -= probability
+            probability *= odds * Double(n - k) / Double(k + 1)
+            k += 1
+        }
+        return k
+    }
+
+    /// Binomial(n, p) for n·p ≥ 10, p ≤ ½, by Hörmann's BTRS.
+    private mutating func binomialByRejection(_ n: Int, _ p: Double) -> Int {
+        let q = 1 - p, nd = Double(n)
+        let spq = (nd * p * q).squareRoot()
+        let b = 1.15 + 2.53 * spq
+        let a = -0.0873 + 0.0248 * b + 0.01 * p
+        let c = nd * p + 0.5
+        let vr = 0.92 - 4.2 / b
+        let alpha = (2.83 + 5.1 / b) * spq
+        let logOdds = log(p / q)
+        let mode = ((nd + 1) * p).rounded(.down)
+        let h = lgamma(mode + 1) + lgamma(nd - mode + 1)
+        while true {
+            let u = nextUnitDouble() - 0.5
+            let v = nextUnitDouble()
+            let us = 0.5 - Swift.abs(u)
+            let k = ((2 * a / us + b) * u + c).rounded(.down)
+            guard k >= 0 && k <= nd else { continue }
+            if us >= 0.07 && v <= vr { return Int(k) }
+            let logV = log(v * alpha / (a / (us * us) + b))
+            if logV <= h - lgamma(k + 1) - lgamma(nd - k + 1) + (k - mode) * logOdds { return Int(k) }
+        }
+    }
 }
 
 extension MutableCollection where Self: RandomAccessCollection {
