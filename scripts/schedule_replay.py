@@ -61,7 +61,9 @@ def main():
                 "phase_index": int(sampler.phase_index[i]), "batch": int(sampler.batch[i]),
                 "indices": batch}
         if labels is not None:
-            line["labels"] = [int(labels[j]) for j in batch]
+            # [N] class labels, or [N, K] 0/1 (--multi-label): a list of label lists.
+            line["labels"] = ([np.flatnonzero(labels[j]).tolist() for j in batch] if labels.ndim == 2
+                              else [int(labels[j]) for j in batch])
         print(json.dumps(line))
 
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `datatool sample` and `balance-stats` with `--multi-label`, on the h5py fixture
 /// `multilabel.h5` (`scripts/fixtures/make_multilabel_fixtures.py`): a seeded co-occurring,
@@ -33,6 +34,20 @@ import Testing
         let resumed = try Datatool.run(["sample", Self.file, "--multi-label", "--batch-size", "32", "--schedule", "balanced:1,natural:1", "--seed", "5", "--start-batch", "40"])
         let rest = try SamplingCommandTests.lines(resumed.stdout)
         #expect(NSArray(array: rest).isEqual(to: Array(lines[40...])))
+    }
+
+    @Test("--multi-label --output schedule.h5 replays as the JSON lines, labels read from the data file")
+    func multiLabelScheduleFileReplays() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let schedule = dir.appendingPathComponent("schedule.h5").path
+        let common = ["sample", Self.file, "--multi-label", "--batch-size", "16", "--schedule", "repeat:0.3:2,balanced:1", "--seed", "3"]
+        let written = try Datatool.run(common + ["--output", schedule])
+        #expect(written.status == 0 && written.stdout.isEmpty, "\(written.stderr)")
+        let expected = try SamplingCommandTests.lines(try Datatool.run(common).stdout)
+        let replay = try PythonScript.run("scripts/schedule_replay.py", [schedule, Self.file])
+        try #require(replay.status == 0, "schedule_replay.py failed: \(replay.stderr)")
+        let actual = try SamplingCommandTests.lines(String(decoding: replay.stdout, as: UTF8.self))
+        #expect(expected.count > 0 && NSArray(array: expected).isEqual(to: actual), "the file's batches differ from the JSON lines")
     }
 
     @Test func balanceStatsReportsPerLabelDrawsAndTheAppearanceSpread() throws {
