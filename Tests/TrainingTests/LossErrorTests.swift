@@ -26,4 +26,28 @@ import Testing
             #expect(error.description == text)
         }
     }
+
+    @Test("each loss refuses bad arguments with one error naming the argument and the expectation")
+    func lossesRefuseBadArguments() {
+        let cases: [(String, () throws -> Void, String)] = [
+            ("BCEWithLogitsLoss", { _ = try BCEWithLogitsLoss(positiveWeight: [1, 2, 3]).forward(Matrix([[0.5, 0.5]]), Matrix([[1, 0]])) },
+             "positiveWeight has 3 entries; expected 2 (one per column of input)"),
+            ("HingeEmbeddingLoss", { _ = try HingeEmbeddingLoss().backward(Matrix([[1, 2]]), Matrix([[1, 2]])) },
+             "target of HingeEmbeddingLoss at row 0, column 1 is 2.0; expected 1 or -1"),
+            ("HuberLoss", { _ = try HuberLoss(delta: 0) },
+             "delta is 0.0; expected a finite number > 0"),
+            ("MarginRankingLoss", { _ = try MarginRankingLoss().forward(Matrix([[1, 2]]), Matrix([[1]]), target: Matrix([[1, 1]])) },
+             "input2 is 1×1; expected 1×2 (the shape of input1)"),
+            ("SmoothL1Loss", { _ = try SmoothL1Loss(beta: -1) },
+             "beta is -1.0; expected a finite number ≥ 0"),
+            ("MSELoss", { _ = try MSELoss().forward(Matrix(rows: 2, columns: 3), Matrix(rows: 3, columns: 2)) },
+             "target is 3×2; expected 2×3 (the shape of input)"),
+            ("SoftMarginLoss", { _ = try SoftMarginLoss().forward(Matrix([[1, 2]]), Matrix([[1, 0]])) },
+             "target of SoftMarginLoss at row 0, column 1 is 0.0; expected 1 or -1"),
+        ]
+        for (loss, call, text) in cases {
+            let error = #expect(throws: LossError.self, "\(loss)") { try call() }
+            #expect(error?.description == text, "\(loss)")
+        }
+    }
 }

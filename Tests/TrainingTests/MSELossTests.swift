@@ -6,13 +6,6 @@ import Testing
         try LossFixture.checkElementwise("mse_loss", minimumCases: 9) { c in MSELoss(reduction: try c.reduction()) }
     }
 
-    @Test func shapeMismatchIsAClearError() {
-        let error = #expect(throws: LossError.self) {
-            try MSELoss().forward(Matrix(rows: 2, columns: 3), Matrix(rows: 3, columns: 2))
-        }
-        #expect(error?.description == "target is 3×2; expected 2×3 (the shape of input)")
-    }
-
     @Test func meanOfNothingIsNaNAndSumIsZero() throws {
         let empty = Matrix(rows: 0, columns: 3)
         #expect(try MSELoss().forward(empty, empty).storage[0].isNaN)
