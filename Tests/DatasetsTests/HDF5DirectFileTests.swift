@@ -2,12 +2,6 @@ import Foundation
 import Testing
 @testable import Datasets
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Reading a file's bytes beside libhdf5: the same bytes, checked bounds, truncation.
 @Suite struct HDF5DirectFileTests {
     @Test func readsTheFilesBytesAndRefusesBytesPastItsEnd() throws {

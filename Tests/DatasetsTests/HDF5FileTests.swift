@@ -2,12 +2,6 @@ import Foundation
 import Testing
 import Datasets
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Opening files (and every way that fails) and listing their contents.
 @Suite struct HDF5FileTests {
     // MARK: - Opening

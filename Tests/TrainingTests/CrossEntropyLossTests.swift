@@ -3,10 +3,9 @@ import Testing
 
 @Suite struct CrossEntropyLossTests {
     private static func loss(for fixtureCase: LossFixture.Case) throws -> CrossEntropyLoss {
-        try CrossEntropyLoss(
-            weight: try fixtureCase.floats("weight"),
-            ignoreIndex: Int32(try fixtureCase.option("ignore_index")) ?? -100,
-            reduction: try fixtureCase.reduction(),
+        let options = try fixtureCase.classTargetOptions()
+        return try CrossEntropyLoss(
+            weight: options.weight, ignoreIndex: options.ignoreIndex, reduction: options.reduction,
             labelSmoothing: try fixtureCase.floatOption("label_smoothing"))
     }
 

@@ -58,6 +58,12 @@ struct LossFixture: Decodable {
             let text = try option("reduction")
             return try #require(LossReduction(rawValue: text), "case \(name): unknown reduction \(text)")
         }
+
+        /// The `weight`, `ignore_index` (−100 when absent or not an integer, PyTorch's default)
+        /// and `reduction` of a class-target loss (NLL, cross-entropy).
+        func classTargetOptions() throws -> (weight: [Float]?, ignoreIndex: Int32, reduction: LossReduction) {
+            (try floats("weight"), Int32(try option("ignore_index")) ?? -100, try reduction())
+        }
     }
 
     /// A tensor as stored: its shape and its values as space-separated decimals.

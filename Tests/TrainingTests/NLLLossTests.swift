@@ -3,10 +3,8 @@ import Testing
 
 @Suite struct NLLLossTests {
     private static func loss(for fixtureCase: LossFixture.Case) throws -> NLLLoss {
-        try NLLLoss(
-            weight: try fixtureCase.floats("weight"),
-            ignoreIndex: Int32(try fixtureCase.option("ignore_index")) ?? -100,
-            reduction: try fixtureCase.reduction())
+        let options = try fixtureCase.classTargetOptions()
+        return try NLLLoss(weight: options.weight, ignoreIndex: options.ignoreIndex, reduction: options.reduction)
     }
 
     @Test func matchesPyTorch() throws {
