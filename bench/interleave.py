@@ -30,6 +30,7 @@ BENCHMARKS = [
     ("gzip_full_read", True),
     ("ooc_gzip", True),
     ("ooc_contiguous", True),
+    ("outofcore_chunked", False),
     ("embeddings_epoch", True),
 ]
 

@@ -72,3 +72,41 @@ private func mebibytes(_ bytes: Int) -> String {
     let value = Double(bytes) / Double(1 << 20)
     return value >= 10 ? "\(Int(value.rounded())) MiB" : "\(Double(Int(value * 10)) / 10) MiB"
 }
+
+/// Balanced epochs (B = 96, `cover`: 3 M draws, 31,250 batches) from `gzip.h5` in the chunked
+/// order, the two rare classes pinned in memory, as `datatool train --stream --order chunked`
+/// reads them (64 MiB: half pinned, half chunk cache; look-ahead 256), beside our all-core
+/// sequential read of the same file (`readAll`), in the same rounds. One round of the first
+/// is one whole epoch.
+func hdf5OutOfCoreChunked(_ options: Options) throws -> [Measurement] {
+    let path = options.dataDirectory + "/gzip.h5"
+    let budget = 64 << 20, pinBudget = budget / 2
+    let pinStart = now()
+    let source = try openLabelledFile(path: path, reading: .stream(chunkCacheBudget: budget - pinBudget))
+        .pinningClasses(budgetBytes: pinBudget)
+    let pinSeconds = now() - pinStart
+    guard let blocks = try source.rowBlocks() else { throw BenchmarkError.unknownKey("gzip.h5 is not chunked", known: []) }
+    var configuration = ScheduleConfiguration(batchSize: 96, epochs: 1000, seed: 7)
+    configuration.chunkedOrder = ChunkedOrder(blocks: blocks)
+    let schedule = try BatchSchedule(labels: source.labels, configuration: configuration)
+    let batches = schedule.batchesPerRank(epoch: 0)
+    let lookahead = options.lookahead ?? defaultLookahead
+    var loader = try BatchLoader(schedule: schedule, source: source, labels: source.labels.values, lookahead: lookahead)
+    var batch = Batch()
+    let full = try HDF5FeatureDataset(path: path)
+    func note() -> String {
+        "BatchLoader, B = 96 balanced, cover (\(batches) batches), --order chunked (window \(ChunkedOrder.defaultWindow) chunks of 4096 rows), "
+            + "classes \(source.pinnedClasses) pinned (\(mebibytes(source.pinnedBytes)) read in \(Double(Int(pinSeconds * 100)) / 100) s at setup), "
+            + "chunk cache \(mebibytes(budget - pinBudget)), look-ahead \(lookahead), \(full.threads) decode threads"
+    }
+    return [
+        Measurement(key: "outofcore_chunked", unit: "rows/s", threads: full.threads, work: Double(batches * 96), minimum: 0.01, note: note()) {
+            for _ in 0..<batches { _ = try loader.next(into: &batch) }
+            blackHole(batch.features)
+        },
+        Measurement(key: "outofcore_chunked.full_read", unit: "rows/s", threads: full.threads, work: Double(full.rowCount), minimum: 1.0,
+                    note: "HDF5FeatureDataset.readAll of gzip.h5, \(full.threads) threads, read path \(full.readPath)") {
+            blackHole(try full.readAll())
+        },
+    ]
+}

@@ -82,6 +82,7 @@ let benchmarks: [(String, (Options) throws -> [Measurement])] = [
     ("gzip_full_read", { try hdf5GzipFullRead($0) }),
     ("ooc_gzip", { try hdf5OutOfCoreGzip($0) }),
     ("ooc_contiguous", { try hdf5OutOfCoreContiguous($0) }),
+    ("outofcore_chunked", { try hdf5OutOfCoreChunked($0) }),
     ("embeddings_epoch", { try embeddingsEpoch($0) }),
 ]
 

@@ -35,6 +35,8 @@ public struct LabelledSource: FeatureRowSource, Sendable {
     let storage: Storage
     /// The base row of each row; `nil` when row `i` is base row `i`.
     let baseRows: [Int]?
+    /// Rows of a file held decoded in memory (``pinningClasses(budgetBytes:)``).
+    let pinned: PinnedRows?
 
     /// N.
     public var rowCount: Int { labels.count }
@@ -52,12 +54,13 @@ public struct LabelledSource: FeatureRowSource, Sendable {
                   storage: .memory(dataset.features), baseRows: nil)
     }
 
-    init(labels: ClassLabels, dimension: Int, origin: DataOrigin?, storage: Storage, baseRows: [Int]?) {
+    init(labels: ClassLabels, dimension: Int, origin: DataOrigin?, storage: Storage, baseRows: [Int]?, pinned: PinnedRows? = nil) {
         self.labels = labels
         self.dimension = dimension
         self.origin = origin
         self.storage = storage
         self.baseRows = baseRows
+        self.pinned = pinned
     }
 
     // MARK: - Parts
@@ -72,7 +75,7 @@ public struct LabelledSource: FeatureRowSource, Sendable {
             throw DatasetError.invalidShape("row \(bad) is out of range; expected 0..<\(n)")
         }
         let base = baseRows.map { base in rows.map { base[$0] } } ?? rows
-        return LabelledSource(labels: labels.subset(rows), dimension: dimension, origin: origin, storage: storage, baseRows: base)
+        return LabelledSource(labels: labels.subset(rows), dimension: dimension, origin: origin, storage: storage, baseRows: base, pinned: pinned)
     }
 
     /// A training part and a held-out part, class by class, with
@@ -91,7 +94,7 @@ public struct LabelledSource: FeatureRowSource, Sendable {
     ///   does not fit.
     public func withClassCount(_ classCount: Int) throws -> LabelledSource {
         LabelledSource(labels: try labels.withClassCount(classCount), dimension: dimension, origin: origin,
-                       storage: storage, baseRows: baseRows)
+                       storage: storage, baseRows: baseRows, pinned: pinned)
     }
 
     /// The rows and labels in memory, as a ``LabelledDataset`` (no copy when the source is all
@@ -153,6 +156,14 @@ public struct LabelledSource: FeatureRowSource, Sendable {
                 }
             }
         case .file(let dataset, let refusingNonfinite):
+            if let pinned {
+                // Pinned rows were checked when they were read.
+                return try pinned.gather(rows, dimension: d, from: dataset, into: destination) { unpinned in
+                    if refusingNonfinite {
+                        try requireFinite(unpinned.values, dimension: d, origin: origin) { unpinned.rows[$0] }
+                    }
+                }
+            }
             try dataset.gatherRows(rows, into: destination)
             if refusingNonfinite {
                 try requireFinite(UnsafeBufferPointer(rebasing: destination[..<(rows.count * d)]), dimension: d, origin: origin) { rows[$0] }

@@ -20,6 +20,7 @@ extension BatchSchedule {
     static let rotationPurpose: UInt64 = 3
     /// The repeat-factor extras of an epoch (its length).
     static let repeatPurpose: UInt64 = 4
+    static let blockOrderPurpose: UInt64 = 5
 
     mutating func fillQuota(epoch: Int, batch: Int, plan: EpochPlan, into indices: inout [Int32]) {
         var skipFrom = 0
@@ -48,6 +49,8 @@ extension BatchSchedule {
         var bonus = [UInt8]()
         var appearances = [Int]()
         var apportioner: QuotaApportioner? = nil
+        var arranger: ChunkedPassArranger? = nil
+        swap(&arranger, &self.arranger)
         swap(&appearances, &self.appearances)
         swap(&apportioner, &self.apportioner)
         swap(&buffers, &self.buffers)
@@ -63,7 +66,9 @@ extension BatchSchedule {
             swap(&bonus, &self.bonus)
             swap(&apportioner, &self.apportioner)
             swap(&appearances, &self.appearances)
+            swap(&arranger, &self.arranger)
         }
+        if startEpoch { arranger?.epochSeed = epochSeed(epoch, Self.blockOrderPurpose) }
         var memberships: MultiLabels?
         if case .multiple(let m) = labels { memberships = m }
         if startEpoch { for l in appearances.indices { appearances[l] = 0 } }
@@ -75,7 +80,7 @@ extension BatchSchedule {
                     guard let spare = scratch.baseAddress else { return }
                     if startEpoch {
                         for c in buffers.indices {
-                            buffers[c].beginEpoch(storage: storage, rng: Xoshiro256StarStar(seed: classSeed, stream: UInt64(c)))
+                            buffers[c].beginEpoch(storage: storage, rng: Xoshiro256StarStar(seed: classSeed, stream: UInt64(c)), arranger: &arranger)
                         }
                     }
                     // Hands each class of the next batch its f_c (+ 1) draws in one call, so a
@@ -102,12 +107,12 @@ extension BatchSchedule {
                             // Skipped batches still count appearances, so they are drawn into scratch.
                             var written = 0
                             draw { buffer, m in
-                                buffer.take(m, storage: storage, into: spare + written)
+                                buffer.take(m, storage: storage, into: spare + written, arranger: &arranger)
                                 written += m
                             }
                             count(UnsafeBufferPointer(start: spare, count: written))
                         } else {
-                            draw { buffer, m in buffer.skip(m, storage: storage, scratch: spare) }
+                            draw { buffer, m in buffer.skip(m, storage: storage, scratch: spare, arranger: &arranger) }
                         }
                         skipFrom += 1
                     }
@@ -115,7 +120,7 @@ extension BatchSchedule {
                         guard let outBase = out.baseAddress else { return }
                         var written = 0
                         draw { buffer, m in
-                            buffer.take(m, storage: storage, into: outBase + written)
+                            buffer.take(m, storage: storage, into: outBase + written, arranger: &arranger)
                             written += m
                         }
                         internalInvariant(written == batchSize, "batch \(batch) of epoch \(epoch) holds \(written) draws, expected \(batchSize)")
@@ -134,12 +139,22 @@ extension BatchSchedule {
         if loaded != .permutation(epoch: epoch) {
             let permutationSeed = epochSeed(epoch, Self.permutationPurpose)
             let n = sampleCount
+            let blockSeed = epochSeed(epoch, Self.blockOrderPurpose)
+            var arranger: ChunkedPassArranger? = nil
+            swap(&arranger, &self.arranger)
+            arranger?.epochSeed = blockSeed
             storage.withUnsafeMutableBufferPointer { storage in
                 var permutation = UnsafeMutableBufferPointer(rebasing: storage[0..<n])
                 for i in 0..<n { permutation[i] = Int32(truncatingIfNeeded: i) }
                 var rng = Xoshiro256StarStar(seed: permutationSeed)
-                permutation.fisherYatesShuffle(using: &rng)
+                // The chunked order's natural epoch is its pass 0 over all samples.
+                if arranger != nil {
+                    arranger!.arrange(permutation, pass: 0, rng: &rng)
+                } else {
+                    permutation.fisherYatesShuffle(using: &rng)
+                }
             }
+            swap(&arranger, &self.arranger)
             loaded = .permutation(epoch: epoch)
         }
         readAround(length: sampleCount, batch: batch, into: &indices)

@@ -69,6 +69,8 @@ public struct BatchSchedule: Sendable {
     /// Room for one batch, for replaying draws that wrap.
     var scratch: [Int32]
     var buffers: [ClassBuffer]
+    /// Arranges passes in ``ScheduleConfiguration/chunkedOrder`` (`nil`: the exact order).
+    var arranger: ChunkedPassArranger?
     /// First epoch of each phase, and the total at the end.
     let phaseStarts: [Int]
     /// The plans of each phase: one per epoch for progressive phases, one for the others.
@@ -161,6 +163,14 @@ public struct BatchSchedule: Sendable {
             throw SamplingError.invalidParameter("epochs must be 0 or more, got \(bad.epochs) for phase \(bad.policy.rawValue)")
         }
         guard sampleCount > 0 else { throw SamplingError.invalidParameter("there are no samples to draw from") }
+        if let order = c.chunkedOrder {
+            guard order.window >= 1 else {
+                throw SamplingError.invalidParameter("the chunked order's window must be at least 1 block, got \(order.window)")
+            }
+            guard order.blocks.rowCount == sampleCount else {
+                throw SamplingError.invalidParameter("the chunked order places \(order.blocks.rowCount) samples in blocks but there are \(sampleCount); expected one block per sample")
+            }
+        }
         let active = c.phases.filter { $0.epochs > 0 }
         let needsEveryClass = active.contains { $0.policy.needsEveryClass(phaseEpochs: $0.epochs) }
         var grouping = try makeGrouping(needsEveryClass)
@@ -217,6 +227,7 @@ public struct BatchSchedule: Sendable {
         self.bonus = [UInt8](repeating: 0, count: classCount)
         let offsets = grouping.offsets
         self.buffers = (0..<classCount).map { ClassBuffer(start: offsets[$0], count: offsets[$0 + 1] - offsets[$0]) }
+        self.arranger = c.chunkedOrder.map { ChunkedPassArranger(order: $0) }
         if active.contains(where: { $0.policy == .weighted }) {
             self.classSampler = try WeightedSampler(classWeights: ClassWeights.inverseFrequency(counts: counts), counts: counts)
         } else {

@@ -138,6 +138,9 @@ public struct ScheduleConfiguration: Sendable, Equatable {
     public var seed: UInt64
     /// This process's share.
     public var shard: Shard
+    /// The locality order of every pass and natural permutation (``ChunkedOrder``), or `nil`
+    /// for the exact order: uniform shuffles. Weighted epochs draw with replacement either way.
+    public var chunkedOrder: ChunkedOrder? = nil
 
     /// A schedule of phases.
     ///

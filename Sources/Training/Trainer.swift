@@ -323,11 +323,15 @@ public final class Trainer<Model: Classifier> {
     /// classes against `labels` without training, so a caller can refuse a bad configuration
     /// before any work.
     ///
+    /// - Parameters:
+    ///   - labels: The training labels.
+    ///   - chunkedOrder: The locality order of the passes (``Sampling/ChunkedOrder``), or
+    ///     `nil` (the default) for the exact order.
     /// - Throws: As ``Sampling/BatchSchedule/init(labels:configuration:)``.
-    public func makeSchedule(labels: ClassLabels) throws -> BatchSchedule {
-        try BatchSchedule(
-            labels: labels.withClassCount(classCounts.count),
-            configuration: Self.scheduleConfiguration(phases: phases, configuration: configuration))
+    public func makeSchedule(labels: ClassLabels, chunkedOrder: ChunkedOrder? = nil) throws -> BatchSchedule {
+        var schedule = try Self.scheduleConfiguration(phases: phases, configuration: configuration)
+        schedule.chunkedOrder = chunkedOrder
+        return try BatchSchedule(labels: labels.withClassCount(classCounts.count), configuration: schedule)
     }
 
     /// What a saved model records of this run: the priors π, the phases in words (with the

@@ -117,3 +117,40 @@ struct SamplingOptions: ParsableArguments {
         }
     }
 }
+
+/// `--order`: the exact order, or the chunked order with a window of W chunks.
+enum SampleOrderOption: Equatable, ExpressibleByArgument, CustomStringConvertible {
+    case exact
+    case chunked(window: Int)
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        switch (parts[0].lowercased(), parts.count > 1 ? Int(parts[1]) : nil) {
+        case ("exact", nil) where parts.count == 1: self = .exact
+        case ("chunked", nil) where parts.count == 1: self = .chunked(window: ChunkedOrder.defaultWindow)
+        case ("chunked", let window?) where window >= 1: self = .chunked(window: window)
+        default: return nil
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .exact: return "exact"
+        case .chunked(let window): return window == ChunkedOrder.defaultWindow ? "chunked" : "chunked:\(window)"
+        }
+    }
+
+    static var defaultCompletionKind: CompletionKind { .list(["exact", "chunked"]) }
+
+    /// The order over `source`'s rows: `nil` for exact; for chunked, the blocks of the file's
+    /// chunk layout.
+    ///
+    /// - Throws: `ValidationError` when the features are not stored in chunks.
+    func chunkedOrder(for source: LabelledSource, file: String, featuresPath: String) throws -> ChunkedOrder? {
+        guard case .chunked(let window) = self else { return nil }
+        guard let blocks = try source.rowBlocks() else {
+            throw ValidationError("--order chunked visits the file chunk by chunk, but '\(featuresPath)' in \(file) is not chunked; use --order exact")
+        }
+        return ChunkedOrder(blocks: blocks, window: window)
+    }
+}

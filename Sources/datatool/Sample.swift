@@ -20,7 +20,10 @@ struct Sample: ParsableCommand {
             drawn at least once an epoch. "batch" is the global batch number in the epoch: with \
             --world-size w, rank r prints batches r, r+w, …, and every rank prints the same \
             number of lines. The same seed always gives the same stream, so \
-            --start-epoch/--start-batch resume exactly where a run stopped.
+            --start-epoch/--start-batch resume exactly where a run stopped. --order chunked \
+            visits each class's samples chunk by chunk (the features dataset's chunks) in a \
+            shuffled chunk order, shuffled within windows of a few chunks: the same quotas, \
+            another permutation per pass (Guides/BalancedSampling.md).
 
             --output FILE.h5 writes the whole schedule instead: /indices int32 [draws], \
             /offsets int64 [batches + 1] (batch i is indices[offsets[i]:offsets[i+1]]), /epoch \
@@ -35,6 +38,7 @@ struct Sample: ParsableCommand {
               datatool sample longtail.h5 --schedule "progressive:10,natural:2" --output schedule.h5
               datatool sample longtail.h5 --sampler sqrt --epoch-length batches:100
               mpirun -n 4 datatool sample spirals.h5 --batch-size 96
+              datatool sample big.h5 --order chunked --output schedule.h5   # chunk-local order
             """)
 
     @OptionGroup var data: DataFileOptions
@@ -67,6 +71,11 @@ struct Sample: ParsableCommand {
     @Flag(help: "Replace an existing --output file.")
     var force = false
 
+    @Option(help: ArgumentHelp(
+        "The order of each class's pass: exact (uniform shuffles) or chunked[:W] (the features' chunks in a shuffled order, shuffled within windows of W chunks, default 4), the order train --stream --order chunked reads.",
+        valueName: "order"))
+    var order: SampleOrderOption = .exact
+
     /// The phases the flags ask for.
     var phases: [SchedulePhase] {
         sampling.schedule ?? [
@@ -83,6 +92,9 @@ struct Sample: ParsableCommand {
         }
         guard startEpoch >= 0 else { throw ValidationError("--start-epoch must be 0 or more, got \(startEpoch)") }
         guard startBatch >= 0 else { throw ValidationError("--start-batch must be 0 or more, got \(startBatch)") }
+        if order != .exact && sampling.multiLabel {
+            throw ValidationError("--order \(order) is for one label a sample; drop --multi-label or use --order exact")
+        }
         let total = phases.reduce(0) { $0 + $1.epochs }
         guard startEpoch <= total else {
             throw ValidationError("--start-epoch \(startEpoch) is past the last epoch; the run has \(total) epochs (0..<\(total))")
@@ -98,9 +110,12 @@ struct Sample: ParsableCommand {
             let labels = try data.openMultiLabels()
             schedule = try BatchSchedule(multiLabels: labels, configuration: configuration(samples: labels.sampleCount, shard: shard))
         } else {
-            let labels = try data.open(reading: .stream()).labels
+            let source = try data.open(reading: .stream())
+            let labels = source.labels
             classLabels = labels.values
-            schedule = try BatchSchedule(labels: labels, configuration: configuration(samples: labels.values.count, shard: shard))
+            var configuration = configuration(samples: labels.values.count, shard: shard)
+            configuration.chunkedOrder = try order.chunkedOrder(for: source, file: data.file, featuresPath: data.features)
+            schedule = try BatchSchedule(labels: labels, configuration: configuration)
         }
         try schedule.seek(epoch: startEpoch, batch: startBatch)
         if let output {
@@ -186,7 +201,7 @@ struct Sample: ParsableCommand {
                 "rank": .int(c.shard.rank), "world_size": .int(c.shard.worldSize),
                 "samples": .int(schedule.sampleCount), "classes": .int(schedule.classCount),
                 "start_epoch": .int(startEpoch), "start_batch": .int(startBatch),
-                "source_file": .string(data.file),
+                "source_file": .string(data.file), "order": .string(order.description),
             ],
             overwrite: force)
     }

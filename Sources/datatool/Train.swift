@@ -24,6 +24,12 @@ struct Train: ParsableCommand {
             on a terminal, plain lines otherwise (both on stderr); --json prints one JSON object \
             on stdout instead of the tables. --plot draws the decision regions over the data.
 
+            --stream reads the training rows from the file as batches need them. --order \
+            chunked then visits each class's rows chunk by chunk in a shuffled chunk order \
+            (shuffled within windows of a few chunks), so each chunk is decoded about once per \
+            pass instead of once per window of batches; --cache-mb is the memory for decoded \
+            features, of which --pin-mb (default half) holds the smallest classes whole.
+
             EXAMPLES:
               datatool train spirals.h5 --hidden 100 --epochs 30
               datatool train train.h5 --test test.h5 --finetune-epochs 2 --plot regions.png
@@ -31,6 +37,7 @@ struct Train: ParsableCommand {
               datatool train train.h5 --hidden 0          # a linear model
               datatool train train.h5 --save model.h5     # h5py / PyTorch load it (Guides/Training.md)
               datatool train data.h5 --hidden 64 --hidden 64 --activation gelu --optimizer adamw --lr 0.003
+              datatool train big.h5 --stream --order chunked --cache-mb 256   # larger than memory, chunk by chunk
             """)
 
     @OptionGroup var options: TrainOptions
@@ -130,7 +137,7 @@ struct TrainingRun {
         var c = configuration
         c.shard = shard
         self.trainer = try Trainer(configuration: c, inputs: data.dimension, classCounts: data.classCounts)
-        self.schedule = try trainer.makeSchedule(labels: data.training.labels)
+        self.schedule = try trainer.makeSchedule(labels: data.training.labels, chunkedOrder: data.chunkedOrder)
         self.data = data
         self.lookahead = lookahead
     }

@@ -77,8 +77,16 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "With --stream: batches gathered per read of the file, so each chunk is decoded once for many rows.")
     var lookahead: Int = 256
 
-    @Option(name: .customLong("cache-mb"), parsing: .unconditional, help: "With --stream: memory for decoded chunks kept between reads, in MiB.")
+    @Option(name: .customLong("cache-mb"), parsing: .unconditional, help: "With --stream: memory for decoded features, in MiB: the classes pinned by --pin-mb, the rest for decoded chunks kept between reads.")
     var cacheMegabytes: Int = 64
+
+    @Option(name: .customLong("pin-mb"), parsing: .unconditional, help: "With --stream: the part of --cache-mb (default: half of it) for whole classes held decoded in memory, smallest classes first, read once; a balanced epoch draws the rare classes many times over.")
+    var pinMegabytes: Int?
+
+    @Option(help: ArgumentHelp(
+        "With --stream: the order of each class's pass: exact (uniform shuffles) or chunked[:W] (chunk by chunk in a shuffled chunk order, shuffled within windows of W chunks, default 4; each chunk decoded about once per pass).",
+        valueName: "order"))
+    var order: SampleOrderOption = .exact
 
     func validate() throws {
         guard testSplit >= 0 && testSplit < 1 else {
@@ -102,13 +110,25 @@ struct TrainOptions: ParsableArguments {
         guard tau.isFinite else { throw ValidationError("--tau must be a finite number, got \(tau)") }
         guard lookahead >= 1 else { throw ValidationError("--lookahead must be at least 1, got \(lookahead)") }
         guard cacheMegabytes >= 0 else { throw ValidationError("--cache-mb must be 0 or more, got \(cacheMegabytes)") }
+        if let pinMegabytes {
+            guard pinMegabytes >= 0 && pinMegabytes <= cacheMegabytes else {
+                throw ValidationError("--pin-mb must be between 0 and --cache-mb (\(cacheMegabytes)), got \(pinMegabytes)")
+            }
+            guard stream else { throw ValidationError("--pin-mb holds classes of a --stream run in memory; without --stream every row is in memory already") }
+        }
+        if order != .exact && !stream {
+            throw ValidationError("--order \(order) reads the file chunk by chunk; it needs --stream (without it the rows are in memory and the order is exact)")
+        }
     }
+
+    /// MiB of --cache-mb for pinned classes.
+    var pinnedMegabytes: Int { pinMegabytes ?? cacheMegabytes / 2 }
 
     /// Training and held-out data with one class count covering both. Each file is opened
     /// once; the held-out part (--test FILE, or a stratified --test-split of the training
     /// file) is read into memory; with `--stream` the training rows stay in the file.
     func loadData() throws -> TrainingData {
-        let reading: FeatureReading = stream ? .stream(chunkCacheBudget: cacheMegabytes << 20) : .memory
+        let reading: FeatureReading = stream ? .stream(chunkCacheBudget: (cacheMegabytes - pinnedMegabytes) << 20) : .memory
         var training = try data.open(reading: reading, allowNonfinite: allowNonfinite)
         var test = try self.test.map { try data.open($0, reading: .memory, allowNonfinite: allowNonfinite) }
         if test == nil && testSplit > 0 {
@@ -118,7 +138,11 @@ struct TrainOptions: ParsableArguments {
             throw ValidationError("\(self.test ?? data.file) has \(test.dimension) features per row but \(data.file) has \(training.dimension); expected the same")
         }
         let k = max(training.classCount, test?.classCount ?? 0)
-        return TrainingData(training: try training.withClassCount(k), test: try test?.withClassCount(k).materialize())
+        training = try training.withClassCount(k)
+        if stream { training = try training.pinningClasses(budgetBytes: pinnedMegabytes << 20) }
+        return TrainingData(
+            training: training, test: try test?.withClassCount(k).materialize(),
+            chunkedOrder: try order.chunkedOrder(for: training, file: data.file, featuresPath: data.features))
     }
 
     /// `--lr-schedule`'s value (``LearningRateSchedule/init(parsing:)``).
@@ -160,6 +184,8 @@ struct TrainOptions: ParsableArguments {
 struct TrainingData {
     var training: LabelledSource
     var test: LabelledDataset?
+    /// The locality order of the training rows (`--order chunked`), or `nil` for the exact order.
+    var chunkedOrder: ChunkedOrder? = nil
 
     var classCount: Int { training.classCount }
     var dimension: Int { training.dimension }

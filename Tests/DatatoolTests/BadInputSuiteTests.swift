@@ -133,6 +133,13 @@ import Glibc
             cases.append(Case(what: "rank ≥ world size", arguments: command + ["--rank", "4", "--world-size", "4"], fragments: ["--rank", "0..<4"]))
             cases.append(Case(what: "world size 0", arguments: command + ["--world-size", "0"], fragments: ["--world-size"]))
         }
+        cases.append(Case(what: "unknown order", arguments: ["train", good, "--batch-size", "3", "--stream", "--order", "random"], fragments: ["--order", "random"]))
+        cases.append(Case(what: "chunked window 0", arguments: ["sample", good, "--batch-size", "3", "--order", "chunked:0"], fragments: ["--order", "chunked:0"]))
+        cases.append(Case(what: "chunked order without --stream", arguments: ["train", good, "--batch-size", "3", "--order", "chunked"], fragments: ["--order chunked", "--stream"]))
+        cases.append(Case(what: "negative --pin-mb", arguments: ["train", good, "--batch-size", "3", "--stream", "--pin-mb", "-1"], fragments: ["--pin-mb", "-1"]))
+        cases.append(Case(what: "--pin-mb above --cache-mb", arguments: ["train", good, "--batch-size", "3", "--stream", "--cache-mb", "4", "--pin-mb", "8"], fragments: ["--pin-mb", "--cache-mb"]))
+        cases.append(Case(what: "--pin-mb without --stream", arguments: ["train", good, "--batch-size", "3", "--pin-mb", "8"], fragments: ["--pin-mb", "--stream"]))
+        cases.append(Case(what: "chunked order with several labels a sample", arguments: ["sample", good, "--batch-size", "3", "--multi-label", "--order", "chunked"], fragments: ["--order chunked", "--multi-label"]))
         // Outputs in folders that do not exist or cannot be written; nothing is created.
         cases.append(Case(what: "output in a missing folder", arguments: ["gen-spiral", "--output", missingFolder + "/s.h5"], fragments: ["no/such/folder"]))
         cases.append(Case(what: "plot in a missing folder", arguments: ["gen-spiral", "--output", path("ok.h5"), "--plot", missingFolder + "/s.png"], fragments: ["no/such/folder"]))

@@ -130,6 +130,27 @@ import Testing
         expectCleanFailure(streamedPlot, mentioning: ["--plot", "--stream"])
     }
 
+    @Test("--stream --order chunked trains on another permutation, the same for the same seed; pinning changes no batch")
+    func chunkedOrderTrains() throws {
+        let dir = try Datatool.temporaryDirectory()
+        // 1,500 rows × 64 features: chunks of 256 rows, so 6 blocks to order.
+        let train = dir.appendingPathComponent("wide.h5").path
+        var rng = Xoshiro256StarStar(seed: 9)
+        let labels = (0..<1_500).map { _ in Int32(rng.nextBounded(10) == 0 ? 1 : 0) }
+        let features = labels.flatMap { label in (0..<64).map { _ in Float(label) + Float(rng.nextUniform(-1, 1)) } }
+        try writeLabelledDataset(try LabelledDataset(features: features, dimension: 64, labels: labels), to: train)
+        let common = ["train", train, "--test-split", "0.2", "--epochs", "2", "--batch-size", "30", "--json", "--stream", "--lookahead", "4"]
+        let exact = try Datatool.run(common)
+        let chunked = try Datatool.run(common + ["--order", "chunked:2", "--cache-mb", "2", "--pin-mb", "0"])
+        let pinned = try Datatool.run(common + ["--order", "chunked:2", "--cache-mb", "2", "--pin-mb", "2"])
+        #expect(exact.status == 0 && chunked.status == 0 && pinned.status == 0, "\(exact.stderr) \(chunked.stderr) \(pinned.stderr)")
+        func losses(_ run: DatatoolRun) throws -> [Double?]? {
+            (try run.json()["epochs"] as? [[String: Any]])?.map { $0["train_loss"] as? Double }
+        }
+        #expect(try losses(chunked) == losses(pinned), "pinning changed the batches")
+        #expect(try losses(chunked) != losses(exact), "the chunked order gave the exact order's batches")
+    }
+
     @Test func compareRunsAllFiveStrategies() throws {
         let object = try Self.report("compare", ["--epochs", "2", "--batch-size", "30", "--repeats", "1"]).json
         let rows = try #require(object["rows"] as? [[String: Any]])

@@ -57,11 +57,12 @@ import Testing
     func quotaEpochInvariants(seed: UInt64) throws {
         let shape = RandomShape(seed: seed, maxTotal: 100_000, maxDraws: 6_000)
         for policy in quotaPolicies(seed: seed) {
+          for chunked in RandomShape.orders {
             let epochs = policy == .progressive ? 3 : 1
-            let configuration = shape.configuration(policy, epochs: epochs)
+            let configuration = shape.configuration(policy, epochs: epochs, chunked: chunked)
             var schedule = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: configuration)
             for epoch in Set([0, epochs - 1]).sorted() {
-                let context = "\(shape) \(policy) \(configuration.epochLength) epoch \(epoch)"
+                let context = "\(shape) \(policy) \(configuration.epochLength) chunked \(chunked) epoch \(epoch)"
                 let plan = schedule.plan(epoch: epoch)
                 #expect(plan.draws == plan.batchCount * shape.batchSize, "\(context)")
                 #expect(plan.quotas.reduce(0, +) == plan.draws, "\(context)")
@@ -82,6 +83,7 @@ import Testing
                     #expect(low.allSatisfy { $0 >= 1 }, "\(context): a sample was never drawn under cover")
                 }
             }
+          }
         }
     }
 
@@ -107,9 +109,10 @@ import Testing
         let shape = RandomShape(seed: seed)
         for dropLast in [false, true] {
             let b = min(shape.batchSize, shape.labels.count)
-            var schedule = try BatchSchedule(
-                labels: shape.labels, classCount: shape.classCount,
-                configuration: ScheduleConfiguration(batchSize: b, sampler: .natural, epochs: 1, finetuneEpochs: 2, dropLast: dropLast, seed: seed))
+            var configuration = ScheduleConfiguration(batchSize: b, sampler: .natural, epochs: 1, finetuneEpochs: 2, dropLast: dropLast, seed: seed)
+            // The chunked order with drop-last, the exact one without.
+            if dropLast { configuration.chunkedOrder = shape.chunkedOrder }
+            var schedule = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: configuration)
             for epoch in 0...2 {
                 #expect(schedule.policy(ofEpoch: epoch) == .natural)
                 #expect(schedule.phaseIndex(ofEpoch: epoch) == (epoch == 0 ? 0 : 1))
@@ -135,7 +138,8 @@ import Testing
     func determinism(seed: UInt64) throws {
         let shape = RandomShape(seed: seed, maxTotal: 2_000, maxDraws: 1_500, maxClasses: 500)
         for policy in Self.allPolicies {
-            let config = shape.configuration(policy, epochs: 2, finetuneEpochs: 1)
+          for chunked in RandomShape.orders {
+            let config = shape.configuration(policy, epochs: 2, finetuneEpochs: 1, chunked: chunked)
             let a = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
             let b = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
             var other = config
@@ -144,6 +148,7 @@ import Testing
             let sa = stream(a), sb = stream(b), sc = stream(c)
             #expect(sa.map(\.0) == sb.map(\.0) && sa.map(\.1) == sb.map(\.1), "\(shape) \(policy)")
             #expect(sa.map(\.1) != sc.map(\.1), "\(shape) \(policy): seeds \(seed) and \(seed + 1000) gave the same stream")
+          }
         }
     }
 
@@ -152,7 +157,8 @@ import Testing
         let shape = RandomShape(seed: seed, maxTotal: 2_000, maxDraws: 2_000, maxClasses: 500)
         var rng = Xoshiro256StarStar(seed: seed, stream: 99)
         for policy in Self.allPolicies {
-            let config = shape.configuration(policy, epochs: 2, finetuneEpochs: 1)
+          for chunked in RandomShape.orders {
+            let config = shape.configuration(policy, epochs: 2, finetuneEpochs: 1, chunked: chunked)
             let full = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
             let reference = stream(full)
             for _ in 0..<3 {
@@ -163,8 +169,9 @@ import Testing
                 let tail = stream(resumed)
                 #expect(tail.count == reference.count - start, "\(shape) \(policy)")
                 #expect(tail.map(\.0) == reference[start...].map(\.0), "\(shape) \(policy) from \(tag)")
-                #expect(tail.map(\.1) == reference[start...].map(\.1), "\(shape) \(policy) from \(tag)")
+                #expect(tail.map(\.1) == reference[start...].map(\.1), "\(shape) \(policy) chunked \(chunked) from \(tag)")
             }
+          }
         }
     }
 
@@ -172,8 +179,9 @@ import Testing
     func sharding(seed: UInt64) throws {
         let shape = RandomShape(seed: seed, maxTotal: 1_500, maxDraws: 1_500, maxClasses: 300)
         for policy in Self.allPolicies {
+          for chunked in RandomShape.orders {
             for worldSize in [2, 5] {
-                var config = shape.configuration(policy, epochs: 1, finetuneEpochs: 1)
+                var config = shape.configuration(policy, epochs: 1, finetuneEpochs: 1, chunked: chunked)
                 var global = try BatchSchedule(labels: shape.labels, classCount: shape.classCount, configuration: config)
                 var expected = [BatchKey: [Int32]]()
                 config.shard = try Shard(rank: 0, worldSize: worldSize)
@@ -202,8 +210,9 @@ import Testing
                     }
                 }
                 #expect(Set(perRank).count == 1, "\(shape) \(policy) w=\(worldSize): ranks got \(perRank) batches")
-                #expect(union == expected, "\(shape) \(policy) w=\(worldSize): union differs from the global stream")
+                #expect(union == expected, "\(shape) \(policy) chunked \(chunked) w=\(worldSize): union differs from the global stream")
             }
+          }
         }
     }
 

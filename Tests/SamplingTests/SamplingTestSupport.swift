@@ -59,12 +59,23 @@ struct RandomShape: CustomStringConvertible {
         return .batches(max(1, maxDraws / batchSize))
     }
 
-    func configuration(_ policy: SamplingPolicy, epochs: Int = 1, finetuneEpochs: Int = 0, seed: UInt64? = nil) -> ScheduleConfiguration {
-        ScheduleConfiguration(
+    func configuration(_ policy: SamplingPolicy, epochs: Int = 1, finetuneEpochs: Int = 0, seed: UInt64? = nil, chunked: Bool = false) -> ScheduleConfiguration {
+        var configuration = ScheduleConfiguration(
             batchSize: batchSize,
             phases: [SchedulePhase(policy, epochs: epochs), SchedulePhase(.natural, epochs: finetuneEpochs)],
             epochLength: length(for: policy, phaseEpochs: epochs), seed: seed ?? self.seed)
+        if chunked { configuration.chunkedOrder = chunkedOrder }
+        return configuration
     }
+
+    /// A chunked order over blocks of 1, 7, 64 or 500 rows, windows of 1 to 4 blocks (by seed).
+    var chunkedOrder: ChunkedOrder {
+        let rows = [1, 7, 64, 500][Int(seed % 4)], window = [1, 2, 4, 3][Int(seed / 4 % 4)]
+        return ChunkedOrder(blocks: try! RowBlocks(rowsPerBlock: rows, rowCount: labels.count), window: window)
+    }
+
+    /// Both orders, for the property tests.
+    static let orders = [false, true]
 
     var description: String {
         "seed \(seed): K=\(classCount) B=\(batchSize) N=\(labels.count) max=\(counts.max() ?? 0) min=\(counts.min() ?? 0)"

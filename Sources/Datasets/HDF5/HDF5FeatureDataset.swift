@@ -86,6 +86,11 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
     /// Guards `scratch`, the selection on `fileSpace` and the readers' state.
     private let lock = RecursiveLock()
     private var scratch: [Float] = []
+    private var rowsReadCount = 0
+
+    /// Rows read so far by ``readRows(_:)``, ``readAll()`` and ``gatherRows(_:into:)`` (tests
+    /// use it to see which reads reach the file).
+    package var rowsRead: Int { lock.withLock { rowsReadCount } }
 
     /// The reader behind ``readPath``.
     private enum Reader {
@@ -368,6 +373,7 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
             guard let base = buffer.baseAddress else { return }
             Self.adviseHugePages(UnsafeMutableRawPointer(base), byteCount: total * 4)
             try lock.withLock {
+                rowsReadCount += rows.count
                 switch reader {
                 case .chunks(let chunked):
                     try chunked.read(rows, into: base)
@@ -427,6 +433,7 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
         }
         guard k > 0, let target = destination.baseAddress else { return }
         try lock.withLock {
+            rowsReadCount += k
             switch reader {
             case .chunks(let chunked):
                 try chunked.gather(rows, into: target)
