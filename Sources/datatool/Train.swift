@@ -31,8 +31,8 @@ struct Train: ParsableCommand {
               datatool train train.h5 --hidden 0          # a linear model
               datatool train train.h5 --save model.h5     # h5py / PyTorch load it (Guides/Training.md)
               datatool train data.h5 --hidden 64 --hidden 64 --activation gelu --optimizer adamw --lr 0.003
-              datatool train train.h5 --epochs 200 --checkpoint run.ckpt --checkpoint-every 5
-              datatool train train.h5 --epochs 200 --checkpoint run.ckpt --resume run.ckpt   # after a crash: go on
+              datatool train train.h5 --checkpoint run.ckpt --checkpoint-every 5
+              datatool train train.h5 --checkpoint run.ckpt --resume run.ckpt  # go on after a crash
             """)
 
     @OptionGroup var options: TrainOptions
