@@ -89,24 +89,29 @@ extension TrainingCheckpoint {
     public init(archive: TensorArchive) throws {
         let a = archive.attributes
         try Self.checkFormat(a)
-        func int(_ key: String) throws -> Int {
-            guard case .int(let value)? = a[key] else { throw CheckpointError.damaged("attribute \(key) is missing or not an integer") }
+        /// The attribute `key` as what `extract` makes of it.
+        func attribute<T>(_ key: String, _ kind: String, _ extract: (HDF5AttributeValue?) -> T?) throws -> T {
+            guard let value = extract(a[key]) else { throw CheckpointError.damaged("attribute \(key) is missing or not \(kind)") }
             return value
+        }
+        func int(_ key: String) throws -> Int {
+            try attribute(key, "an integer") { if case .int(let v)? = $0 { v } else { nil } }
         }
         func double(_ key: String) throws -> Double {
-            guard case .double(let value)? = a[key] else { throw CheckpointError.damaged("attribute \(key) is missing or not a number") }
-            return value
+            try attribute(key, "a number") { if case .double(let v)? = $0 { v } else { nil } }
         }
         func string(_ key: String) throws -> String {
-            guard case .string(let value)? = a[key] else { throw CheckpointError.damaged("attribute \(key) is missing or not a string") }
-            return value
+            try attribute(key, "a string") { if case .string(let v)? = $0 { v } else { nil } }
         }
+        /// A list of integers; a missing optional one is empty.
         func ints(_ key: String, optional: Bool = false) throws -> [Int] {
-            switch a[key] {
-            case .intArray(let values)?: return values
-            case .int(let value)?: return [value]
-            case nil where optional: return []
-            default: throw CheckpointError.damaged("attribute \(key) is missing or not a list of integers")
+            try attribute(key, "a list of integers") { value -> [Int]? in
+                switch value {
+                case .intArray(let values)?: values
+                case .int(let value)?: [value]
+                case nil where optional: []
+                default: nil
+                }
             }
         }
         let names = try string("parameter_names").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
