@@ -19,7 +19,7 @@ public final class ActivationLayer {
     /// PReLU's single learnable slope, `[1, 1]`; `nil` for every other activation.
     public let weight: Parameter?
     /// Where RReLU's training slopes come from.
-    public private(set) var generator: Xoshiro256StarStar
+    public internal(set) var generator: Xoshiro256StarStar
     /// RReLU's slope for each value of the latest training forward pass (1 where `x > 0`).
     private(set) var slopes: [Float] = []
     /// Whether the latest forward pass used RReLU's random slopes.

@@ -5,6 +5,7 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import Datasets
 
 /// Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015) and AdamW
 /// (Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019) as one optimizer,
@@ -160,6 +161,26 @@ public final class Adam: PerParameterOptimizer {
                 }
             }
         }
+    }
+
+    func saved(_ state: State) -> (step: Int, buffers: [NamedTensor]) {
+        var buffers = [
+            NamedTensor(name: "exp_avg", shape: [state.firstMoment.count], values: state.firstMoment),
+            NamedTensor(name: "exp_avg_sq", shape: [state.secondMoment.count], values: state.secondMoment),
+        ]
+        if amsgrad {
+            buffers.append(NamedTensor(name: "max_exp_avg_sq", shape: [state.maxSecondMoment.count], values: state.maxSecondMoment))
+        }
+        return (state.step, buffers)
+    }
+
+    func restored(for parameter: Parameter, step: Int, buffers: [NamedTensor]) throws -> State {
+        let state = State(parameter: parameter, amsgrad: amsgrad)
+        state.step = step
+        state.firstMoment = try requiredBuffer("exp_avg", in: buffers, of: parameter)
+        state.secondMoment = try requiredBuffer("exp_avg_sq", in: buffers, of: parameter)
+        if amsgrad { state.maxSecondMoment = try requiredBuffer("max_exp_avg_sq", in: buffers, of: parameter) }
+        return state
     }
 
     /// The Float constants and switches of one step.

@@ -1,3 +1,5 @@
+import Datasets
+
 /// A model a ``Trainer`` can train: it maps a batch `[B, inputs]` to logits `[B, outputs]`,
 /// back-propagates ∂loss/∂logits into its parameters' gradients, and names the parameters of
 /// its *head* (the output layer), which the head-only phases train and re-initialise.
@@ -65,4 +67,19 @@ public protocol Classifier: AnyObject {
     ///
     /// - Parameter rng: The generator of every random draw.
     func resetHead<G: RandomNumberGenerator>(using rng: inout G)
+
+    /// The architecture in words, which a checkpoint records and a resume compares (a
+    /// default gives every parameter's name and shape; ``MLP`` gives its layers).
+    var architectureDescription: String { get }
+
+    /// The states of the generators the model draws from in training mode (``MLP``: one per
+    /// activation layer, RReLU's slopes), which a checkpoint saves so a resumed run draws what
+    /// an uninterrupted one would. Empty by default: a model that draws nothing.
+    var generatorStates: [Xoshiro256StarStar] { get }
+
+    /// Puts back the generators' states from ``generatorStates``.
+    ///
+    /// - Parameter states: As many states as ``generatorStates`` has, in its order.
+    /// - Throws: ``CheckpointError/doesNotFit(_:)`` for another number of states.
+    func restoreGeneratorStates(_ states: [Xoshiro256StarStar]) throws
 }

@@ -100,7 +100,7 @@ extension MLP {
     }
 
     /// `Linear(2, 100), relu, Linear(100, 3)`.
-    private var sequentialDescription: String {
+    var sequentialDescription: String {
         var parts = [String]()
         for (l, linear) in linears.enumerated() {
             parts.append("Linear(\(linear.inFeatures), \(linear.outFeatures))")

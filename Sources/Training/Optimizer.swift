@@ -24,6 +24,26 @@ public protocol Optimizer: AnyObject {
 
     /// Forgets all per-parameter state, as a freshly made optimizer.
     func resetState()
+
+    /// The per-parameter state of those of `parameters` that have one (were stepped), by
+    /// position in `parameters`: what a checkpoint saves.
+    ///
+    /// - Parameter parameters: The model's parameters, in a fixed order.
+    /// - Returns: Copies of the states' buffers and step counts.
+    /// - Complexity: O(values of the stepped parameters).
+    func state(of parameters: [Parameter]) -> OptimizerState
+
+    /// Replaces all per-parameter state with `state` (from ``state(of:)`` of an optimizer of
+    /// the same kind and settings over parameters of the same shapes), so the next step is
+    /// the one the saved optimizer would have taken.
+    ///
+    /// - Parameters:
+    ///   - state: The saved state.
+    ///   - parameters: The parameters it was saved for, in the same order.
+    /// - Throws: ``OptimizerError/invalidState(_:)`` for an entry naming a parameter that is not
+    ///   there, a buffer that is missing or of another size, or a negative step count; nothing
+    ///   is changed then.
+    func restore(_ state: OptimizerState, of parameters: [Parameter]) throws
 }
 
 extension Optimizer {

@@ -6,6 +6,8 @@ public enum OptimizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidHyperparameter(name: String, value: Double, expected: String)
     /// Nesterov momentum asked for without a positive momentum or with a non-zero dampening.
     case nesterovNeedsMomentumWithoutDampening(momentum: Double, dampening: Double)
+    /// A saved state (``OptimizerState``) that does not fit the optimizer or its parameters.
+    case invalidState(String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,8 @@ public enum OptimizerError: Error, Equatable, Sendable, CustomStringConvertible 
             return "\(name) is \(value); expected \(expected)"
         case .nesterovNeedsMomentumWithoutDampening(let momentum, let dampening):
             return "Nesterov momentum needs momentum > 0 and dampening = 0; got momentum \(momentum), dampening \(dampening)"
+        case .invalidState(let message):
+            return "optimizer state: \(message)"
         }
     }
 

@@ -1,3 +1,5 @@
+import Datasets
+
 /// An optimizer's per-parameter state, keyed by the parameter's identity and made on the
 /// parameter's first step (PyTorch's `optimizer.state[p]`).
 struct ParameterStates<State: AnyObject> {
@@ -28,6 +30,17 @@ struct ParameterStates<State: AnyObject> {
     mutating func removeAll() {
         states.removeAll()
     }
+
+    /// The state of `parameter`, if it has been stepped.
+    func existing(for parameter: Parameter) -> State? {
+        states[ObjectIdentifier(parameter)]
+    }
+
+    /// Replaces every state with `pairs` (a restored checkpoint).
+    mutating func replaceAll(with pairs: [(Parameter, State)]) {
+        states.removeAll()
+        for (parameter, state) in pairs { states[ObjectIdentifier(parameter)] = state }
+    }
 }
 
 /// An optimizer that steps each parameter on its own, with per-parameter state (SGD's momentum
@@ -39,6 +52,12 @@ protocol PerParameterOptimizer: Optimizer {
     var states: ParameterStates<State> { get set }
     /// One step on one parameter, from its gradient and its state.
     func update(_ parameter: Parameter)
+    /// A state's step count and buffers, named as PyTorch's `optimizer.state_dict()` names them.
+    func saved(_ state: State) -> (step: Int, buffers: [NamedTensor])
+    /// A state for `parameter` rebuilt from ``saved(_:)``'s output.
+    ///
+    /// - Throws: ``OptimizerError/invalidState(_:)`` for a missing buffer.
+    func restored(for parameter: Parameter, step: Int, buffers: [NamedTensor]) throws -> State
 }
 
 extension PerParameterOptimizer {

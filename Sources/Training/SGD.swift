@@ -1,3 +1,5 @@
+import Datasets
+
 /// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum, L2 weight
 /// decay and maximisation, with PyTorch's update rule (`torch.optim.SGD`) and defaults.
 ///
@@ -96,6 +98,16 @@ public final class SGD: PerParameterOptimizer {
                 }
             }
         }
+    }
+
+    func saved(_ state: State) -> (step: Int, buffers: [NamedTensor]) {
+        (0, [NamedTensor(name: "momentum_buffer", shape: [state.buffer.count], values: state.buffer)])
+    }
+
+    func restored(for parameter: Parameter, step: Int, buffers: [NamedTensor]) throws -> State {
+        let state = State(parameter: parameter)
+        state.buffer = try requiredBuffer("momentum_buffer", in: buffers, of: parameter)
+        return state
     }
 
     /// The Float constants and switches of one step.

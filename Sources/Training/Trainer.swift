@@ -38,7 +38,7 @@ public struct EpochReport: Sendable {
     public var seconds: Double
 }
 
-/// The result of ``Trainer/fit(source:labels:test:lookahead:observer:)``.
+/// The result of ``Trainer/fit(source:labels:test:lookahead:resumingFrom:checkpoints:observer:)``.
 public struct TrainingReport: Sendable {
     /// Every epoch, in order.
     public var epochs: [EpochReport]
@@ -79,7 +79,7 @@ public final class Trainer<Model: Classifier> {
     public let classCounts: [Int]
     /// π_c = n_c / N of the training data.
     public let priors: [Double]
-    /// The phases ``fit(source:labels:test:lookahead:observer:)`` trains, in order
+    /// The phases ``fit(source:labels:test:lookahead:resumingFrom:checkpoints:observer:)`` trains, in order
     /// (``TrainingConfiguration/resolvedPhases``).
     public let phases: [TrainingPhase]
 
@@ -149,7 +149,7 @@ public final class Trainer<Model: Classifier> {
         preparedOptimizer = try makeOptimizer(learningRate: c.learningRate)
     }
 
-    private func makeOptimizer(learningRate: Double) throws -> any Optimizer {
+    func makeOptimizer(learningRate: Double) throws -> any Optimizer {
         let c = configuration
         switch c.optimizer {
         case .sgd:
@@ -172,17 +172,26 @@ public final class Trainer<Model: Classifier> {
     ///   - lookahead: Batches the loader gathers per read of the source (see
     ///     ``Sampling/BatchLoader``): 1 for data in memory, more for a file read on demand, so
     ///     each storage chunk is read once for many rows. The batches are the same either way.
+    ///   - checkpoint: A checkpoint of this run (same data and settings) to continue from:
+    ///     the model, the optimizer, the learning-rate schedule and the batch stream are put
+    ///     back where they were, and training goes on from its ``TrainingCheckpoint/nextEpoch``
+    ///     (the report then holds the epochs trained here). The final weights are bit for bit
+    ///     those of an uninterrupted run.
+    ///   - checkpoints: When to take checkpoints and where they go (none by default).
     ///   - observer: Called after every batch and every epoch, on the calling thread.
     /// - Returns: The per-epoch and final figures.
     /// - Throws: Data errors (a label out of range, an empty class), sampling errors (batch
-    ///   size), read errors from the source.
+    ///   size), read errors from the source; ``CheckpointError`` for a checkpoint of another
+    ///   run or one that does not fit the model; what `checkpoints.save` throws.
     public func fit<Source: FeatureRowSource & Sendable>(
         source: Source, labels: [Int32], test: LabelledDataset? = nil, lookahead: Int = 1,
+        resumingFrom checkpoint: TrainingCheckpoint? = nil, checkpoints: CheckpointPolicy? = nil,
         observer: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingReport {
         try checkShapes(dimension: source.dimension, test: test)
         let schedule = try makeSchedule(labels: ClassLabels(labels, classCount: classCounts.count))
-        return try fit(source: source, schedule: schedule, labels: labels, test: test, lookahead: lookahead, observer: observer)
+        return try fit(source: source, schedule: schedule, labels: labels, test: test, lookahead: lookahead,
+                       resumingFrom: checkpoint, checkpoints: checkpoints, observer: observer)
     }
 
     /// Trains on the batches of `schedule` (from ``makeSchedule(labels:)``) gathered from
@@ -193,19 +202,25 @@ public final class Trainer<Model: Classifier> {
     ///   - schedule: The batch stream over `source`'s labels.
     ///   - test: Held-out data for the per-epoch figures (optional).
     ///   - lookahead: Batches the loader gathers per read of the source.
+    ///   - checkpoint: A checkpoint of this run to continue from (see
+    ///     ``fit(source:labels:test:lookahead:resumingFrom:checkpoints:observer:)``).
+    ///   - checkpoints: When to take checkpoints and where they go (none by default).
     ///   - observer: Called after every batch and every epoch, on the calling thread.
     /// - Returns: The per-epoch and final figures.
     /// - Throws: ``TrainingError/invalidParameter(_:)`` when the shapes do not fit the model;
-    ///   read errors from the source.
+    ///   read errors from the source; ``CheckpointError`` for a checkpoint that does not fit;
+    ///   what `checkpoints.save` throws.
     public func fit(
         source: LabelledSource, schedule: BatchSchedule, test: LabelledDataset? = nil, lookahead: Int = 1,
+        resumingFrom checkpoint: TrainingCheckpoint? = nil, checkpoints: CheckpointPolicy? = nil,
         observer: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingReport {
         try checkShapes(dimension: source.dimension, test: test)
         guard schedule.classCount == classCounts.count else {
             throw TrainingError.invalidParameter("the schedule draws from \(schedule.classCount) classes but the model has \(classCounts.count)")
         }
-        return try fit(source: source, schedule: schedule, labels: source.labels.values, test: test, lookahead: lookahead, observer: observer)
+        return try fit(source: source, schedule: schedule, labels: source.labels.values, test: test, lookahead: lookahead,
+                       resumingFrom: checkpoint, checkpoints: checkpoints, observer: observer)
     }
 
     /// Throws ``TrainingError/invalidParameter(_:)`` unless the training rows have the model's
@@ -222,18 +237,31 @@ public final class Trainer<Model: Classifier> {
 
     private func fit<Source: FeatureRowSource & Sendable>(
         source: Source, schedule: BatchSchedule, labels: [Int32], test: LabelledDataset?, lookahead: Int,
+        resumingFrom checkpoint: TrainingCheckpoint?, checkpoints: CheckpointPolicy?,
         observer: (TrainingEvent) -> Void
     ) throws -> TrainingReport {
         let c = configuration
         let k = classCounts.count
-        let prefetcher = BatchPrefetcher(
-            loader: try BatchLoader(schedule: schedule, source: source, labels: labels, lookahead: lookahead), depth: 4)
+        var loader = try BatchLoader(schedule: schedule, source: source, labels: labels, lookahead: lookahead)
+        let fingerprint = checkpoint != nil || checkpoints != nil ? self.fingerprint(labels: labels, dimension: source.dimension) : nil
 
-        var optimizer = try preparedOptimizer ?? makeOptimizer(learningRate: c.learningRate)
+        var optimizer: any Optimizer
+        var rates: LearningRateScheduler
+        var epoch = -1                  // the epoch being trained (or the last one done)
+        var phaseIndex = -1
+        if let checkpoint, let fingerprint {
+            (optimizer, rates) = try restore(checkpoint, fingerprint: fingerprint, schedule: schedule)
+            try loader.seek(epoch: checkpoint.nextEpoch)
+            epoch = checkpoint.nextEpoch - 1
+            phaseIndex = checkpoint.phaseIndex
+        } else {
+            optimizer = try preparedOptimizer ?? makeOptimizer(learningRate: c.learningRate)
+            rates = try LearningRateScheduler(.constant, baseLearningRate: c.learningRate, epochs: 1)
+        }
         preparedOptimizer = nil
-        var rates = try LearningRateScheduler(.constant, baseLearningRate: c.learningRate, epochs: 1)
-        var trainable = model.parameters
-        var headOnly = false
+        var headOnly = phaseIndex >= 0 && phases[phaseIndex].trainsHeadOnly
+        var trainable = headOnly ? model.headParameters : model.parameters
+        let prefetcher = BatchPrefetcher(loader: loader, depth: 4)
 
         var batch = Batch()
         var x = Matrix(rows: 0, columns: model.inputs)
@@ -242,14 +270,13 @@ public final class Trainer<Model: Classifier> {
         var predictions = [Int]()
 
         var reports = [EpochReport]()
-        var epoch = -1
-        var phaseIndex = -1
+        var inEpoch = false             // an epoch of this call is under way
         var phase = SamplingPolicy.balanced
         var lossSum = 0.0, correct = 0, seen = 0, batchInEpoch = 0
         var epochStart = now()
 
         func finishEpoch() throws {
-            guard epoch >= 0 else { return }
+            guard inEpoch else { return }
             var report = EpochReport(
                 epoch: epoch, phase: phase, phaseIndex: phaseIndex, learningRate: rates.learningRate,
                 trainLoss: lossSum / Double(max(seen, 1)),
@@ -262,6 +289,10 @@ public final class Trainer<Model: Classifier> {
             report.seconds = now() - epochStart
             reports.append(report)
             observer(.epoch(report))
+            if let checkpoints, let fingerprint, checkpoints.isDue(afterEpoch: epoch, of: schedule.totalEpochs) {
+                try checkpoints.save(makeCheckpoint(
+                    nextEpoch: epoch + 1, phaseIndex: phaseIndex, rates: rates, optimizer: optimizer, fingerprint: fingerprint))
+            }
         }
 
         while try prefetcher.next(into: &batch) {
@@ -287,6 +318,7 @@ public final class Trainer<Model: Classifier> {
                 }
                 try optimizer.setLearningRate(rates.learningRate)
                 epoch = tag.epoch
+                inEpoch = true
                 phase = tag.policy
                 lossSum = 0; correct = 0; seen = 0; batchInEpoch = 0
                 epochStart = now()
@@ -318,7 +350,7 @@ public final class Trainer<Model: Classifier> {
         return TrainingReport(epochs: reports, test: try test.map { try evaluate($0).metrics }, priors: priors)
     }
 
-    /// The batch stream ``fit(source:schedule:test:lookahead:observer:)`` trains on: one phase
+    /// The batch stream ``fit(source:schedule:test:lookahead:resumingFrom:checkpoints:observer:)`` trains on: one phase
     /// of the sampler per training phase. Building it checks the batch size, the epochs and the
     /// classes against `labels` without training, so a caller can refuse a bad configuration
     /// before any work.

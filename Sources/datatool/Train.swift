@@ -38,6 +38,8 @@ struct Train: ParsableCommand {
               datatool train train.h5 --save model.h5     # h5py / PyTorch load it (Guides/Training.md)
               datatool train data.h5 --hidden 64 --hidden 64 --activation gelu --optimizer adamw --lr 0.003
               datatool train big.h5 --stream --order chunked --cache-mb 256   # larger than memory, chunk by chunk
+              datatool train train.h5 --checkpoint run.ckpt --checkpoint-every 5
+              datatool train train.h5 --checkpoint run.ckpt --resume run.ckpt  # go on after a crash
             """)
 
     @OptionGroup var options: TrainOptions
@@ -68,7 +70,9 @@ struct Train: ParsableCommand {
     @Option(help: "Save the trained model to this HDF5 file: one float32 dataset per tensor, named as PyTorch's state_dict of the equivalent nn.Sequential (0.weight [H, D], 0.bias, 2.weight, …), with the architecture, priors, schedule and seed as attributes.")
     var save: String?
 
-    @Flag(help: "Overwrite an existing --plot or --save file.")
+    @OptionGroup var checkpointing: CheckpointOptions
+
+    @Flag(help: "Overwrite an existing --plot, --save or --checkpoint file.")
     var force = false
 
     func validate() throws {
@@ -91,6 +95,8 @@ struct Train: ParsableCommand {
     func run() throws {
         let shard = try self.shard.resolve()
         try checkOutputs([plot, save], force: force)
+        try checkpointing.checkTarget(force: force)
+        let resume = try checkpointing.loadResume()
         let data = try options.loadData()
         var configuration = options.configuration(classCount: data.classCount)
         configuration.sampler = sampler
@@ -106,7 +112,9 @@ struct Train: ParsableCommand {
         }
         let run = try TrainingRun(configuration: configuration, data: data, lookahead: options.stream ? options.lookahead : 1, shard: shard)
         let progress = ProgressReporter(enabled: true, totalEpochs: configuration.resolvedPhases.reduce(0) { $0 + $1.epochs })
-        let report = try run.fit { progress.handle($0) }
+        let report = try checkpointing.namingResumeFile {
+            try run.fit(resumingFrom: resume, checkpoints: checkpointing.policy()) { progress.handle($0) }
+        }
         progress.finish()
         if let save {
             try writeTensorArchive(run.trainer.model.archive(provenance: run.trainer.provenance()), to: save, overwrite: force)
@@ -144,8 +152,10 @@ struct TrainingRun {
 
     var test: LabelledDataset? { data.test }
 
-    func fit(observer: (TrainingEvent) -> Void) throws -> TrainingReport {
-        try trainer.fit(source: data.training, schedule: schedule, test: data.test, lookahead: lookahead, observer: observer)
+    func fit(resumingFrom checkpoint: TrainingCheckpoint? = nil, checkpoints: CheckpointPolicy? = nil,
+             observer: (TrainingEvent) -> Void) throws -> TrainingReport {
+        try trainer.fit(source: data.training, schedule: schedule, test: data.test, lookahead: lookahead,
+                        resumingFrom: checkpoint, checkpoints: checkpoints, observer: observer)
     }
 
     /// One line naming the strategy, for titles.
