@@ -26,7 +26,8 @@ struct Predict: ParsableCommand {
               datatool train train.h5 --save model.h5
               datatool predict model.h5 test.h5 --output predictions.h5
               datatool predict model.h5 test.h5 --json
-              datatool predict model.h5 big.h5 --features /data/x --stream --output big-predictions.h5
+              datatool predict model.h5 big.h5 --stream --output big-predictions.h5
+              datatool predict model.h5 new.h5 --features /data/x --json
               datatool predict model.h5 test.h5 --prior-correction -1 --output balanced.h5
             """)
 

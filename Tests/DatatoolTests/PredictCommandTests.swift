@@ -235,6 +235,18 @@ import Training
     }
 }
 
+extension PredictCommandTests {
+    @Test("--help of predict and evaluate shows examples and says what the logits are", arguments: ["predict", "evaluate"])
+    func help(command: String) throws {
+        let run = try Datatool.run([command, "--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("EXAMPLES:") && run.stdout.contains("datatool \(command) model.h5 test.h5"))
+        #expect(run.stdout.contains("τ < 0 takes them out"))
+        if command == "predict" { #expect(run.stdout.contains("after the prior correction")) }
+        #expect(try Datatool.run(["--help"]).stdout.contains(command))
+    }
+}
+
 /// Expects a clean failure with exactly one line on stderr, `error: …`, holding every fragment.
 func expectOneLine(_ run: DatatoolRun, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
     expectCleanFailure(run, mentioning: fragments, sourceLocation: sourceLocation)
