@@ -204,8 +204,14 @@ import Training
         try writeLabelledDataset(try LabelledDataset(features: [Float](repeating: 0.5, count: 12), dimension: 3, labels: [0, 1, 2, 0]), to: path("d3.h5"))
         try writeLabelledDataset(try SpiralSpecification(counts: [5, 5, 5, 5], noise: 0.1, seed: 1).generate(), to: path("k4.h5"))
         _ = FileManager.default.createFile(atPath: path("text.h5"), contents: Data("not hdf5\n".utf8))
+        var nonfinite = [Float](repeating: 0.25, count: 6000 * 2)
+        nonfinite[5000 * 2 + 1] = .nan                  // in the second block of rows
+        try writeTensorArchive(TensorArchive(tensors: [NamedTensor(name: "features", shape: [6000, 2], values: nonfinite)], attributes: [:]),
+                               to: path("nan.h5"))
         let out = path("out.h5")
         let cases: [([String], [String])] = [
+            (["predict", model, path("nan.h5"), "--stream", "--output", out], ["nan.h5", "row 5000"]),
+            (["predict", model, path("nan.h5"), "--output", out], ["nan.h5", "row 5000"]),
             (["predict", path("nothere.h5"), test], ["nothere.h5", "no such file"]),
             (["evaluate", model, path("nothere.h5")], ["nothere.h5", "no such file"]),
             (["predict", path("text.h5"), test], ["text.h5", "not an HDF5 file"]),
@@ -231,6 +237,8 @@ import Training
             expectOneLine(try Datatool.run(arguments), fragments)
         }
         #expect(!FileManager.default.fileExists(atPath: out), "a refused predict must not write its output")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "temporaries left behind: \(leftovers)")
         #expect(try readTensorArchive(from: model) == archive, "the model file must be untouched")
     }
 }

@@ -129,8 +129,10 @@ public final class HDF5RowWriter {
         try write(UnsafeRawPointer(values.baseAddress), count: values.count, element: .float32, memoryType: chdf5_t_native_float(), to: name, rows: rows)
     }
 
-    /// Writes rows `rows` of the int64 dataset `name` from `values`; as
-    /// ``write(_:to:rows:)-(UnsafeBufferPointer<Float>,_,_)``.
+    /// Writes rows `rows` of the int64 dataset `name` from `values`, as the float32 overload
+    /// does (blocks in order, each row once).
+    ///
+    /// - Throws: As the float32 overload.
     public func write(_ values: UnsafeBufferPointer<Int64>, to name: String, rows: Range<Int>) throws {
         try write(UnsafeRawPointer(values.baseAddress), count: values.count, element: .int64, memoryType: chdf5_t_native_int64(), to: name, rows: rows)
     }
