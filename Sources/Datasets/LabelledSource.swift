@@ -146,8 +146,39 @@ public struct LabelledSource: FeatureRowSource, Sendable {
 
     /// Copies base rows `rows` (already checked) out of the storage.
     private func gatherBase(_ rows: UnsafeBufferPointer<Int>, into destination: UnsafeMutableBufferPointer<Float>) throws {
-        let d = dimension
-        switch storage {
+        try storage.gather(rows, into: destination, dimension: dimension, origin: origin)
+    }
+}
+
+extension LabelledSource.Storage {
+    /// The features of an opened dataset: read into memory (checked for NaN and ±∞ unless
+    /// `allowNonfinite`) or kept open for reading on demand, as `reading` says.
+    static func open(
+        _ features: HDF5FeatureDataset, reading: FeatureReading, allowNonfinite: Bool, origin: DataOrigin
+    ) throws -> Self {
+        switch reading {
+        case .memory:
+            try HDF5FileGuards.requireMemory(
+                count: features.rowCount, elementBytes: features.dimension * MemoryLayout<Float>.size,
+                what: "\(features.rowCount) rows × \(features.dimension) floats", file: features.file.path,
+                dataset: features.datasetPath)
+            let values = try features.readAll()
+            if !allowNonfinite {
+                try values.withUnsafeBufferPointer { try requireFinite($0, dimension: features.dimension, origin: origin) }
+            }
+            return .memory(values)
+        case .stream:
+            return .file(features, refusingNonfinite: !allowNonfinite)
+        }
+    }
+
+    /// Copies rows `rows` (checked to be in range) of `dimension` values out of the storage,
+    /// refusing NaN and ±∞ read from a file when the storage says so.
+    func gather(
+        _ rows: UnsafeBufferPointer<Int>, into destination: UnsafeMutableBufferPointer<Float>, dimension d: Int,
+        origin: DataOrigin?
+    ) throws {
+        switch self {
         case .memory(let features):
             features.withUnsafeBufferPointer { source in
                 guard let src = source.baseAddress, let dst = destination.baseAddress else { return }

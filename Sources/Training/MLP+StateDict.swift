@@ -11,13 +11,17 @@ public struct ModelProvenance: Sendable, Equatable {
     public var schedule: String
     /// The run's seed.
     public var seed: UInt64
+    /// τ of the post-hoc prior correction the run predicted with (`logits + τ·log π`), `nil`
+    /// for none: what `datatool predict` and `evaluate` apply unless told otherwise.
+    public var priorCorrection: Double?
 
     /// A description.
-    public init(classNames: [String]? = nil, priors: [Double], schedule: String, seed: UInt64) {
+    public init(classNames: [String]? = nil, priors: [Double], schedule: String, seed: UInt64, priorCorrection: Double? = nil) {
         self.classNames = classNames
         self.priors = priors
         self.schedule = schedule
         self.seed = seed
+        self.priorCorrection = priorCorrection
     }
 }
 
@@ -76,8 +80,8 @@ extension MLP {
     /// The network as a ``TensorArchive``: ``stateDict`` and the attributes `format`,
     /// `version`, `architecture` (`"mlp"`), `layers` (the `nn.Sequential` in words),
     /// `activation` (its command-line name), `hidden` (widths), `D`, `K`, `priors`,
-    /// `schedule`, `seed` and, when known, `class_names` (one string, names separated by
-    /// newlines).
+    /// `schedule`, `seed`, and when known `class_names` (one string, names separated by
+    /// newlines) and `prior_correction` (τ).
     ///
     /// - Parameter provenance: What the model was trained on and how.
     /// - Returns: What ``Datasets/writeTensorArchive(_:to:overwrite:)`` writes.
@@ -96,6 +100,7 @@ extension MLP {
             "seed": .int(Int(truncatingIfNeeded: provenance.seed)),
         ]
         if let names = provenance.classNames { attributes["class_names"] = .string(names.joined(separator: "\n")) }
+        if let tau = provenance.priorCorrection { attributes["prior_correction"] = .double(tau) }
         return TensorArchive(tensors: stateDict, attributes: attributes)
     }
 
@@ -122,12 +127,7 @@ extension MLP {
     public static func load(from archive: TensorArchive, inputs: Int? = nil, classes: Int? = nil) throws
         -> (model: MLP, provenance: ModelProvenance) {
         let a = archive.attributes
-        guard case .string(let format)? = a["format"], format == archiveFormat else {
-            throw ModelArchiveError.notAModel("the format attribute is \(a["format"]?.description ?? "missing"); expected \"\(archiveFormat)\"")
-        }
-        guard case .int(let version)? = a["version"], version == archiveVersion else {
-            throw ModelArchiveError.notAModel("version \(a["version"]?.description ?? "missing"); this build reads version \(archiveVersion)")
-        }
+        try checkArchiveFormat(a)
         func int(_ key: String) throws -> Int {
             guard case .int(let value)? = a[key] else { throw ModelArchiveError.notAModel("attribute \(key) is missing or not an integer") }
             return value
@@ -155,12 +155,7 @@ extension MLP {
         guard priors.count == k else {
             throw ModelArchiveError.notAModel("priors has \(priors.count) entries; expected K = \(k)")
         }
-        if let inputs, inputs != d {
-            throw ModelArchiveError.dataMismatch("the model takes \(d) features per row but the data has \(inputs)")
-        }
-        if let classes, classes > k {
-            throw ModelArchiveError.dataMismatch("the model predicts \(k) classes but the data has labels of \(classes)")
-        }
+        try checkFit(modelInputs: d, modelClasses: k, inputs: inputs, classes: classes)
         let model: MLP
         do {
             model = try MLP(inputs: d, hidden: hidden, outputs: k, activation: Activation(kind), seed: 0)
@@ -195,6 +190,45 @@ extension MLP {
         if case .string(let text)? = a["schedule"] { schedule = text } else { schedule = "" }
         let seed: UInt64
         if case .int(let value)? = a["seed"] { seed = UInt64(truncatingIfNeeded: value) } else { seed = 0 }
-        return (model, ModelProvenance(classNames: names, priors: priors, schedule: schedule, seed: seed))
+        let tau: Double?
+        switch a["prior_correction"] {
+        case nil: tau = nil                                  // files saved before the attribute existed
+        case .double(let value)? where value.isFinite: tau = value
+        case .int(let value)?: tau = Double(value)
+        case let other?: throw ModelArchiveError.notAModel("attribute prior_correction is \(other); expected a finite number")
+        }
+        return (model, ModelProvenance(classNames: names, priors: priors, schedule: schedule, seed: seed, priorCorrection: tau))
+    }
+
+    /// Checks the `format` and `version` attributes of a model file, so that a file that is
+    /// not a model can be refused before its datasets are read (pass it to
+    /// ``Datasets/readTensorArchive(from:checkingAttributes:)``).
+    ///
+    /// - Parameter attributes: The root attributes.
+    /// - Throws: ``ModelArchiveError/notAModel(_:)`` naming the attribute that differs.
+    public static func checkArchiveFormat(_ attributes: [String: HDF5AttributeValue]) throws {
+        guard case .string(let format)? = attributes["format"], format == archiveFormat else {
+            throw ModelArchiveError.notAModel("the format attribute is \(attributes["format"]?.description ?? "missing"); expected \"\(archiveFormat)\"")
+        }
+        guard case .int(let version)? = attributes["version"], version == archiveVersion else {
+            throw ModelArchiveError.notAModel("version \(attributes["version"]?.description ?? "missing"); this build reads version \(archiveVersion)")
+        }
+    }
+
+    /// Checks that this network fits data of `inputs` features per row with labels in
+    /// `0..<classes` (either `nil` for no check).
+    ///
+    /// - Throws: ``ModelArchiveError/dataMismatch(_:)`` saying which differs.
+    public func checkFit(inputs: Int? = nil, classes: Int? = nil) throws {
+        try Self.checkFit(modelInputs: self.inputs, modelClasses: outputs, inputs: inputs, classes: classes)
+    }
+
+    private static func checkFit(modelInputs d: Int, modelClasses k: Int, inputs: Int?, classes: Int?) throws {
+        if let inputs, inputs != d {
+            throw ModelArchiveError.dataMismatch("the model takes \(d) features per row but the data has \(inputs)")
+        }
+        if let classes, classes > k {
+            throw ModelArchiveError.dataMismatch("the model predicts \(k) classes (labels 0..<\(k)) but the data has labels up to \(classes - 1)")
+        }
     }
 }

@@ -119,13 +119,11 @@ public final class Trainer<Model: Classifier> {
             try phase.validate(index: index, mainLearningRate: c.learningRate)
         }
         _ = try Self.scheduleConfiguration(phases: phases, configuration: c)
-        if let tau = c.priorCorrection, !tau.isFinite {
-            throw TrainingError.invalidParameter("prior correction τ must be a finite number, got \(tau)")
-        }
         self.configuration = c
         self.classCounts = classCounts
         let n = Double(classCounts.reduce(0, +))
         self.priors = classCounts.map { Double($0) / n }
+        _ = try priorCorrectionShift(priors: priors, tau: c.priorCorrection ?? 0)
         let weights: [Float]?
         switch c.classWeighting {
         case .none: weights = nil
@@ -367,12 +365,13 @@ public final class Trainer<Model: Classifier> {
     }
 
     /// What a saved model records of this run: the priors π, the phases in words (with the
-    /// main rate), the seed.
+    /// main rate), the seed, the prior correction τ.
     ///
     /// - Parameter classNames: The classes' names in label order, when the data has them.
     public func provenance(classNames: [String]? = nil) -> ModelProvenance {
         let schedule = "lr=\(configuration.learningRate) " + phases.map(\.description).joined(separator: ",")
-        return ModelProvenance(classNames: classNames, priors: priors, schedule: schedule, seed: configuration.seed)
+        return ModelProvenance(classNames: classNames, priors: priors, schedule: schedule, seed: configuration.seed,
+                               priorCorrection: configuration.priorCorrection)
     }
 
     // MARK: - Phases and the sampler
@@ -416,14 +415,8 @@ public final class Trainer<Model: Classifier> {
     public func logits(features: [Float], rows: Int, priorCorrection: Double? = nil) throws -> Matrix {
         var out = Matrix(rows: 0, columns: 0)
         try model.forward(Matrix(rows: rows, columns: model.inputs, storage: features), into: &out, training: false)
-        if let shift = priorShift(priorCorrection) { out.addRowVector(shift) }
+        if let shift = try priorCorrectionShift(priors: priors, tau: priorCorrection ?? 0) { out.addRowVector(shift) }
         return out
-    }
-
-    /// The row `τ·log π_c` that prior correction adds to the logits; `nil` for no correction.
-    private func priorShift(_ tau: Double?) -> Matrix? {
-        guard let tau, tau != 0 else { return nil }
-        return Matrix(rows: 1, columns: priors.count, storage: priors.map { Float(tau * log($0)) })
     }
 
     /// Predicted classes for `features` (`[rows, D]`), with the configured prior correction.
@@ -435,28 +428,13 @@ public final class Trainer<Model: Classifier> {
     /// Held-out metrics (predictions with the configured prior correction) and the mean
     /// unweighted cross-entropy of the raw logits, of the current model on `data`.
     public func evaluate(_ data: LabelledDataset) throws -> (metrics: ClassificationMetrics, loss: Double) {
-        let k = classCounts.count
-        let shift = priorShift(configuration.priorCorrection)
+        let predictor = try Predictor(model: model, priors: priors, priorCorrection: configuration.priorCorrection ?? 0)
         let sum = try CrossEntropyLoss(reduction: .sum)
-        var predictions = [Int32]()
-        predictions.reserveCapacity(data.count)
         var lossSum = 0.0
-        var classes = [Int]()
-        var logits = Matrix(rows: 0, columns: 0)
-        let chunk = 4096
-        var start = 0
-        while start < data.count {
-            let rows = min(chunk, data.count - start)
-            let features = Array(data.features[(start * data.dimension)..<((start + rows) * data.dimension)])
-            let targets = Array(data.labels[start..<(start + rows)])
-            try model.forward(Matrix(rows: rows, columns: model.inputs, storage: features), into: &logits, training: false)
-            lossSum += Double(try sum.forward(logits: logits, targets: targets)[0, 0])
-            if let shift { logits.addRowVector(shift) }
-            logits.rowArgmax(into: &classes)
-            for c in classes { predictions.append(Int32(c)) }
-            start += rows
+        let metrics = try predictor.evaluate(data, labels: data.labels) { block, labels in
+            lossSum += Double(try sum.forward(logits: block.rawLogits, targets: Array(labels))[0, 0])
         }
-        return (ClassificationMetrics(predictions: predictions, labels: data.labels, classCount: k), lossSum / Double(max(data.count, 1)))
+        return (metrics, lossSum / Double(max(data.count, 1)))
     }
 }
 

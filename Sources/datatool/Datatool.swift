@@ -14,7 +14,9 @@ struct Datatool: ParsableCommand {
               datatool inspect train.h5
               datatool balance-stats train.h5 --batch-size 96
               datatool sample train.h5 --batch-size 6 --epochs 1
-              datatool train train.h5 --test-split 0.3 --hidden 100 --finetune-epochs 2
+              datatool train train.h5 --test-split 0.3 --hidden 100 --finetune-epochs 2 --save model.h5
+              datatool predict model.h5 new.h5 --output predictions.h5
+              datatool evaluate model.h5 test.h5
             """,
         subcommands: [
             GenSpiral.self,
@@ -22,6 +24,8 @@ struct Datatool: ParsableCommand {
             BalanceStats.self,
             Sample.self,
             Train.self,
+            Predict.self,
+            Evaluate.self,
             Compare.self,
             ProbeFile.self,
         ]

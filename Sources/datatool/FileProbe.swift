@@ -32,8 +32,9 @@ enum FileProbe {
     enum Scope: Equatable {
         /// Every object with its attributes (what `inspect` prints).
         case listing
-        /// The features and labels datasets (what the data commands read).
-        case data(features: String, labels: String)
+        /// The features and labels datasets (what the data commands read); features alone
+        /// when `labels` is `nil` (what `predict` reads).
+        case data(features: String, labels: String?)
     }
 
     /// Probes `file`; returns when the probe finished (whatever it found) or could not be run.
@@ -52,7 +53,7 @@ enum FileProbe {
         case .listing:
             arguments.append("--list")
         case .data(let features, let labels):
-            arguments += ["--features", features, "--labels", labels]
+            arguments += ["--features", features] + (labels.map { ["--labels", $0] } ?? [])
         }
         var childEnvironment = environment
         childEnvironment["SWIFT_BACKTRACE"] = "enable=no"   // a crash report would only cost time

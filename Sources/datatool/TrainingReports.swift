@@ -109,6 +109,14 @@ enum SummaryTables {
             return lines.joined(separator: "\n")
         }
         lines.append("")
+        lines.append(contentsOf: heldOut(test))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The held-out figures: a summary line, the per-class table and the confusion matrix
+    /// (what `train` ends with and `evaluate` prints).
+    static func heldOut(_ test: ClassificationMetrics) -> [String] {
+        var lines = [String]()
         lines.append("held-out: \(test.total) samples, accuracy \(percent(test.accuracy)), balanced accuracy \(percent(test.balancedAccuracy)), macro-F1 \(format(test.macroF1, 3))")
         var perClass = [["class", "support", "recall", "precision", "F1"]]
         let recall = test.recall, precision = test.precision, f1 = test.f1, support = test.support
@@ -122,7 +130,7 @@ enum SummaryTables {
         var confusion = [["true \\ pred"] + (0..<test.classCount).map(String.init)]
         for (c, row) in test.confusion.enumerated() { confusion.append([String(c)] + row.map(String.init)) }
         lines.append(contentsOf: TextTable.render(confusion))
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     static func percent(_ value: Double) -> String {

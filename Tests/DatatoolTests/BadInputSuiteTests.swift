@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import Training
 
 #if canImport(Glibc)
 import Glibc
@@ -88,6 +89,16 @@ import Glibc
         }
         for (what, file, fragments, unprivileged) in fileProblems {
             for arguments in [["inspect", file]] + fileCommands(file) {
+                cases.append(Case(what: what, arguments: arguments, fragments: fragments, asUnprivileged: unprivileged))
+            }
+        }
+        // predict and evaluate: each problem as the model file and as the data file.
+        let model = path("model.h5")
+        try writeTensorArchive(
+            try MLP(inputs: 2, hidden: [4], outputs: 3, activation: .relu, seed: 0)
+                .archive(provenance: ModelProvenance(priors: [0.5, 0.3, 0.2], schedule: "balanced:1", seed: 0)), to: model)
+        for (what, file, fragments, unprivileged) in fileProblems {
+            for arguments in [["predict", file, good], ["evaluate", file, good], ["predict", model, file], ["evaluate", model, file]] {
                 cases.append(Case(what: what, arguments: arguments, fragments: fragments, asUnprivileged: unprivileged))
             }
         }

@@ -129,7 +129,7 @@ import Training
 
         let wide = try #require(throws: ModelArchiveError.self) { try MLP.load(from: good, inputs: 5, classes: 3) }
         #expect(wide.description == "the model takes 2 features per row but the data has 5")
-        #expect(throws: ModelArchiveError.dataMismatch("the model predicts 3 classes but the data has labels of 4")) {
+        #expect(throws: ModelArchiveError.dataMismatch("the model predicts 3 classes (labels 0..<3) but the data has labels up to 3")) {
             try MLP.load(from: good, inputs: 2, classes: 4)
         }
         // Bad archives are refused before anything is written.

@@ -52,29 +52,11 @@ public func openLabelledFile(
 ) throws -> LabelledSource {
     try LabelValidator.requireUsable(classCount: classCount)
     let file = try HDF5File(path: path)
-    let budget: Int
-    switch reading {
-    case .memory: budget = HDF5FeatureDataset.defaultChunkCacheBudget
-    case .stream(let chunkCacheBudget): budget = chunkCacheBudget
-    }
-    let features = try HDF5FeatureDataset(file: file, datasetPath: featuresPath, chunkCacheBudget: budget)
+    let features = try HDF5FeatureDataset(file: file, datasetPath: featuresPath, chunkCacheBudget: reading.chunkCacheBudget)
     let origin = DataOrigin(file: path, features: features.datasetPath, labels: HDF5File.normalize(labelsPath))
     let labels = try file.readClassLabels(
         at: labelsPath, classCount: classCount, origin: origin, expectedRows: features.rowCount)
-    let storage: LabelledSource.Storage
-    switch reading {
-    case .memory:
-        try HDF5FileGuards.requireMemory(
-            count: features.rowCount, elementBytes: features.dimension * MemoryLayout<Float>.size,
-            what: "\(features.rowCount) rows × \(features.dimension) floats", file: path, dataset: features.datasetPath)
-        let values = try features.readAll()
-        if !allowNonfinite {
-            try values.withUnsafeBufferPointer { try requireFinite($0, dimension: features.dimension, origin: origin) }
-        }
-        storage = .memory(values)
-    case .stream:
-        storage = .file(features, refusingNonfinite: !allowNonfinite)
-    }
+    let storage = try LabelledSource.Storage.open(features, reading: reading, allowNonfinite: allowNonfinite, origin: origin)
     return LabelledSource(labels: labels, dimension: features.dimension, origin: origin, storage: storage, baseRows: nil)
 }
 

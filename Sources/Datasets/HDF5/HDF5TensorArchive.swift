@@ -88,14 +88,25 @@ public func writeTensorArchive(_ archive: TensorArchive, to path: String, overwr
 /// Reads every dataset of an HDF5 file as a named Float32 tensor, with the root attributes
 /// (the inverse of ``writeTensorArchive(_:to:overwrite:)``; any numeric type is converted).
 ///
-/// - Parameter path: The file.
+/// - Parameters:
+///   - path: The file.
+///   - check: Called with the root attributes before any tensor is read; what it throws is
+///     thrown as is, so a file that is not the archive the caller expects (a large features
+///     file, say) is refused without reading its datasets.
 /// - Returns: The tensors in name order (names without the leading `/`) and the attributes
 ///   this package can read (others are left out).
 /// - Throws: ``HDF5Error`` naming the file: not there, not HDF5, damaged; a dataset that is
-///   not numeric, not of rank 1 or 2, or empty.
+///   not numeric, not of rank 1 or 2, or empty; whatever `check` throws.
 /// - Complexity: O(total values).
-public func readTensorArchive(from path: String) throws -> TensorArchive {
+public func readTensorArchive(
+    from path: String, checkingAttributes check: ([String: HDF5AttributeValue]) throws -> Void = { _ in }
+) throws -> TensorArchive {
     let file = try HDF5File(path: path)
+    var attributes = [String: HDF5AttributeValue]()
+    for attribute in try file.rootAttributes() {
+        if let value = attribute.value { attributes[attribute.name] = value }
+    }
+    try check(attributes)
     var tensors = [NamedTensor]()
     for object in try file.objects() where object.kind == .dataset {
         let shape = object.shape ?? []
@@ -104,10 +115,6 @@ public func readTensorArchive(from path: String) throws -> TensorArchive {
         }
         let matrix = try file.readFeatures(at: object.path)
         tensors.append(NamedTensor(name: String(object.path.drop { $0 == "/" }), shape: shape, values: matrix.values))
-    }
-    var attributes = [String: HDF5AttributeValue]()
-    for attribute in try file.rootAttributes() {
-        if let value = attribute.value { attributes[attribute.name] = value }
     }
     return TensorArchive(tensors: tensors, attributes: attributes)
 }

@@ -118,24 +118,56 @@ private func writeColumn<T>(
 /// Writes a file through a temporary in the same folder, synced and renamed over `path`; the
 /// temporary is removed on error.
 func writeAtomically(to path: String, overwrite: Bool, contents: (String) throws -> Void) throws {
-    let (folder, name) = AtomicFile.split(path)
-    guard name != ".", name != ".." else {
-        throw FileSystemError.cannotWrite(path: path, reason: "the path names a folder; expected a file name")
-    }
-    try checkOutputPath(path)
-    let existed = try AtomicFile.requireTarget(path, overwrite: overwrite)
-    AtomicFile.removeStaleTemporaries(folder: folder, name: name)
-
-    let temporary = AtomicFile.temporaryPath(folder: folder, name: name)
+    let write = try AtomicWrite(path: path, overwrite: overwrite)
     do {
-        try HDF5Library.run { try contents(temporary) }
+        try HDF5Library.run { try contents(write.temporary) }
+        try write.commit()
+    } catch {
+        throw write.abandon(error)
+    }
+}
+
+/// An atomic write under way: the target checked, stale temporaries removed and a temporary
+/// path chosen next to it; ``commit()`` syncs the temporary and renames it over the target,
+/// ``abandon(_:)`` removes it.
+struct AtomicWrite {
+    let path: String
+    let overwrite: Bool
+    /// Whether a file was at `path` when the write began.
+    let existed: Bool
+    let folder: String
+    let temporary: String
+
+    /// Checks `path` (a file name in a writable folder, not there unless `overwrite`).
+    ///
+    /// - Throws: ``FileSystemError/exists(path:)``, ``FileSystemError/cannotWrite(path:reason:)``.
+    init(path: String, overwrite: Bool) throws {
+        let (folder, name) = AtomicFile.split(path)
+        guard name != ".", name != ".." else {
+            throw FileSystemError.cannotWrite(path: path, reason: "the path names a folder; expected a file name")
+        }
+        try checkOutputPath(path)
+        self.path = path
+        self.overwrite = overwrite
+        self.existed = try AtomicFile.requireTarget(path, overwrite: overwrite)
+        AtomicFile.removeStaleTemporaries(folder: folder, name: name)
+        self.folder = folder
+        self.temporary = AtomicFile.temporaryPath(folder: folder, name: name)
+    }
+
+    /// `fsync`s the finished temporary and renames it over the target.
+    func commit() throws {
         try AtomicFile.sync(temporary, reportedAs: path)
         try AtomicFile.publish(temporary, as: path, overwrite: overwrite)
-    } catch {
-        unlink(temporary)
-        throw FileSystemError.asWriteFailure(error, path: path, existed: existed)
+        AtomicFile.syncFolder(folder)
     }
-    AtomicFile.syncFolder(folder)
+
+    /// Removes the temporary; returns `error` as the write's failure (saying whether an
+    /// existing file was kept).
+    func abandon(_ error: any Error) -> any Error {
+        unlink(temporary)
+        return FileSystemError.asWriteFailure(error, path: path, existed: existed)
+    }
 }
 
 /// Creates `temporary` and writes the datasets and attributes; every handle is closed (and
@@ -171,6 +203,13 @@ func writeFile(
     _ temporary: String, reportedAs path: String, attributes: [String: HDF5AttributeValue],
     datasets: (hid_t) throws -> Void
 ) throws {
+    let file = try createFile(temporary, reportedAs: path)
+    try datasets(file.id)
+    try finishFile(file, attributes: attributes, reportedAs: path)
+}
+
+/// Creates `temporary` (which must not exist) for writing. Runs inside ``HDF5Library/run(_:)``.
+func createFile(_ temporary: String, reportedAs path: String) throws -> HDF5Handle {
     let access = try HDF5Handle.checked(
         H5Pcreate(chdf5_p_file_access()), closer: H5Pclose, file: path, operation: "creating the file")
     _ = H5Pset_file_locking(access.id, true, true)
@@ -179,10 +218,14 @@ func writeFile(
     let creation = try HDF5Handle.checked(
         H5Pcreate(chdf5_p_file_create()), closer: H5Pclose, file: path, operation: "creating the file")
     try HDF5Library.check(H5Pset_obj_track_times(creation.id, false), file: path, operation: "creating the file")
-    let file = try HDF5Handle.checked(
+    return try HDF5Handle.checked(
         H5Fcreate(temporary, chdf5_f_acc_excl(), creation.id, access.id), closer: H5Fclose, file: path,
         operation: "creating \(temporary)")
-    try datasets(file.id)
+}
+
+/// Writes `attributes` on the root group (in name order), flushes and closes `file`. Runs
+/// inside ``HDF5Library/run(_:)``.
+func finishFile(_ file: HDF5Handle, attributes: [String: HDF5AttributeValue], reportedAs path: String) throws {
     for name in attributes.keys.sorted() {
         guard let value = attributes[name] else { continue }
         try HDF5AttributeIO.write(value, named: name, on: file.id, file: path)
@@ -196,6 +239,18 @@ func writeDataset(
     named name: String, shape: [Int], chunkRows: Int, fileType: hid_t, memoryType: hid_t,
     values: UnsafeRawPointer?, in fileID: hid_t, file: String
 ) throws {
+    let dataset = try createDataset(named: name, shape: shape, chunkRows: chunkRows, fileType: fileType, in: fileID, file: file)
+    try HDF5Library.check(
+        H5Dwrite(dataset.id, memoryType, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), values), file: file,
+        operation: "writing /\(name)")
+    try dataset.close(file: file)
+}
+
+/// Creates a chunked (`chunkRows` rows a chunk), deflated dataset `/<name>` of `shape`, not yet
+/// written. Runs inside ``HDF5Library/run(_:)``.
+func createDataset(
+    named name: String, shape: [Int], chunkRows: Int, fileType: hid_t, in fileID: hid_t, file: String
+) throws -> HDF5Handle {
     let operation = "writing /\(name)"
     var dims = shape.map { hsize_t($0) }
     var chunk = dims
@@ -207,11 +262,7 @@ func writeDataset(
     try HDF5Library.check(H5Pset_chunk(create.id, Int32(chunk.count), &chunk), file: file, operation: operation)
     try HDF5Library.check(H5Pset_deflate(create.id, 4), file: file, operation: operation)
     try HDF5Library.check(H5Pset_obj_track_times(create.id, false), file: file, operation: operation)
-    let dataset = try HDF5Handle.checked(
+    return try HDF5Handle.checked(
         H5Dcreate2(fileID, name, fileType, space.id, chdf5_p_default(), create.id, chdf5_p_default()),
         closer: H5Dclose, file: file, operation: operation)
-    try HDF5Library.check(
-        H5Dwrite(dataset.id, memoryType, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), values), file: file,
-        operation: operation)
-    try dataset.close(file: file)
 }
