@@ -1,0 +1,149 @@
+import Datasets
+import Sampling
+import Testing
+@testable import Training
+
+@Suite struct RecipeTests {
+    @Test("the built-in recipes parse by name, in the order given; unknown and repeated names are refused")
+    func parsing() throws {
+        #expect(Recipe.builtIn.map(\.name) == [
+            "natural", "weighted-loss", "balanced", "balanced+finetune", "deferred", "crt", "logit-adjusted", "posthoc",
+        ])
+        #expect(try Recipe.list(parsing: "crt, natural").map(\.name) == ["crt", "natural"])
+        #expect(try Recipe.list(parsing: "crt").first?.schedule == "natural:20,balanced:10/reinit")
+        #expect(try Recipe.list(parsing: "balanced+finetune").first?.schedule == "balanced:28,natural:2/head/lr=×0.1")
+        #expect(try Recipe.list(parsing: "posthoc").first?.priorCorrection == -1)
+        #expect(try Recipe.list(parsing: "logit-adjusted").first?.loss == .logitAdjusted)
+        #expect(try Recipe.list(parsing: "weighted-loss").first?.classWeighting == .inverse)
+        for recipe in Recipe.builtIn {
+            #expect(recipe.phases.reduce(0) { $0 + $1.epochs } == Recipe.referenceEpochs, "\(recipe.name)")
+        }
+        do {
+            _ = try Recipe.list(parsing: "natural,focal")
+            Issue.record("an unknown recipe was accepted")
+        } catch let TrainingError.invalidParameter(message) {
+            #expect(message.contains("'focal'"))
+            for recipe in Recipe.builtIn { #expect(message.contains(recipe.name), "\(message) lacks \(recipe.name)") }
+        }
+        #expect(throws: TrainingError.self) { try Recipe.list(parsing: "natural,natural") }
+        #expect(throws: TrainingError.self) { try Recipe.list(parsing: "") }
+    }
+
+    @Test("phases scale to E epochs: boundaries round(E·cumulative/30), halves to even, adding up to E")
+    func scaling() throws {
+        let finetune = try #require(Recipe.builtIn.first { $0.name == "balanced+finetune" })
+        let deferred = try #require(Recipe.builtIn.first { $0.name == "deferred" })
+        #expect(finetune.phases(epochs: 30).map(\.epochs) == [28, 2])
+        #expect(finetune.phases(epochs: 15).map(\.epochs) == [14, 1])     // 14.0, then 15
+        #expect(finetune.phases(epochs: 45).map(\.epochs) == [42, 3])
+        #expect(finetune.phases(epochs: 3).map(\.epochs) == [3, 0])       // 2.8 → 3
+        #expect(deferred.phases(epochs: 10).map(\.epochs) == [7, 3])      // 6.67 → 7
+        #expect(deferred.phases(epochs: 1).map(\.epochs) == [1, 0])       // 0.67 → 1
+        #expect(finetune.phases(epochs: 15)[1].scope == .head && finetune.phases(epochs: 15)[1].learningRate == .factor(0.1))
+        // Halves to even, as Python's round.
+        #expect([(1, 2), (3, 2), (5, 2), (7, 2), (4, 3), (5, 3)].map { Recipe.roundedHalfToEven($0.0, $0.1) } == [0, 2, 2, 4, 1, 2])
+    }
+
+    @Test("a budget is E epochs of ⌈N/B⌉ batches, or of S/E batches; S must split into E equal epochs")
+    func budget() throws {
+        let natural = try StepBudget(epochs: 30, rows: 888, batchSize: 96)
+        #expect(natural.batchesPerEpoch == 10 && natural.steps == 300)
+        #expect(try StepBudget(epochs: 30, rows: 888, batchSize: 96, steps: 150).batchesPerEpoch == 5)
+        #expect(throws: TrainingError.self) { try StepBudget(epochs: 30, rows: 888, batchSize: 96, steps: 100) }
+        #expect(throws: TrainingError.self) { try StepBudget(epochs: 0, batchesPerEpoch: 3) }
+        let c = try #require(Recipe.builtIn.first { $0.name == "crt" }).configuration(from: TrainingConfiguration(), budget: natural, seed: 7)
+        #expect(c.epochLength == .batches(10) && c.seed == 7 && c.phases?.map(\.epochs) == [20, 10])
+    }
+
+    @Test("real-frequency accuracy and minority recall follow their definitions on a hand-checkable confusion")
+    func metricDefinitions() {
+        let confusion = [[8, 1, 1], [2, 3, 0], [0, 1, 1]]
+        let metrics = ClassificationMetrics(confusion: confusion)
+        let counts = [70, 20, 10]
+        let priors = counts.map { Double($0) / Double(counts.reduce(0, +)) }
+        // Σ_c π_c · (correct_c / rows_c), written out from the definition.
+        var expected = 0.0
+        for c in 0..<3 { expected += priors[c] * Double(confusion[c][c]) / Double(confusion[c].reduce(0, +)) }
+        #expect(abs(metrics.realFrequencyAccuracy(priors: priors) - expected) < 1e-12)
+        let minority = LongTailFigures.minorityClass(counts: counts)
+        #expect(minority == 2)
+        #expect(LongTailFigures.minorityClass(counts: [5, 3, 3]) == 1)         // ties: the lower label
+        let figures = LongTailFigures(metrics, priors: priors, minorityClass: minority)
+        #expect(abs(figures.minorityRecall - Double(confusion[2][2]) / Double(confusion[2].reduce(0, +))) < 1e-12)
+        #expect(abs(figures.accuracy - Double(8 + 3 + 1) / Double(confusion.joined().reduce(0, +))) < 1e-12)
+        // A class without test rows has no recall and adds nothing.
+        let absent = ClassificationMetrics(confusion: [[4, 1, 0], [0, 0, 0], [1, 0, 4]])
+        let withoutMiddle = priors[0] * 4 / 5 + priors[2] * 4 / 5
+        #expect(abs(absent.realFrequencyAccuracy(priors: priors) - withoutMiddle) < 1e-12)
+        // Mean and sample sd (n − 1) from their definitions.
+        let values = [0.5, 0.75, 1.0, 0.25]
+        let mean = values.reduce(0, +) / 4
+        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3).squareRoot()
+        let summary = meanAndDeviation(values)
+        #expect(abs(summary.mean - mean) < 1e-12 && abs(summary.sd - sd) < 1e-12)
+        #expect(meanAndDeviation([0.3]).sd == 0)
+    }
+
+    /// Long-tailed spirals, a small MLP, a short budget.
+    static func comparison(recipes: [Recipe] = Recipe.builtIn, test: LabelledDataset? = nil, seeds: [UInt64] = [0], epochs: Int = 15) throws -> RecipeComparison<MLP> {
+        let training = try SpiralSpecification(counts: [200, 40, 8], noise: 0.2, seed: 1).generate()
+        let testSet = try test ?? SpiralSpecification(counts: [60, 60, 60], noise: 0.2, seed: 2).generate()
+        var configuration = TrainingConfiguration()
+        configuration.hidden = [16]
+        configuration.batchSize = 24
+        return try RecipeComparison(
+            recipes: recipes, configuration: configuration, training: LabelledSource(training), test: testSet,
+            validationFraction: 0.2, splitSeed: 3, seeds: seeds, epochs: epochs)
+    }
+
+    @Test("every recipe takes the same number of optimizer steps, E·L, whatever its policies")
+    func equalStepBudget() throws {
+        let comparison = try Self.comparison()
+        let budget = comparison.budget
+        // 248 rows: the split holds out 40 + 8 + 2 = 50, so the fit rows are 198, L = ⌈198/24⌉ = 9.
+        #expect(comparison.fit.rowCount == 198 && comparison.validation.count == 50)
+        #expect(budget.batchesPerEpoch == 9 && budget.steps == 135)
+        // The batch streams the recipes train on, counted batch by batch.
+        for recipe in comparison.recipes {
+            let c = recipe.configuration(from: comparison.configuration, budget: budget, seed: 0)
+            let trainer = try Trainer(configuration: c, inputs: 2, classCounts: comparison.fit.labels.counts)
+            var schedule = try trainer.makeSchedule(labels: comparison.fit.labels)
+            var indices = [Int32]()
+            var batches = 0, rows = 0
+            while let tag = schedule.next(into: &indices) {
+                batches += 1
+                rows += tag.count
+            }
+            #expect(batches == budget.steps, "\(recipe.name): \(batches) batches")
+            #expect(rows == budget.steps * 24, "\(recipe.name): \(rows) rows, expected full batches")
+        }
+        // And the optimizer steps each run took.
+        let report = try comparison.run()
+        for result in report.results {
+            #expect(result.runs.map(\.steps) == [budget.steps], "\(result.recipe.name)")
+        }
+    }
+
+    @Test("selection looks at the validation rows only: another test set changes the test figures, not the choice")
+    func selectionUsesValidation() throws {
+        let recipes = try Recipe.list(parsing: "natural,balanced,posthoc")
+        let balancedTest = try SpiralSpecification(counts: [60, 60, 60], noise: 0.2, seed: 2).generate()
+        // A test set of the majority class alone: a natural model, which favours it, scores best on it.
+        let majorityOnly = try balancedTest.subset(balancedTest.labels.indices.filter { balancedTest.labels[$0] == 0 })
+        let a = try Self.comparison(recipes: recipes, test: balancedTest, seeds: [0, 1]).run()
+        let b = try Self.comparison(recipes: recipes, test: majorityOnly, seeds: [0, 1]).run()
+        #expect(a.selected == b.selected)
+        #expect(a.results.map(\.validationBalancedAccuracy.mean) == b.results.map(\.validationBalancedAccuracy.mean))
+        #expect(a.results.map(\.testMean.balancedAccuracy) != b.results.map(\.testMean.balancedAccuracy))
+        // The choice is the highest mean validation balanced accuracy …
+        let validation = a.results.map(\.validationBalancedAccuracy.mean)
+        #expect(validation[a.selected] == validation.max())
+        // … which here is not what the majority-only test set would pick.
+        let onTest = b.results.map(\.testMean.balancedAccuracy)
+        #expect(onTest.firstIndex(of: onTest.max()!) != b.selected, "validation \(validation), majority-only test \(onTest)")
+        // Each recipe's kept model is its best run on validation.
+        for (result, trainer) in zip(a.results, a.bestTrainers) {
+            #expect(trainer.configuration.seed == result.runs[result.bestRun].seed)
+        }
+    }
+}
