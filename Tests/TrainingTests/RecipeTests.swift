@@ -1,6 +1,7 @@
 import Datasets
 import Sampling
 import Testing
+import TestSupport
 @testable import Training
 
 @Suite struct RecipeTests {
@@ -144,6 +145,19 @@ import Testing
         // Each recipe's kept model is its best run on validation.
         for (result, trainer) in zip(a.results, a.bestTrainers) {
             #expect(trainer.configuration.seed == result.runs[result.bestRun].seed)
+        }
+    }
+
+    @Test("torch_recipes.py holds out the same validation rows: package_split.py agrees with stratifiedSplitRows")
+    func pythonSplitAgrees() throws {
+        let labels = try SpiralSpecification(counts: [200, 40, 8, 1, 2, 5], noise: 0.2, seed: 1).generate().classLabels
+        for (fraction, seed) in [(0.2, UInt64(0)), (0.2, 3), (0.5, 11), (0.3, 12345678901234)] {
+            let swift = try stratifiedSplitRows(labels, testFraction: fraction, seed: seed).test
+            let run = try PythonScript.run(
+                "scripts/longtail/package_split.py", ["\(fraction)", "\(seed)"] + labels.values.map { String($0) })
+            #expect(run.status == 0, "\(run.stderr)")
+            let python = String(decoding: run.stdout, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+            #expect(python == swift, "fraction \(fraction), seed \(seed)")
         }
     }
 }

@@ -10,10 +10,11 @@ TRAIN.h5 and TEST.h5 are in the package's layout (`/features` float32 [N, D], `/
 make_real_longtail.py. Needs numpy, h5py and torch.
 
 Protocol (the same as `datatool compare`, Sources/Training/RecipeComparison.swift; the two
-differ only in their random draws, not in any rule):
+hold out the same validation rows and differ only in the draws of the weights and batches):
   * A stratified 20 % of the training file is held out for validation (class c gives
-    round(0.2·n_c) rows, halves rounded up, at least 1 when n_c ≥ 2, never all; the rule of
-    the package's `stratifiedSplitRows`), fixed by --seed; the model trains on the rest ("fit"
+    round(0.2·n_c) rows, halves rounded up, at least 1 when n_c ≥ 2, never all), fixed by
+    --seed: the very rows `datatool compare --seed` holds out (package_split.py ports the
+    package's `stratifiedSplitRows` and its generators); the model trains on the rest ("fit"
     rows). The test file is never used for any choice.
   * Model: nn.Sequential(Linear(D, 100), ReLU, Linear(100, K)), PyTorch's default init; Adam,
     lr 0.01; B = min(32·K, 256) unless --batch-size (datatool's default).
@@ -62,7 +63,8 @@ Changed to match `datatool compare` (2026-12): phases in epochs of L batches ins
 of a continuous stream; balanced batches of B rows for any B (were K·⌊B/K⌋) from quota epochs
 with no row twice in a batch; natural epochs restart their permutation; a fresh Adam at every
 phase (deferred kept its Adam); π and the loss weights of the fit rows (were the whole file);
-halves rounded up in the split; B defaults to min(32·K, 256); the JSON has datatool's layout.
+the package's split rows (were NumPy's draws); B defaults to min(32·K, 256); the JSON has
+datatool's layout.
 
 Runs are deterministic (torch.use_deterministic_algorithms) and single-threaded by default.
 """
@@ -80,6 +82,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from labelled_h5 import read_labelled
+from package_split import stratified_split_rows
 
 
 # ---------------------------------------------------------------- batch streams
@@ -253,20 +256,9 @@ class Data:
 
 
 def stratified_split(labels, fraction, seed):
-    """(fit rows, validation rows), sorted; class c gives round(fraction·n_c) to validation
-    (halves away from zero), at least 1 when n_c ≥ 2 and never all of it."""
-    rng = np.random.default_rng(seed)
-    held = []
-    for c in range(int(labels.max()) + 1):
-        rows = np.flatnonzero(labels == c)
-        if len(rows) >= 2:
-            exact = fraction * len(rows)
-            wanted = math.floor(exact) + (1 if exact - math.floor(exact) >= 0.5 else 0)  # halves up, as Swift's rounded()
-            take = min(len(rows) - 1, max(1, wanted))
-            held.extend(rng.permutation(rows)[:take])
-    mask = np.zeros(len(labels), dtype=bool)
-    mask[np.asarray(held, dtype=np.int64)] = True
-    return np.flatnonzero(~mask), np.flatnonzero(mask)
+    """(fit rows, validation rows), sorted: the package's split, row for row (package_split.py)."""
+    fit, held = stratified_split_rows(labels.tolist(), fraction, seed)
+    return np.asarray(fit, dtype=np.int64), np.asarray(held, dtype=np.int64)
 
 
 def metrics(predicted, truth, k, prior, minority):
