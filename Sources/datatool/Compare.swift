@@ -11,7 +11,8 @@ struct Compare: ParsableCommand {
             The recipes (--recipes, default all; phases over 30 epochs, scaled to --epochs):
             \(Recipe.builtIn.map { "  \($0.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(Compare.words(for: $0))" }.joined(separator: "\n"))
             (π: the fit rows' class frequencies; the prior correction adds τ·log π to the logits, \
-            so τ = −1 takes the prior out.)
+            so τ = −1 takes the prior out.) The recipes set the loss, the weights and the \
+            phases: --loss, --tau, --class-weights, --lr-schedule and --finetune-lr are refused.
 
             Protocol: a stratified --validation-split of the training file (round(f·n_c) rows of \
             class c, at least 1 when n_c ≥ 2, never all; fixed by --seed) is held out for \
@@ -30,7 +31,7 @@ struct Compare: ParsableCommand {
 
             EXAMPLES:
               datatool compare train.h5 --test test.h5
-              datatool compare train.h5 --test test.h5 --recipes natural,balanced,crt --repeats 3 --json
+              datatool compare train.h5 --test test.h5 --recipes natural,crt --json
               datatool compare train.h5 --test test.h5 --steps 150 --save best.h5
             """)
 
@@ -139,7 +140,7 @@ struct Compare: ParsableCommand {
     static func words(for recipe: Recipe) -> String {
         var parts = [recipe.schedule]
         if recipe.loss != .crossEntropy { parts.append("loss \(recipe.loss.rawValue) τ = \(format(recipe.logitAdjustmentTau, 0))") }
-        if recipe.classWeighting == .inverse { parts.append("loss weights N/(K·n_c)") }
+        if recipe.classWeighting != .none { parts.append("loss weights \(JSONReport.weighting(recipe.classWeighting))") }
         if let tau = recipe.priorCorrection { parts.append("predict with logits + τ·log π, τ = \(format(tau, 0))") }
         return parts.joined(separator: "; ")
     }
@@ -209,7 +210,7 @@ struct Compare: ParsableCommand {
                     ("recipe", .string(result.recipe.name)),
                     ("schedule", .string(result.phases.map(\.description).joined(separator: ","))),
                     ("loss", .string(result.recipe.loss.rawValue)),
-                    ("class_weights", .string(result.recipe.classWeighting == .inverse ? "inverse" : "none")),
+                    ("class_weights", .string(JSONReport.weighting(result.recipe.classWeighting))),
                     ("prior_correction", result.recipe.priorCorrection.map { .double($0) } ?? .null),
                     ("steps", .array(result.runs.map { .int($0.steps) })),
                     ("validation_balanced_accuracy", .object([
