@@ -75,6 +75,16 @@ public struct ClassificationMetrics: Sendable, Equatable {
     /// Mean F1 over classes with samples.
     public var macroF1: Double { meanIgnoringNaN(f1) }
 
+    /// The accuracy expected at the class frequencies `priors`: Σ_c π_c·recall_c over the classes
+    /// with samples. On a balanced test set it says how the model would do on data drawn with
+    /// the training frequencies; with π the test set's own frequencies it is ``accuracy``.
+    ///
+    /// - Parameter priors: π_c, in label order (K of them).
+    public func realFrequencyAccuracy(priors: [Double]) -> Double {
+        precondition(priors.count == classCount, "\(priors.count) priors for \(classCount) classes")
+        return zip(priors, recall).reduce(0) { $1.1.isNaN ? $0 : $0 + $1.0 * $1.1 }
+    }
+
     private func meanIgnoringNaN(_ values: [Double]) -> Double {
         let present = values.filter { !$0.isNaN }
         return present.isEmpty ? .nan : present.reduce(0, +) / Double(present.count)

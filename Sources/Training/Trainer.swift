@@ -390,7 +390,7 @@ public final class Trainer<Model: Classifier> {
         }
         return ScheduleConfiguration(
             batchSize: c.batchSize, phases: phases.map { SchedulePhase($0.policy, epochs: $0.epochs) },
-            seed: c.seed, shard: c.shard)
+            epochLength: c.epochLength, seed: c.seed, shard: c.shard)
     }
 
     /// The configured loss and ∂loss/∂logits.

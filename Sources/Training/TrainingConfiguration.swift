@@ -65,6 +65,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var weightDecay: Double? = nil
     /// Batch size B.
     public var batchSize: Int = 96
+    /// How many batches an epoch of every phase holds (``Sampling/EpochLength``): `cover` (the
+    /// default: N for natural epochs, every sample at least once for quota epochs), or a fixed
+    /// `samples(S)` or `batches(N)` for every phase alike, so that phases of different policies
+    /// take the same number of optimizer steps an epoch.
+    public var epochLength: EpochLength = .cover
     /// Epochs of the main phase.
     public var epochs: Int = 30
     /// Real-frequency fine-tune epochs after the main phase.

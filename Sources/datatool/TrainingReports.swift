@@ -45,19 +45,22 @@ enum JSONReport {
         return .object(members)
     }
 
-    static func configuration(_ c: TrainingConfiguration) -> JSON {
-        var weighting = "none"
-        switch c.classWeighting {
-        case .none: break
-        case .inverse: weighting = "inverse"
-        case .effective(let beta): weighting = "effective(beta=\(beta))"
+    /// `none`, `inverse` or `effective(beta=β)`.
+    static func weighting(_ weighting: ClassWeighting) -> String {
+        switch weighting {
+        case .none: return "none"
+        case .inverse: return "inverse"
+        case .effective(let beta): return "effective(beta=\(beta))"
         }
-        return .object([
+    }
+
+    static func configuration(_ c: TrainingConfiguration) -> JSON {
+        .object([
             ("hidden", .array(c.hidden.map { .int($0) })),
             ("activation", .string(c.activation.kind.rawValue)),
             ("loss", .string(c.loss.rawValue)),
             ("tau", .double(c.logitAdjustmentTau)),
-            ("class_weights", .string(weighting)),
+            ("class_weights", .string(weighting(c.classWeighting))),
             ("optimizer", .string(c.optimizer.rawValue)),
             ("lr", .double(c.learningRate)),
             ("lr_schedule", .string(c.learningRateSchedule.description)),

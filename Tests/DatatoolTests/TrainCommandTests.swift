@@ -151,13 +151,6 @@ import Testing
         #expect(try losses(chunked) != losses(exact), "the chunked order gave the exact order's batches")
     }
 
-    @Test func compareRunsAllFiveStrategies() throws {
-        let object = try Self.report("compare", ["--epochs", "2", "--batch-size", "30", "--repeats", "1"]).json
-        let rows = try #require(object["rows"] as? [[String: Any]])
-        #expect(rows.map { $0["strategy"] as? String } == ["natural", "weighted", "balanced", "balanced + fine-tune", "balanced + prior correction"])
-        #expect(rows.allSatisfy { ($0["recall"] as? [Double])?.count == 3 })
-    }
-
     @Test func badInputGetsOneClearLine() throws {
         let dir = try Datatool.temporaryDirectory()
         let (train, test) = try Self.files(in: dir)
