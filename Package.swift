@@ -29,12 +29,14 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
         ),
+        // Vector kernels Swift cannot write without per-lane fallbacks (header-only).
+        .target(name: "CVectorMath"),
         .target(name: "Datasets", dependencies: ["CHDF5", "CLibdeflate"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),
         // Dense products go through BLAS: OpenBLAS on Linux, Accelerate on macOS.
         .target(
             name: "Training",
-            dependencies: ["Sampling", "Datasets", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["Sampling", "Datasets", "CVectorMath", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "datatool",

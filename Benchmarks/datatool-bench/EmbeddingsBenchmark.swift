@@ -12,8 +12,10 @@ import Training
 /// epoch over all N = 230,341 rows. An epoch length is one setting for a whole schedule, so the
 /// two epochs are two `Trainer`s sharing one model (the second starts a fresh Adam, where the
 /// PyTorch anchor keeps one optimizer: the same work per step).
-/// Threads: the trainer always reads ahead on a prefetch thread, so "1 thread" is one BLAS
-/// thread plus that reader thread.
+/// Threads: the trainer always reads ahead on a prefetch thread, so "1 thread" is one product
+/// thread plus that reader thread; "2 threads" splits each large product over two threads
+/// (``Matrix/setProductThreadCount(_:)``: OpenBLAS on one thread, our second thread sleeping
+/// between products, so the reader is not crowded out by a spinning BLAS worker).
 func embeddingsEpoch(_ options: Options) throws -> [Measurement] {
     let path = options.dataDirectory + "/embeddings_lt.h5"
     let data = try openLabelledFile(path: path, reading: .stream())
@@ -46,7 +48,7 @@ func embeddingsEpoch(_ options: Options) throws -> [Measurement] {
         var steps = 0, seconds = 0.0
         return Measurement(
             key: "embeddings_epoch_\(threads)t", unit: "s", threads: threads, work: 1, minimum: 0, value: { 1 / $0 },
-            note: "Trainer, HDF5FeatureDataset streamed, \(threads) BLAS thread(s) + the prefetch thread; 1 balanced epoch of samples:115846 + 1 natural epoch (N draws), \(steps) steps, \(seconds > 0 ? Double(Int(Double(steps) / seconds * 10)) / 10 : 0) steps/s",
+            note: "Trainer, HDF5FeatureDataset streamed, \(threads) product thread(s) + the prefetch thread; 1 balanced epoch of samples:115846 + 1 natural epoch (N draws), \(steps) steps, \(seconds > 0 ? Double(Int(Double(steps) / seconds * 10)) / 10 : 0) steps/s",
             warmUp: warmUp
         ) {
             try Matrix.setProductThreadCount(threads)

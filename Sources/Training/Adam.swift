@@ -1,3 +1,4 @@
+import CVectorMath
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -204,9 +205,29 @@ public final class Adam: PerParameterOptimizer {
     /// Updates `count` values eight lanes at a time; the tail goes through the same vector
     /// code with its lanes copied in and out, so every value is computed by the same
     /// operations in the same order.
+    ///
+    /// The weight-decay form and AMSGrad are fixed per call: each combination runs its own
+    /// copy of the loop with the switch folded away, so the usual case (no decay, no AMSGrad)
+    /// tests nothing per vector.
     static func update(count n: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
                        _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>,
                        _ vMax: UnsafeMutableBufferPointer<Float>, _ c: Constants) {
+        switch (c.useDecoupled, c.useL2, c.amsgrad) {
+        case (false, false, false): loop(n, p, g, m, v, vMax, c, decoupled: false, l2: false, amsgrad: false)
+        case (false, false, true): loop(n, p, g, m, v, vMax, c, decoupled: false, l2: false, amsgrad: true)
+        case (true, _, false): loop(n, p, g, m, v, vMax, c, decoupled: true, l2: false, amsgrad: false)
+        case (true, _, true): loop(n, p, g, m, v, vMax, c, decoupled: true, l2: false, amsgrad: true)
+        case (false, true, false): loop(n, p, g, m, v, vMax, c, decoupled: false, l2: true, amsgrad: false)
+        case (false, true, true): loop(n, p, g, m, v, vMax, c, decoupled: false, l2: true, amsgrad: true)
+        }
+    }
+
+    /// The loop of ``update(count:_:_:_:_:_:_:)`` for one combination of the switches.
+    @inline(__always)
+    private static func loop(_ n: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+                             _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>,
+                             _ vMax: UnsafeMutableBufferPointer<Float>, _ c: Constants,
+                             decoupled: Bool, l2: Bool, amsgrad: Bool) {
         var i = 0
         if let pp = p.baseAddress, let gp = g.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress {
             let maxPointer = vMax.baseAddress
@@ -215,12 +236,13 @@ public final class Adam: PerParameterOptimizer {
                 var first = VectorKernels.load(mp + i)
                 var second = VectorKernels.load(vp + i)
                 var largest = SIMD8<Float>()
-                if c.amsgrad, let maxPointer { largest = VectorKernels.load(maxPointer + i) }
-                update(&param, VectorKernels.load(gp + i), &first, &second, &largest, c)
+                if amsgrad, let maxPointer { largest = VectorKernels.load(maxPointer + i) }
+                update(&param, VectorKernels.load(gp + i), &first, &second, &largest, c,
+                       decoupled: decoupled, l2: l2, amsgrad: amsgrad)
                 VectorKernels.store(param, pp + i)
                 VectorKernels.store(first, mp + i)
                 VectorKernels.store(second, vp + i)
-                if c.amsgrad, let maxPointer { VectorKernels.store(largest, maxPointer + i) }
+                if amsgrad, let maxPointer { VectorKernels.store(largest, maxPointer + i) }
                 i += 8
             }
         }
@@ -232,34 +254,36 @@ public final class Adam: PerParameterOptimizer {
             gradient[lane] = g[i + lane]
             first[lane] = m[i + lane]
             second[lane] = v[i + lane]
-            if c.amsgrad { largest[lane] = vMax[i + lane] }
+            if amsgrad { largest[lane] = vMax[i + lane] }
         }
-        update(&param, gradient, &first, &second, &largest, c)
+        update(&param, gradient, &first, &second, &largest, c, decoupled: decoupled, l2: l2, amsgrad: amsgrad)
         for lane in 0..<(n - i) {
             p[i + lane] = param[lane]
             m[i + lane] = first[lane]
             v[i + lane] = second[lane]
-            if c.amsgrad { vMax[i + lane] = largest[lane] }
+            if amsgrad { vMax[i + lane] = largest[lane] }
         }
     }
 
     /// One Adam update of eight values, in PyTorch's order of operations.
     @inline(__always)
     static func update(_ param: inout SIMD8<Float>, _ gradient: SIMD8<Float>, _ first: inout SIMD8<Float>,
-                       _ second: inout SIMD8<Float>, _ largest: inout SIMD8<Float>, _ c: Constants) {
-        if c.useDecoupled { param = param * c.shrink }
+                       _ second: inout SIMD8<Float>, _ largest: inout SIMD8<Float>, _ c: Constants,
+                       decoupled: Bool, l2: Bool, amsgrad: Bool) {
+        if decoupled { param = param * c.shrink }
         var d = gradient * c.sign
-        if c.useL2 { d = d + c.l2 * param }
+        if l2 { d = d + c.l2 * param }
         // exp_avg.lerp_(grad, 1 − β1)
         first = c.smallWeight ? first + c.lerpWeight * (d - first) : d - (d - first) * c.lerpComplement
         // exp_avg_sq.mul_(β2).addcmul_(grad, grad, value=1 − β2)
         second = second * c.beta2 + c.oneMinusBeta2 * d * d
         var normaliser = second
-        if c.amsgrad {
+        if amsgrad {
             largest = largest.replacing(with: second, where: second .> largest)
             normaliser = largest
         }
-        let denominator = normaliser.squareRoot() / c.biasCorrection2Root + c.epsilon
+        // The vector square root (`SIMD8.squareRoot()` is eight scalar ones on Linux).
+        let denominator = cvm_sqrt8(normaliser) / c.biasCorrection2Root + c.epsilon
         param = param + c.negativeStepSize * first / denominator
     }
 }

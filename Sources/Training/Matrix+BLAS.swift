@@ -43,9 +43,11 @@ package enum ProductBackend: Sendable, CaseIterable {
     static let minimumMultiplyAdds = 1_000
 }
 
-/// `C = α·op(A)·op(B) + β·C` through `cblas_sgemm`, row-major, leading dimensions the rows'
+/// `C = op(A)·op(B) + β·C` through `cblas_sgemm`, row-major, leading dimensions the rows'
 /// lengths. `a` is `[m, k]` (`[k, m]` when `transposeA`), `b` is `[k, n]` (`[n, k]` when
-/// `transposeB`), `c` is `[m, n]`.
+/// `transposeB`), `c` is `[m, n]`. With more than one product thread, a large product is split
+/// into bands of rows of `C`, one per thread (``ProductThreads``); each band is computed by the
+/// same one-thread `sgemm` over the same shared dimension, so the result is the same.
 @inline(__always)
 func blasMultiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                   a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>) {
@@ -53,53 +55,73 @@ func blasMultiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     _ = BLASThreads.configured
     let lda = max(1, transposeA ? m : k)
     let ldb = max(1, transposeB ? k : n)
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(max(1, n)))
+    let ldc = max(1, n)
+    func band(_ rows: Range<Int>) {
+        // Rows r of C come from rows r of A, or columns r of A when it is transposed.
+        let aBand = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(rows.count), Int32(n), Int32(k), 1, aBand, Int32(lda), b, Int32(ldb), beta,
+                    c + rows.lowerBound * ldc, Int32(ldc))
+    }
+    let bands = BLASThreads.splitsProducts ? ProductThreads.shared.bands(m: m, n: n, k: k) : 1
+    if bands == 1 {
+        band(0..<m)
+    } else {
+        ProductThreads.shared.run(parts: bands) { part in
+            band(ProductThreads.rows(of: part, bands: bands, m: m))
+        }
+    }
     #else
     preconditionFailure("this build has no BLAS; ProductBackend.forShape never picks it")
     #endif
 }
 
-/// The BLAS library's thread count: one unless set otherwise.
+/// OpenBLAS runs on one thread, always; more product threads are ours (``ProductThreads``).
 enum BLASThreads {
     /// Set to one thread the first time a product calls BLAS (OpenBLAS would otherwise start
-    /// one thread per core, or take `OPENBLAS_NUM_THREADS`, at load time; the batch prefetcher
-    /// owns the other core).
+    /// one thread per core, or take `OPENBLAS_NUM_THREADS`, at load time, and its threads
+    /// busy-wait between calls).
     static let configured: Bool = {
         #if !canImport(Accelerate) && canImport(CBLAS)
         openblas_set_num_threads(1)
         #endif
         return true
     }()
+
+    /// Whether large products are split over ``ProductThreads`` (OpenBLAS); Accelerate
+    /// threads its own products.
+    static var splitsProducts: Bool {
+        #if !canImport(Accelerate) && canImport(CBLAS)
+        return true
+        #else
+        return false
+        #endif
+    }
 }
 
 extension Matrix {
-    /// The number of threads the BLAS library uses for large products, or `nil` where the
-    /// library decides for itself (Accelerate on macOS).
+    /// The number of threads that share a large product, or `nil` where the BLAS library
+    /// decides for itself (Accelerate on macOS).
     ///
     /// One by default on Linux, whatever `OPENBLAS_NUM_THREADS` says: training keeps a core
     /// for the batch prefetcher. Small products run on the calling thread in our own kernels.
     public static var productThreadCount: Int? {
-        #if !canImport(Accelerate) && canImport(CBLAS)
-        _ = BLASThreads.configured
-        return Int(openblas_get_num_threads())
-        #else
-        return nil
-        #endif
+        BLASThreads.splitsProducts ? ProductThreads.shared.count : nil
     }
 
-    /// Sets the number of threads OpenBLAS uses for large products (one by default).
+    /// Sets the number of threads that share a large product (one by default).
     ///
-    /// Call it before training, not while another thread is multiplying. On macOS Accelerate
+    /// A product of 2²² multiply-adds or more is split into bands of rows, one per thread: the
+    /// calling thread and workers that sleep between products (OpenBLAS's own threads would
+    /// busy-wait between the products of a training step and take the core the batch
+    /// prefetcher needs; it stays on one thread). One product at a time is split; products
+    /// called from other threads meanwhile run on their own thread. On macOS Accelerate
     /// chooses its own threads and this call only checks `count`.
     ///
     /// - Parameter count: Threads, at least 1.
     /// - Throws: ``LayerError/invalidSize(name:value:)`` for a count below 1.
     public static func setProductThreadCount(_ count: Int) throws {
         guard count >= 1 else { throw LayerError.invalidSize(name: "product thread count", value: count) }
-        #if !canImport(Accelerate) && canImport(CBLAS)
-        _ = BLASThreads.configured
-        openblas_set_num_threads(Int32(clamping: count))
-        #endif
+        ProductThreads.shared.setCount(count)
     }
 }

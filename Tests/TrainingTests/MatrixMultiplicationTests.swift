@@ -229,17 +229,65 @@ import Testing
         }
     }
 
-    /// One BLAS thread unless asked otherwise; a count below 1 is refused.
-    @Test func productThreadsDefaultToOne() throws {
-        #if os(Linux)
+    /// One product thread unless asked otherwise; a count below 1 is refused; with more, large
+    /// products are split into bands of rows whose results match the one-thread products (which
+    /// the tests above check against the naive loops) on all three forms, in overwrite and
+    /// accumulate mode, for splits that do not fall on a 16-row block. (One test: the count is
+    /// process-wide, so checking the default must not race a change.)
+    @Test func productThreadsDefaultToOneAndSplitLargeProducts() throws {
         var rng = Xoshiro256StarStar(seed: 19)
-        let a = Self.random(300, 300, &rng)
+        let square = Self.random(300, 300, &rng)
         var c = Matrix(rows: 0, columns: 0)
-        Matrix.multiply(a, a, into: &c)
+        Matrix.multiply(square, square, into: &c)
+        #if os(Linux)
         #expect(Matrix.productThreadCount == 1)
         #endif
         #expect(throws: LayerError.invalidSize(name: "product thread count", value: 0)) {
             try Matrix.setProductThreadCount(0)
+        }
+        guard ProductBackend.blasIsAvailable else { return }
+        defer { try? Matrix.setProductThreadCount(1) }
+        for (m, k, n) in [(300, 200, 150), (97, 500, 301), (1000, 64, 90)] {
+            let a = Self.random(m, k, &rng), b = Self.random(k, n, &rng)
+            let aT = Self.random(k, m, &rng), bT = Self.random(n, k, &rng)
+            func products() -> [Matrix] {
+                var ab = Matrix(rows: 0, columns: 0), abT = ab, aTb = ab
+                Matrix.multiply(a, b, into: &ab)
+                Matrix.multiply(a, transposing: bT, into: &abT)
+                Matrix.multiply(transposing: aT, b, into: &aTb)
+                var accumulated = aTb
+                Matrix.multiply(transposing: aT, b, into: &accumulated, accumulate: true)
+                return [ab, abT, aTb, accumulated]
+            }
+            try Matrix.setProductThreadCount(1)
+            let single = products()
+            try Matrix.setProductThreadCount(3)
+            #if os(Linux)
+            #expect(Matrix.productThreadCount == 3)
+            #expect(ProductThreads.shared.bands(m: m, n: n, k: k) == 3, "\(m)×\(k)×\(n)")
+            #endif
+            let split = products()
+            for (form, (one, three)) in zip(["A·B", "A·Bᵀ", "Aᵀ·B", "Aᵀ·B accumulated"], zip(single, split)) {
+                #expect(one.rows == three.rows && one.columns == three.columns, "\(form) \(m)×\(k)×\(n)")
+                Self.expectProduct(three, one.storage.map(Double.init), k: k, "\(form) \(m)×\(k)×\(n) on 3 threads")
+            }
+        }
+        #if os(Linux)
+        #expect(ProductThreads.shared.bands(m: 16, n: 300, k: 2000) == 1, "too few rows to split")
+        #expect(ProductThreads.shared.bands(m: 64, n: 64, k: 64) == 1, "too small to split")
+        #endif
+    }
+
+    /// The bands of a split cover the rows once, in order, starting on 16-row blocks.
+    @Test func productBandsCoverTheRows() {
+        for m in [32, 33, 100, 512, 1000, 1023] {
+            for bands in 1...4 where bands * ProductThreads.minimumBandRows <= m {
+                let ranges = (0..<bands).map { ProductThreads.rows(of: $0, bands: bands, m: m) }
+                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == m, "m \(m), \(bands) bands")
+                #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && $1.lowerBound % 16 == 0 },
+                        "m \(m), \(bands) bands")
+                #expect(ranges.allSatisfy { !$0.isEmpty }, "m \(m), \(bands) bands")
+            }
         }
     }
 }
