@@ -146,7 +146,7 @@ public struct LabelledSource: FeatureRowSource, Sendable {
 
     /// Copies base rows `rows` (already checked) out of the storage.
     private func gatherBase(_ rows: UnsafeBufferPointer<Int>, into destination: UnsafeMutableBufferPointer<Float>) throws {
-        try storage.gather(rows, into: destination, dimension: dimension, origin: origin)
+        try storage.gather(rows, into: destination, dimension: dimension, origin: origin, pinned: pinned)
     }
 }
 
@@ -173,10 +173,11 @@ extension LabelledSource.Storage {
     }
 
     /// Copies rows `rows` (checked to be in range) of `dimension` values out of the storage,
-    /// refusing NaN and ±∞ read from a file when the storage says so.
+    /// refusing NaN and ±∞ read from a file when the storage says so; rows of `pinned` come
+    /// from memory instead of the file.
     func gather(
         _ rows: UnsafeBufferPointer<Int>, into destination: UnsafeMutableBufferPointer<Float>, dimension d: Int,
-        origin: DataOrigin?
+        origin: DataOrigin?, pinned: PinnedRows? = nil
     ) throws {
         switch self {
         case .memory(let features):
