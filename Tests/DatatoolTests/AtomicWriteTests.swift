@@ -13,14 +13,14 @@ import Testing
 @Suite struct AtomicWriteTests {
     /// Points per class of the new file: big enough that writing takes a noticeable share of a
     /// run in the debug build (about 0.1 s inside the HDF5 temporary file, then about 0.5 s
-    /// rendering the plot), small enough for 30 kills in well under a minute on a quiet machine (the limit allows for
+    /// rendering the plot), small enough for 24 kills in well under a minute on a quiet machine (the limit allows for
     /// a loaded one).
     static let pointsPerClass = 30_000
-    static let kills = 30
+    static let kills = 24
 
     enum Version: String { case old, new }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func killedOverwriteLeavesOldOrCompleteNewFiles() throws {
         let folder = try Datatool.temporaryDirectory()
         let h5 = folder.appendingPathComponent("s.h5")
