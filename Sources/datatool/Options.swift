@@ -119,9 +119,19 @@ struct SamplingOptions: ParsableArguments {
 }
 
 /// `--order`: the exact order, or the chunked order with a window of W chunks.
-enum SampleOrderOption: Equatable, ExpressibleByArgument, CustomStringConvertible {
+enum SampleOrderOption: Equatable, CustomStringConvertible {
     case exact
     case chunked(window: Int)
+
+    /// Parses `exact`, `chunked` or `chunked:W`.
+    ///
+    /// - Throws: `ValidationError` saying what was expected.
+    static func parse(_ text: String) throws -> SampleOrderOption {
+        guard let order = SampleOrderOption(argument: text) else {
+            throw ValidationError("expected exact, chunked or chunked:W with W ≥ 1 chunks a window")
+        }
+        return order
+    }
 
     init?(argument: String) {
         let parts = argument.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
@@ -139,8 +149,6 @@ enum SampleOrderOption: Equatable, ExpressibleByArgument, CustomStringConvertibl
         case .chunked(let window): return window == ChunkedOrder.defaultWindow ? "chunked" : "chunked:\(window)"
         }
     }
-
-    static var defaultCompletionKind: CompletionKind { .list(["exact", "chunked"]) }
 
     /// The order over `source`'s rows: `nil` for exact; for chunked, the blocks of the file's
     /// chunk layout.

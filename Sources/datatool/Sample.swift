@@ -73,7 +73,7 @@ struct Sample: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "The order of each class's pass: exact (uniform shuffles) or chunked[:W] (the features' chunks in a shuffled order, shuffled within windows of W chunks, default 4), the order train --stream --order chunked reads.",
-        valueName: "order"))
+        valueName: "order"), transform: SampleOrderOption.parse)
     var order: SampleOrderOption = .exact
 
     /// The phases the flags ask for.

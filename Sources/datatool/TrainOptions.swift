@@ -85,7 +85,7 @@ struct TrainOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "With --stream: the order of each class's pass: exact (uniform shuffles) or chunked[:W] (chunk by chunk in a shuffled chunk order, shuffled within windows of W chunks, default 4; each chunk decoded about once per pass).",
-        valueName: "order"))
+        valueName: "order"), transform: SampleOrderOption.parse)
     var order: SampleOrderOption = .exact
 
     func validate() throws {

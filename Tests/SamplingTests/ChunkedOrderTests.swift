@@ -135,6 +135,24 @@ import Testing
                 "chunked touched \(blocksTouched(batches)) blocks, exact \(blocksTouched(exactBatches))")
     }
 
+    @Test("several labels a sample: cover draws every labelled sample, resume reproduces the stream")
+    func multiLabel() throws {
+        var rng = Xoshiro256StarStar(seed: 8)
+        let rows = (0..<600).map { _ in (0..<5).filter { _ in rng.nextBounded(4) == 0 } }
+        let labels = try MultiLabels(rows: rows, labelCount: 5)
+        var configuration = ScheduleConfiguration(batchSize: 32, epochs: 2, finetuneEpochs: 1, seed: 3)
+        configuration.chunkedOrder = ChunkedOrder(blocks: try RowBlocks(rowsPerBlock: 25, rowCount: 600), window: 2)
+        var schedule = try BatchSchedule(multiLabels: labels, configuration: configuration)
+        let drawn = Set(globalEpoch(&schedule, epoch: 0, padded: false).flatMap { $0 })
+        #expect(drawn == Set(rows.indices.filter { !rows[$0].isEmpty }.map { Int32($0) }))
+        let reference = stream(schedule)
+        for start in [5, reference.count / 2, reference.count - 3] {
+            var resumed = schedule
+            try resumed.seek(epoch: reference[start].0.epoch, batch: reference[start].0.batch)
+            #expect(stream(resumed).map(\.1) == reference[start...].map(\.1), "from \(reference[start].0)")
+        }
+    }
+
     @Test("a block map of the wrong length or a window below 1 is refused")
     func badOrder() throws {
         let labels: [Int32] = [0, 1, 0, 1]

@@ -17,8 +17,12 @@ import h5py
 import numpy as np
 
 
-def write_labelled(path, features, labels, attributes, overwrite=False):
+def write_labelled(path, features, labels, attributes, overwrite=False, chunk_rows=None):
     """Write `features` [N, D] and `labels` [N] with root `attributes` to `path`.
+
+    `chunk_rows` sets the rows per chunk of /features (default: about 64 KiB a chunk); a
+    chunk-local sampling order (`datatool train --stream --order chunked`) visits the rows
+    chunk by chunk, so small chunks make the order matter on small files.
 
     Raises FileExistsError when `path` exists and `overwrite` is false (the file is untouched),
     ValueError for an empty dataset or mismatched lengths.
@@ -38,7 +42,7 @@ def write_labelled(path, features, labels, attributes, overwrite=False):
     try:
         with h5py.File(temporary, "w", track_order=False) as f:
             f.create_dataset("features", data=features, dtype="<f4",
-                             chunks=(min(n, max(1, (64 << 10) // (4 * d))), d),
+                             chunks=(min(n, chunk_rows or max(1, (64 << 10) // (4 * d))), d),
                              compression="gzip", compression_opts=4, track_times=False)
             f.create_dataset("labels", data=labels, dtype="<i8",
                              chunks=(min(n, (64 << 10) // 8),),

@@ -64,12 +64,16 @@ def main(argv=None):
     parser.add_argument("--ratio", type=float, default=100.0, help="imbalance ratio n_max / n_min (default 100)")
     parser.add_argument("--n-max", type=int, default=100, help="training images of the head class (default 100)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the per-class shuffles (default 0)")
+    parser.add_argument("--chunk-rows", type=int, default=None,
+                        help="rows per chunk of /features (default about 64 KiB a chunk); small chunks make a chunk-local order matter")
     parser.add_argument("--force", action="store_true", help="replace existing output files")
     args = parser.parse_args(argv)
     if not np.isfinite(args.ratio) or args.ratio < 1:
         parser.error(f"--ratio must be a finite number ≥ 1, got {args.ratio}")
     if args.n_max < 1:
         parser.error(f"--n-max must be at least 1, got {args.n_max}")
+    if args.chunk_rows is not None and args.chunk_rows < 1:
+        parser.error(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
 
     digits = load_digits()
     features = digits.data.astype(np.float64)
@@ -98,7 +102,8 @@ def main(argv=None):
         sys.exit(f"make_real_longtail.py: {', '.join(existing)} exists; pass --force to replace")
     for path, (split, rows, split_counts) in zip(paths, outputs):
         write_labelled(path, scaler.transform(features[rows]), labels[rows],
-                       dict(common, split=split, counts=split_counts), overwrite=args.force)
+                       dict(common, split=split, counts=split_counts), overwrite=args.force,
+                       chunk_rows=args.chunk_rows)
         print(f"wrote {path}: {len(rows)} images, counts {'/'.join(map(str, split_counts))}")
 
 

@@ -39,6 +39,8 @@ def main(argv=None):
     parser.add_argument("--noise", type=float, default=0.2, help="σ of the angle noise in radians (default 0.2)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", required=True)
+    parser.add_argument("--chunk-rows", type=int, default=None,
+                        help="rows per chunk of /features (default about 64 KiB a chunk); small chunks make a chunk-local order matter")
     parser.add_argument("--force", action="store_true", help="replace an existing output file")
     args = parser.parse_args(argv)
     try:
@@ -47,6 +49,8 @@ def main(argv=None):
         parser.error(f"--counts must be whole numbers separated by commas, got {args.counts!r}")
     if not counts or min(counts) < 1:
         parser.error(f"--counts needs at least one class and every count at least 1, got {args.counts!r}")
+    if args.chunk_rows is not None and args.chunk_rows < 1:
+        parser.error(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
     if not np.isfinite(args.noise) or args.noise < 0:
         parser.error(f"--noise must be a finite number ≥ 0, got {args.noise}")
     features, labels = spirals(counts, args.noise, args.seed)
@@ -55,7 +59,7 @@ def main(argv=None):
             "generator": "spiral", "classes": len(counts), "counts": counts, "noise": args.noise,
             "seed": args.seed,
             "formula": "x = t*(sin θ, cos θ), θ = (2π/K)(2t + c) + N(0, σ²), t evenly spaced on [0, 1]",
-        }, overwrite=args.force)
+        }, overwrite=args.force, chunk_rows=args.chunk_rows)
     except (FileExistsError, ValueError) as error:
         sys.exit(f"make_spirals.py: {error}")
     print(f"wrote {args.output}: {len(labels)} points, {len(counts)} classes "
