@@ -169,6 +169,8 @@ public struct RecipeComparison<Model: Classifier> {
     public let priors: [Double]
     /// The rarest class of the whole training file.
     public let minorityClass: Int
+    /// The chunked order of the fit rows (`nil`: the exact random order).
+    public let chunkedOrder: ChunkedOrder?
     private let makeModel: (TrainingConfiguration) throws -> Model
 
     /// Splits the training rows and sets the budget; checks every recipe's configuration (by
@@ -184,6 +186,9 @@ public struct RecipeComparison<Model: Classifier> {
     ///   - seeds: At least one seed.
     ///   - epochs: E of the budget.
     ///   - steps: S of the budget; `nil` for E natural passes over the fit rows.
+    ///   - chunkWindow: Visit the fit rows chunk by chunk with windows of this many chunks
+    ///     (``Sampling/ChunkedOrder``); `nil` for the exact random order. Needs rows read from a
+    ///     chunked dataset.
     ///   - makeModel: A fresh model for a run's configuration (its seed fixes the weights).
     /// - Throws: ``TrainingError`` for no recipes or seeds, a budget that does not split, or a
     ///   configuration the trainer refuses; ``Datasets/DatasetError`` for a bad fraction;
@@ -191,7 +196,7 @@ public struct RecipeComparison<Model: Classifier> {
     public init(
         recipes: [Recipe], configuration: TrainingConfiguration, training: LabelledSource, test: LabelledDataset,
         validationFraction: Double = 0.2, splitSeed: UInt64 = 0, seeds: [UInt64], epochs: Int = Recipe.referenceEpochs,
-        steps: Int? = nil, makeModel: @escaping (TrainingConfiguration) throws -> Model
+        steps: Int? = nil, chunkWindow: Int? = nil, makeModel: @escaping (TrainingConfiguration) throws -> Model
     ) throws {
         guard !recipes.isEmpty, !seeds.isEmpty else {
             throw TrainingError.invalidParameter("a comparison needs at least one recipe and one seed, got \(recipes.count) and \(seeds.count)")
@@ -211,6 +216,14 @@ public struct RecipeComparison<Model: Classifier> {
         let n = Double(counts.reduce(0, +))
         self.priors = counts.map { Double($0) / n }
         self.minorityClass = LongTailFigures.minorityClass(counts: counts)
+        if let chunkWindow {
+            guard let blocks = try parts.training.rowBlocks() else {
+                throw TrainingError.invalidParameter("the chunked order needs rows read from a chunked dataset")
+            }
+            self.chunkedOrder = ChunkedOrder(blocks: blocks, window: chunkWindow)
+        } else {
+            self.chunkedOrder = nil
+        }
         self.makeModel = makeModel
         for recipe in recipes {
             do {
@@ -225,7 +238,7 @@ public struct RecipeComparison<Model: Classifier> {
     private func prepare(_ recipe: Recipe, seed: UInt64) throws -> (Trainer<Model>, BatchSchedule) {
         let c = recipe.configuration(from: configuration, budget: budget, seed: seed)
         let trainer = try Trainer(model: try makeModel(c), configuration: c, classCounts: fit.labels.counts)
-        return (trainer, try trainer.makeSchedule(labels: fit.labels))
+        return (trainer, try trainer.makeSchedule(labels: fit.labels, chunkedOrder: chunkedOrder))
     }
 
     /// Trains every recipe with every seed, evaluates on the validation rows and the test set,
@@ -272,18 +285,19 @@ public struct RecipeComparison<Model: Classifier> {
 
 extension RecipeComparison where Model == MLP {
     /// A comparison of ``MLP``s built from the configuration (`hidden`, `activation`, the run's
-    /// seed); the other parameters as ``init(recipes:configuration:training:test:validationFraction:splitSeed:seeds:epochs:steps:makeModel:)``.
+    /// seed); the other parameters as ``init(recipes:configuration:training:test:validationFraction:splitSeed:seeds:epochs:steps:chunkWindow:makeModel:)``.
     ///
     /// - Throws: As that initialiser; the MLP's errors for sizes it refuses.
     public init(
         recipes: [Recipe], configuration: TrainingConfiguration, training: LabelledSource, test: LabelledDataset,
         validationFraction: Double = 0.2, splitSeed: UInt64 = 0, seeds: [UInt64], epochs: Int = Recipe.referenceEpochs,
-        steps: Int? = nil
+        steps: Int? = nil, chunkWindow: Int? = nil
     ) throws {
         let inputs = training.dimension, classes = training.classCount
         try self.init(
             recipes: recipes, configuration: configuration, training: training, test: test,
-            validationFraction: validationFraction, splitSeed: splitSeed, seeds: seeds, epochs: epochs, steps: steps
+            validationFraction: validationFraction, splitSeed: splitSeed, seeds: seeds, epochs: epochs, steps: steps,
+            chunkWindow: chunkWindow
         ) { c in
             try MLP(inputs: inputs, hidden: c.hidden, outputs: classes, activation: c.activation, seed: c.seed)
         }

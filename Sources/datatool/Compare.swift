@@ -99,7 +99,7 @@ struct Compare: ParsableCommand {
         let comparison = try RecipeComparison<MLP>(
             recipes: chosen, configuration: options.configuration(classCount: data.classCount),
             training: data.training, test: test, validationFraction: validationSplit, splitSeed: options.seed,
-            seeds: seeds, epochs: options.epochs, steps: steps)
+            seeds: seeds, epochs: options.epochs, steps: steps, chunkWindow: options.order.chunkWindow)
         let stderrIsTerminal = isatty(2) != 0
         let started = Date()
         let report = try comparison.run(lookahead: options.stream ? options.lookahead : 1) { event in

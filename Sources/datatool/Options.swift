@@ -150,6 +150,12 @@ enum SampleOrderOption: Equatable, CustomStringConvertible {
         }
     }
 
+    /// The chunks per window of the chunked order; `nil` for exact.
+    var chunkWindow: Int? {
+        if case .chunked(let window) = self { return window }
+        return nil
+    }
+
     /// The order over `source`'s rows: `nil` for exact; for chunked, the blocks of the file's
     /// chunk layout.
     ///

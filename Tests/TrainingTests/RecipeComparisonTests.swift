@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import Sampling
 import Testing
 import TestSupport
@@ -44,6 +45,43 @@ import TestSupport
         return try RecipeComparison(
             recipes: recipes, configuration: configuration, training: LabelledSource(training), test: testSet,
             validationFraction: 0.2, splitSeed: 3, seeds: seeds, epochs: epochs)
+    }
+
+    @Test("--order chunked reaches every run: the fit rows' chunk bands order the batches, so the trained models differ from the exact order's")
+    func chunkedOrderReachesTheRuns() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recipes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 1,500 rows × 64 features: written in chunks of 256 rows, so the rows fall in 6 bands.
+        let path = folder.appendingPathComponent("wide.h5").path
+        var rng = Xoshiro256StarStar(seed: 9)
+        let labels = (0..<1_500).map { _ in Int32(rng.nextBounded(5) == 0 ? 1 : 0) }
+        let features = labels.flatMap { label in (0..<64).map { _ in Float(label) + Float(rng.nextUniform(-2, 2)) } }
+        try writeLabelledDataset(try LabelledDataset(features: features, dimension: 64, labels: labels), to: path)
+        let streamed = try openLabelledFile(path: path, reading: .stream())
+        let testSet = try LabelledDataset(features: [Float](repeating: 0, count: 128), dimension: 64, labels: [0, 1])
+        var configuration = TrainingConfiguration()
+        configuration.hidden = [8]
+        configuration.batchSize = 30
+        func weights(chunkWindow: Int?) throws -> (RecipeComparison<MLP>, [[Float]]) {
+            let comparison = try RecipeComparison<MLP>(
+                recipes: try Recipe.list(parsing: "natural"), configuration: configuration, training: streamed, test: testSet,
+                validationFraction: 0.2, splitSeed: 3, seeds: [0], epochs: 2, chunkWindow: chunkWindow)
+            let report = try comparison.run(lookahead: 4)
+            return (comparison, report.bestTrainers[0].model.parameters.map { $0.value.storage })
+        }
+        let (exact, exactWeights) = try weights(chunkWindow: nil)
+        let (chunked, chunkedWeights) = try weights(chunkWindow: 2)
+        #expect(exact.chunkedOrder == nil)
+        #expect(chunked.chunkedOrder == ChunkedOrder(blocks: try #require(try chunked.fit.rowBlocks()), window: 2))
+        #expect(chunkedWeights != exactWeights, "the chunked order trained on the exact order's batches")
+        #expect(try weights(chunkWindow: 2).1 == chunkedWeights, "the chunked order is not deterministic")
+        // Rows in memory have no chunks to follow.
+        #expect(throws: TrainingError.self) {
+            try RecipeComparison<MLP>(
+                recipes: try Recipe.list(parsing: "natural"), configuration: configuration, training: try openLabelledFile(path: path),
+                test: testSet, validationFraction: 0.2, splitSeed: 3, seeds: [0], epochs: 2, chunkWindow: 2)
+        }
     }
 
     @Test("every recipe takes the same number of optimizer steps, E·L, whatever its policies")
