@@ -19,7 +19,7 @@ public struct BalanceStatistics: Sendable, Equatable {
         public var frequency: Double
         /// Q_c, draws of this class per epoch (for weighted epochs the expected number, rounded).
         public var quota: Int
-        /// quota / n_c.
+        /// quota / n_c (for a repeat-factor group, quota / g_c; 0 for an empty group).
         public var repetition: Double
         /// Fewest, median and most draws of one sample of the class per epoch (`nil` for
         /// weighted epochs, where they are random, and for a repeat-factor group with no sample).
@@ -112,6 +112,7 @@ public struct BalanceStatistics: Sendable, Equatable {
             var figures = ClassFigures(
                 label: c, count: count, frequency: Double(count) / Double(n), quota: 0, repetition: 0,
                 weightInverse: inverse[c], weightEffective: effective[c])
+            var drawnFrom = count
             switch policy {
             case .weighted:
                 figures.quota = Int((Double(plan.draws) / Double(k)).rounded())
@@ -121,10 +122,10 @@ public struct BalanceStatistics: Sendable, Equatable {
                 figures.setPassFigures(draws: plan.draws, of: n)
             case .power, .progressive, .repeatFactor:
                 figures.quota = plan.quotas[c]
-                let group = policy.isRepeatFactor ? groupCounts?[c] ?? count : count
-                if group > 0 { figures.setPassFigures(draws: plan.quotas[c], of: group) }
+                if policy.isRepeatFactor, let groupCounts { drawnFrom = groupCounts[c] }
+                if drawnFrom > 0 { figures.setPassFigures(draws: plan.quotas[c], of: drawnFrom) }
             }
-            figures.repetition = Double(figures.quota) / Double(count)
+            figures.repetition = drawnFrom > 0 ? Double(figures.quota) / Double(drawnFrom) : 0
             return figures
         }
     }

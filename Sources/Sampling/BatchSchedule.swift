@@ -15,6 +15,12 @@ import Datasets
 /// labels' (a sample is in the buffer of every label it carries), and PD² ties for a batch's
 /// extra slots go to the labels with the fewest appearances so far in the epoch.
 ///
+/// **Repeat factor** (`cover`): each epoch's quotas are n_c·⌊r_c⌋ plus a binomial number of
+/// extras drawn from `(seed, epoch)`, so epoch lengths vary (and are known from the seed
+/// alone). With several labels a sample, a repeat-factor epoch is instead a shuffled list
+/// holding each labelled sample ⌊r⌋ or ⌈r⌉ times, r its rarest label's (detectron2's
+/// `RepeatFactorTrainingSampler`), read in runs of B.
+///
 /// **Natural epochs**: a fresh permutation of all N samples in batches of B, the smaller last
 /// batch kept unless `dropLast`. **Weighted epochs**: N with-replacement draws, every class
 /// equally likely (PyTorch's `WeightedRandomSampler` with inverse-frequency weights).
@@ -33,7 +39,8 @@ import Datasets
 /// communication.
 ///
 /// **Memory.** The labels (shared, not copied) plus one `Int32` per sample of working storage
-/// (class buffers or the permutation), and O(K) for the plan.
+/// (class buffers or the permutation; for a multi-label repeat-factor epoch one per draw), and
+/// O(K) for a plan (O(E·K) for a progressive or repeat-factor `cover` phase of E epochs).
 ///
 /// ```swift
 /// var schedule = try BatchSchedule(labels: labels, classCount: 1000,
@@ -254,7 +261,8 @@ public struct BatchSchedule: Sendable {
 
     /// What epoch `epoch` draws: its batches, draws and quotas.
     /// - Precondition: `0 ≤ epoch < totalEpochs`.
-    /// - Complexity: O(P) for P phases (the plans are made once, by the initialiser).
+    /// - Complexity: O(P) for P phases (the plans are made once, by the initialiser; a
+    ///   repeat-factor `cover` epoch's comes from `(seed, epoch)`).
     public func plan(epoch: Int) -> EpochPlan {
         let p = phaseIndex(ofEpoch: epoch)
         let plans = phasePlans[p]

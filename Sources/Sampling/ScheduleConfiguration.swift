@@ -2,7 +2,8 @@
 public enum EpochLength: Sendable, Hashable, CustomStringConvertible {
     /// The smallest T, a multiple of B, with T·p_c ≥ n_c for every class, so every quota is at
     /// least n_c and no sample is left unseen (for ``SamplingPolicy/balanced`` that is K·M
-    /// rounded up to B, M the largest class; for ``SamplingPolicy/repeatFactor(_:)`` Σ n_c·r_c).
+    /// rounded up to B, M the largest class; for ``SamplingPolicy/repeatFactor(_:)`` each
+    /// sample ⌊r⌋ times plus once with probability r − ⌊r⌋, so T varies from epoch to epoch).
     /// For ``SamplingPolicy/natural`` and ``SamplingPolicy/weighted``: N draws.
     case cover
     /// S draws (rounded up to a multiple of B for quota policies).

@@ -14,8 +14,10 @@ struct Sample: ParsableCommand {
             (--schedule "balanced:30,natural:2"; --sampler S --epochs E --finetune-epochs F is \
             the short form S:E,natural:F). Balanced epochs hold ⌊B/K⌋ or ⌈B/K⌉ samples of each \
             class per batch (with K > B, no class twice in a batch), drawn from per-class \
-            circular buffers; sqrt, power:Q, instance, progressive and repeat:T give classes \
-            other shares of the same buffers; natural epochs are a permutation of all samples \
+            circular buffers; sqrt, power:Q, instance and progressive give classes other \
+            shares of the same buffers; repeat:T draws each sample ⌊r⌋ times plus once with \
+            probability r − ⌊r⌋ (LVIS, r = max(1, √(T/f)) of its rarest label), so its epochs \
+            vary in length; natural epochs are a permutation of all samples \
             at their real frequencies. With --epoch-length cover (the default) every sample is \
             drawn at least once an epoch. "batch" is the global batch number in the epoch: with \
             --world-size w, rank r prints batches r, r+w, …, and every rank prints the same \

@@ -18,19 +18,14 @@ import Darwin
     /// Every dataset of every fast-path fixture takes the path the fixture script expects, and
     /// its full read equals h5py's values and libhdf5's read bit for bit.
     @Test func everyDatasetTakesItsPathAndReadsAsH5pyDoes() throws {
-        let fixture = try FastPathFixture.load()
-        for name in Self.files {
-            let file = try HDF5File(path: try HDF5Fixtures.path(name))
-            for dataset in try fixture.datasets(in: name) {
-                let expected = try fixture.dataset(dataset)
-                let source = try HDF5FeatureDataset(file: file, datasetPath: dataset)
-                #expect(source.readPath.kind == expected.path, "\(name):\(dataset) took \(source.readPath)")
-                let all = try source.readAll()
-                #expect(bits(all) == expected.bits, "\(name):\(dataset) full read differs from h5py")
-                let library = try HDF5FeatureDataset(file: file, datasetPath: dataset, maximumRunRows: nil, fastPaths: false)
-                #expect(library.readPath.kind == "library")
-                #expect(bits(try library.readAll()) == expected.bits, "\(name):\(dataset) libhdf5 read differs from h5py")
-            }
+        try FastPathFixture.forEachDataset(in: Self.files) { file, name, dataset, expected in
+            let source = try HDF5FeatureDataset(file: file, datasetPath: dataset)
+            #expect(source.readPath.kind == expected.path, "\(name):\(dataset) took \(source.readPath)")
+            let all = try source.readAll()
+            #expect(bits(all) == expected.bits, "\(name):\(dataset) full read differs from h5py")
+            let library = try HDF5FeatureDataset(file: file, datasetPath: dataset, maximumRunRows: nil, fastPaths: false)
+            #expect(library.readPath.kind == "library")
+            #expect(bits(try library.readAll()) == expected.bits, "\(name):\(dataset) libhdf5 read differs from h5py")
         }
     }
 
@@ -44,34 +39,29 @@ import Darwin
         (2, 1, 0, false), (1, 0, 0, false), (2, 1, nil, true),
     ] as [(Int, Int, Int?, Bool)])
     func gatheredRowsMatchBitForBit(threads: Int, budgetChunks: Int, indexLimit: Int?, sorted: Bool) throws {
-        let fixture = try FastPathFixture.load()
-        for name in Self.files {
-            let file = try HDF5File(path: try HDF5Fixtures.path(name))
-            for dataset in try fixture.datasets(in: name) {
-                let expected = try fixture.dataset(dataset)
-                let probe = try HDF5FeatureDataset(file: file, datasetPath: dataset)
-                let chunkBytes = (probe.chunkShape ?? [1]).reduce(4, *)
-                let budget = budgetChunks >= 1 << 20 ? 64 << 20 : budgetChunks * chunkBytes
-                let source = try HDF5FeatureDataset(
-                    file: file, datasetPath: dataset, maximumRunRows: nil, chunkCacheBudget: budget, threads: threads,
-                    chunkIndexLimit: indexLimit, countingSortBands: sorted ? 0 : nil)
-                let library = try HDF5FeatureDataset(file: file, datasetPath: dataset, maximumRunRows: nil, fastPaths: false)
-                let n = source.rowCount
-                let d = source.dimension
-                var rng = Xoshiro256StarStar(seed: 0xFA57, stream: UInt64(threads * 1000 + budgetChunks % 997))
-                for trial in 0..<6 {
-                    let count = [1, 2, 17, n / 2, n, 3 * n][trial]
-                    let rows = (0..<count).map { _ in Int(rng.nextBounded(UInt64(n))) }
-                    let gathered = try source.gatherRows(rows)
-                    var want = [UInt32]()
-                    want.reserveCapacity(count * d)
-                    for row in rows { want.append(contentsOf: expected.bits[(row * d)..<((row + 1) * d)]) }
-                    #expect(bits(gathered) == want, "\(name):\(dataset) threads \(threads) budget \(budget) index limit \(String(describing: indexLimit)) sorted \(sorted) trial \(trial)")
-                    #expect(bits(try library.gatherRows(rows)) == want, "\(name):\(dataset) libhdf5 trial \(trial)")
-                }
-                let everyRowBackwards = Array((0..<n).reversed())
-                #expect(bits(try source.gatherRows(everyRowBackwards)) == bits(try library.gatherRows(everyRowBackwards)))
+        try FastPathFixture.forEachDataset(in: Self.files) { file, name, dataset, expected in
+            let probe = try HDF5FeatureDataset(file: file, datasetPath: dataset)
+            let chunkBytes = (probe.chunkShape ?? [1]).reduce(4, *)
+            let budget = budgetChunks >= 1 << 20 ? 64 << 20 : budgetChunks * chunkBytes
+            let source = try HDF5FeatureDataset(
+                file: file, datasetPath: dataset, maximumRunRows: nil, chunkCacheBudget: budget, threads: threads,
+                chunkIndexLimit: indexLimit, countingSortBands: sorted ? 0 : nil)
+            let library = try HDF5FeatureDataset(file: file, datasetPath: dataset, maximumRunRows: nil, fastPaths: false)
+            let n = source.rowCount
+            let d = source.dimension
+            var rng = Xoshiro256StarStar(seed: 0xFA57, stream: UInt64(threads * 1000 + budgetChunks % 997))
+            for trial in 0..<6 {
+                let count = [1, 2, 17, n / 2, n, 3 * n][trial]
+                let rows = (0..<count).map { _ in Int(rng.nextBounded(UInt64(n))) }
+                let gathered = try source.gatherRows(rows)
+                var want = [UInt32]()
+                want.reserveCapacity(count * d)
+                for row in rows { want.append(contentsOf: expected.bits[(row * d)..<((row + 1) * d)]) }
+                #expect(bits(gathered) == want, "\(name):\(dataset) threads \(threads) budget \(budget) index limit \(String(describing: indexLimit)) sorted \(sorted) trial \(trial)")
+                #expect(bits(try library.gatherRows(rows)) == want, "\(name):\(dataset) libhdf5 trial \(trial)")
             }
+            let everyRowBackwards = Array((0..<n).reversed())
+            #expect(bits(try source.gatherRows(everyRowBackwards)) == bits(try library.gatherRows(everyRowBackwards)))
         }
     }
 
@@ -348,6 +338,18 @@ struct FastPathFixture: Decodable {
     func datasets(in name: String) throws -> [String] {
         try #require(chunks[name], "no file \(name) in fastpath.json").keys.sorted().map { "/" + $0 }
             .filter { !FastPathFixture.refused.contains($0) }
+    }
+
+    /// Calls `body` with every dataset a reader opens (``datasets(in:)``) of each file in
+    /// `files`: the open file, the file's name, the dataset's path and h5py's values.
+    static func forEachDataset(
+        in files: [String], _ body: (_ file: HDF5File, _ name: String, _ dataset: String, _ expected: (path: String, bits: [UInt32])) throws -> Void
+    ) throws {
+        let fixture = try load()
+        for name in files {
+            let file = try HDF5File(path: try HDF5Fixtures.path(name))
+            for dataset in try fixture.datasets(in: name) { try body(file, name, dataset, try fixture.dataset(dataset)) }
+        }
     }
 
     /// Datasets the readers refuse: chunks never written (they would read as the fill value,

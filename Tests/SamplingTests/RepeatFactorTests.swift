@@ -161,4 +161,31 @@ import Testing
         for epoch in 0..<3 { expected += globalEpoch(&padded, epoch: epoch) }
         #expect(shards.count == expected.count && Set(shards.map { $0.description }) == Set(expected.map { $0.description }), "seed \(seed): ranks' union is not the padded stream")
     }
+
+    @Test("statistics of a multi-label repeat epoch: per rarest-label group, the drawn epoch's quotas and per-sample draws", arguments: [4 as UInt64, 5])
+    func multiLabelStatisticsMatchTheDraws(seed: UInt64) throws {
+        let labels = try MultiLabelScheduleTests.cooccurring(seed: seed)
+        let counts = labels.counts, groups = labels.rarestLabelCounts
+        let policy = SamplingPolicy.repeatFactor(0.3)
+        let stats = try BalanceStatistics(
+            counts: counts, batchSize: 7, policy: policy, naturalSamples: labels.sampleCount, groupCounts: groups, seed: seed)
+        var schedule = try BatchSchedule(multiLabels: labels, configuration: ScheduleConfiguration(batchSize: 7, phases: [SchedulePhase(policy, epochs: 1)], seed: seed))
+        var perSample = [Int](repeating: 0, count: labels.sampleCount)
+        for batch in globalEpoch(&schedule, epoch: 0, padded: false) { for i in batch { perSample[Int(i)] += 1 } }
+        #expect(stats.epochDraws == perSample.reduce(0, +), "seed \(seed)")
+        for figure in stats.perClass {
+            let c = figure.label
+            let members = (0..<labels.sampleCount).filter { labels.rarestLabel(ofSample: $0, counts: counts) == c }
+            #expect(members.count == groups[c])
+            let draws = members.map { perSample[$0] }.sorted()
+            #expect(figure.quota == draws.reduce(0, +), "seed \(seed) label \(c)")
+            guard !draws.isEmpty else {
+                #expect(figure.drawsMin == nil && figure.repetition == 0, "seed \(seed) label \(c)")
+                continue
+            }
+            let median = draws.count % 2 == 1 ? Double(draws[draws.count / 2]) : Double(draws[draws.count / 2 - 1] + draws[draws.count / 2]) / 2
+            #expect(figure.drawsMin == draws.first && figure.drawsMax == draws.last && figure.drawsMedian == median, "seed \(seed) label \(c): \(draws)")
+            #expect(abs(figure.repetition - Double(figure.quota) / Double(groups[c])) < 1e-12)
+        }
+    }
 }

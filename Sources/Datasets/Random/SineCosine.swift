@@ -6,47 +6,6 @@ import Darwin
 import Musl
 #endif
 
-/// The arithmetic ``sineCosine(_:)`` needs, shared by `Double` and `SIMD4<Double>` so that one
-/// reduction and one pair of polynomials serve both.
-@usableFromInline
-protocol SineCosineArithmetic {
-    init(repeating value: Double)
-    static func + (a: Self, b: Self) -> Self
-    static func - (a: Self, b: Self) -> Self
-    static func * (a: Self, b: Self) -> Self
-}
-
-extension Double: SineCosineArithmetic {
-    @inlinable init(repeating value: Double) { self = value }
-}
-
-extension SIMD4: SineCosineArithmetic where Scalar == Double {}
-
-/// The Cody–Waite reduction and the two Taylor polynomials of ``sineCosine(_:)``: for
-/// k = round(x·2/π) and r = x − k·π/2, returns sin r, cos r and x·2/π + 1.5·2⁵², whose low
-/// bits are k (its quadrant).
-@inlinable @inline(__always)
-func reducedSineCosine<V: SineCosineArithmetic>(_ x: V) -> (sin: V, cos: V, shifted: V) {
-    // k = nearest integer to x / (π/2); r = x − k·π/2 in three parts (π/2 = p1 + p2 + p3).
-    // k = round(x·2/π) by the 1.5·2⁵² trick (plain arithmetic, no libm call); the low bits of
-    // the shifted value are k's. p1 and p2 have 33 significant bits, so k·p1 and k·p2 are exact
-    // for |k| < 2²⁰.
-    let magic = V(repeating: 0x1.8p52)
-    let shifted = x * V(repeating: 0x1.45f306dc9c883p-1) + magic
-    let k = shifted - magic
-    var r = x - k * V(repeating: 0x1.921fb544p0)
-    r = r - k * V(repeating: 0x1.0b4611a6p-34)
-    r = r - k * V(repeating: 0x1.3198a2e037073p-69)
-    let r2 = r * r
-    // One Horner step in r²: p·r² + a.
-    func step(_ p: V, _ a: Double) -> V { p * r2 + V(repeating: a) }
-    // sin r = r − r³/3! + r⁵/5! − … − r¹³/13!, as r − r·r²·s
-    let s = step(step(step(step(step(V(repeating: -1.0 / 6_227_020_800), 1.0 / 39_916_800), -1.0 / 362_880), 1.0 / 5_040), -1.0 / 120), 1.0 / 6)
-    // cos r = 1 − r²/2! + r⁴/4! − … + r¹⁴/14!  with the last sign −, as 1 + r²·c
-    let c = step(step(step(step(step(step(V(repeating: -1.0 / 87_178_291_200), 1.0 / 479_001_600), -1.0 / 3_628_800), 1.0 / 40_320), -1.0 / 720), 1.0 / 24), -0.5)
-    return (r - r * r2 * s, V(repeating: 1) + r2 * c, shifted)
-}
-
 /// sin x and cos x together, to about 1e-15 absolute for |x| < 2²⁰ (libm beyond): Cody–Waite
 /// reduction by π/2 and Taylor polynomials of degree 13 and 14 on [−π/4, π/4], whose truncation
 /// error there is below 2·10⁻¹⁴ relative.
@@ -56,7 +15,36 @@ func reducedSineCosine<V: SineCosineArithmetic>(_ x: V) -> (sin: V, cos: V, shif
 @inlinable
 func sineCosine(_ x: Double) -> (sin: Double, cos: Double) {
     guard abs(x) < 1_048_576 else { return (sin(x), cos(x)) }
-    let (sinR, cosR, shifted) = reducedSineCosine(x)
+    // k = nearest integer to x / (π/2); r = x − k·π/2 in three parts (π/2 = p1 + p2 + p3).
+    // k = round(x·2/π) by the 1.5·2⁵² trick (plain arithmetic, no libm call); the low bits of
+    // the shifted value are k's. p1 and p2 have 33 significant bits, so k·p1 and k·p2 are exact
+    // for |k| < 2²⁰.
+    let shifted = x * 0x1.45f306dc9c883p-1 + 0x1.8p52
+    let k = shifted - 0x1.8p52
+    let p1 = 0x1.921fb544p0
+    let p2 = 0x1.0b4611a6p-34
+    let p3 = 0x1.3198a2e037073p-69
+    var r = x - k * p1
+    r -= k * p2
+    r -= k * p3
+    let r2 = r * r
+    // sin r = r − r³/3! + r⁵/5! − … − r¹³/13!  (Horner in r²)
+    var s = -1.0 / 6_227_020_800
+    s = s * r2 + 1.0 / 39_916_800
+    s = s * r2 - 1.0 / 362_880
+    s = s * r2 + 1.0 / 5_040
+    s = s * r2 - 1.0 / 120
+    s = s * r2 + 1.0 / 6
+    let sinR = r - r * r2 * s
+    // cos r = 1 − r²/2! + r⁴/4! − … + r¹⁴/14!  with the last sign −
+    var c = -1.0 / 87_178_291_200
+    c = c * r2 + 1.0 / 479_001_600
+    c = c * r2 - 1.0 / 3_628_800
+    c = c * r2 + 1.0 / 40_320
+    c = c * r2 - 1.0 / 720
+    c = c * r2 + 1.0 / 24
+    c = c * r2 - 0.5
+    let cosR = 1 + r2 * c
     switch shifted.bitPattern & 3 {
     case 0: return (sinR, cosR)
     case 1: return (cosR, -sinR)
@@ -69,7 +57,27 @@ func sineCosine(_ x: Double) -> (sin: Double, cos: Double) {
 /// |x| < 2²⁰; lanes beyond that fall back to libm).
 @inlinable
 func sineCosine(_ x: SIMD4<Double>) -> (sin: SIMD4<Double>, cos: SIMD4<Double>) {
-    let (sinR, cosR, shifted) = reducedSineCosine(x)
+    let shifted = x * 0x1.45f306dc9c883p-1 + 0x1.8p52
+    let k = shifted - 0x1.8p52
+    var r = x - k * 0x1.921fb544p0
+    r -= k * 0x1.0b4611a6p-34
+    r -= k * 0x1.3198a2e037073p-69
+    let r2 = r * r
+    var s = SIMD4<Double>(repeating: -1.0 / 6_227_020_800)
+    s = s * r2 + 1.0 / 39_916_800
+    s = s * r2 - 1.0 / 362_880
+    s = s * r2 + 1.0 / 5_040
+    s = s * r2 - 1.0 / 120
+    s = s * r2 + 1.0 / 6
+    let sinR = r - r * r2 * s
+    var c = SIMD4<Double>(repeating: -1.0 / 87_178_291_200)
+    c = c * r2 + 1.0 / 479_001_600
+    c = c * r2 - 1.0 / 3_628_800
+    c = c * r2 + 1.0 / 40_320
+    c = c * r2 - 1.0 / 720
+    c = c * r2 + 1.0 / 24
+    c = c * r2 - 0.5
+    let cosR = 1 + r2 * c
     // Quadrant q = k mod 4: odd q swaps sin and cos; q ∈ {2, 3} negates sin, q ∈ {1, 2} cos.
     let q = unsafeBitCast(shifted, to: SIMD4<UInt64>.self) & 3
     let swapped = (q & 1) .== 1
