@@ -1,12 +1,11 @@
 import Datasets
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct HDF5RowWriterTests {
     static func folder() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rowwriter-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try TemporaryFolder("rowwriter").url.path
     }
 
     static let datasets = [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Datasets
 
 #if canImport(Glibc)
@@ -179,9 +180,7 @@ func expectHDF5Error<T>(
 
 /// A fresh empty temporary folder; removed by the caller with `removeTemporaryFolder`.
 func makeTemporaryFolder() throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("hdf5-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url.path
+    try TemporaryFolder("hdf5-tests").url.path
 }
 
 func removeTemporaryFolder(_ path: String) {

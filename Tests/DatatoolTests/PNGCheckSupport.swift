@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What `scripts/png_check.py` (Python standard library only) reports about a PNG file.
 struct PNGCheckReport: Decodable {
@@ -64,9 +65,7 @@ struct PlotTestFolder {
     let path: String
 
     init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("plot-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        path = url.path
+        path = try TemporaryFolder("plot-tests").url.path
     }
 
     func file(_ name: String) -> String { path + "/" + name }

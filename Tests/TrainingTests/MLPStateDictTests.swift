@@ -1,13 +1,12 @@
 import Datasets
 import Foundation
 import Testing
+import TestSupport
 import Training
 
 @Suite struct MLPStateDictTests {
     static func temporaryFolder() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("statedict-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try TemporaryFolder("statedict").url.path
     }
 
     /// Runs `scripts/model_readback.py` (h5py and NumPy) on `file`; `nil` after recording why not.

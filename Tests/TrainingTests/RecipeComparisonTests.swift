@@ -49,11 +49,10 @@ import TestSupport
 
     @Test("--order chunked reaches every run: the fit rows' chunk bands order the batches, so the trained models differ from the exact order's")
     func chunkedOrderReachesTheRuns() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recipes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder("recipes")
+        defer { folder.remove() }
         // 1,500 rows × 64 features: written in chunks of 256 rows, so the rows fall in 6 bands.
-        let path = folder.appendingPathComponent("wide.h5").path
+        let path = folder.path("wide.h5")
         var rng = Xoshiro256StarStar(seed: 9)
         let labels = (0..<1_500).map { _ in Int32(rng.nextBounded(5) == 0 ? 1 : 0) }
         let features = labels.flatMap { label in (0..<64).map { _ in Float(label) + Float(rng.nextUniform(-2, 2)) } }

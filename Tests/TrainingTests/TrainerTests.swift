@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Sampling
 import Testing
+import TestSupport
 @testable import Training
 
 @Suite struct TrainerTests {
@@ -189,10 +190,9 @@ import Testing
     /// The README's second example: a file streamed and the same file in memory are the same
     /// `LabelledSource` to the trainer, and train the very same model.
     @Test func aStreamedFileTrainsLikeTheSameFileInMemory() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("s.h5").path
+        let folder = try TemporaryFolder("trainer")
+        defer { folder.remove() }
+        let path = folder.path("s.h5")
         try writeLabelledDataset(try SpiralSpecification(counts: [300, 60, 12], noise: 0.2, seed: 3).generate(), to: path)
         var configuration = TrainingConfiguration()
         configuration.epochs = 2

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Sampling
 import Testing
+import TestSupport
 @testable import Training
 
 /// A run stopped after some epochs and resumed from its checkpoint by a fresh trainer ends with
@@ -106,10 +107,9 @@ import Testing
 
     @Test("a checkpoint written to HDF5 and read back resumes the same way")
     func fileRoundTrip() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("run.ckpt").path
+        let folder = try TemporaryFolder("checkpoint")
+        defer { folder.remove() }
+        let path = folder.path("run.ckpt")
         let (_, c) = Self.runs[3]
         let checkpoint = try Self.stopped(c, after: 3)
         try writeTensorArchive(checkpoint.archive, to: path)
