@@ -162,7 +162,10 @@ struct TrainingRun {
     var summary: String {
         let c = trainer.configuration
         var parts = ["\(c.sampler.rawValue) sampling", "\(c.epochs) epochs"]
-        if c.finetuneEpochs > 0 { parts.append("+ \(c.finetuneEpochs) fine-tune (\(c.finetuneLayers.rawValue))") }
+        if c.phases != nil {
+            // --schedule gives every phase; --sampler and --epochs are not used.
+            parts = ["schedule " + trainer.phases.map(\.description).joined(separator: ",")]
+        } else if c.finetuneEpochs > 0 { parts.append("+ \(c.finetuneEpochs) fine-tune (\(c.finetuneLayers.rawValue))") }
         if let tau = c.priorCorrection { parts.append("prior correction τ = \(tau)") }
         return parts.joined(separator: ", ")
     }

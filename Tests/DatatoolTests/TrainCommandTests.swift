@@ -88,6 +88,11 @@ import Testing
         #expect(epochs.map { $0["lr"] as? Double } == [0.01, 0.005, 0.003])
         #expect(epochs.map { $0["phase"] as? String } == ["balanced", "balanced", "natural"])
         #expect(run.stderr.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.count == 3)
+        // The tables' title names the schedule, not the unused --sampler and --epochs defaults.
+        let text = try Datatool.run(["train", train, "--test", test, "--batch-size", "30", "--schedule", "balanced:2,natural:1/head"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("schedule balanced:2,natural:1/head"), "\(text.stdout)")
+        #expect(!text.stdout.contains("30 epochs"), "\(text.stdout)")
     }
 
     @Test func tablesAndPlot() throws {
