@@ -158,10 +158,16 @@ struct Compare: ParsableCommand {
             \(names.train) (\(counts(data.classCounts))): \(report.fitRows) fit rows, \(report.validationRows) validation rows; \
             test \(names.test) (\(counts(test.classCounts)))
             budget: \(b.steps) optimizer steps per run = \(b.epochs) epochs × \(b.batchesPerEpoch) batches of B = \(c.batchSize); \
-            \(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seeds.first!)–\(seeds.last!)); \
+            \(seeds.count) seed\(seeds.count == 1 ? "" : "s")\(seedRange(seeds)); \
             MLP \(widths.map(String.init).joined(separator: "-")) \(c.activation.kind.rawValue), \(c.optimizer.rawValue) lr \(c.learningRate); \
             minority class \(report.minorityClass)
             """
+    }
+
+    /// " (first–last)" of the seeds, or nothing for none.
+    private static func seedRange(_ seeds: [UInt64]) -> String {
+        guard let first = seeds.first, let last = seeds.last else { return "" }
+        return " (\(first)–\(last))"
     }
 
     static func table(_ report: ComparisonReport<MLP>) -> [[String]] {
