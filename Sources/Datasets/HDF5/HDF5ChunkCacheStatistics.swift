@@ -14,14 +14,4 @@ package struct HDF5ChunkCacheStatistics: Sendable, Equatable {
     /// The most bytes held at once: cached chunks plus the workers' scratch buffers (stored
     /// and decoded chunk bytes). Rows being gathered are the caller's, not counted.
     package var peakBytes: Int
-
-    /// Creates statistics.
-    package init(budget: Int, cachedChunks: Int, cachedBytes: Int, hits: Int, decodedChunks: Int, peakBytes: Int) {
-        self.budget = budget
-        self.cachedChunks = cachedChunks
-        self.cachedBytes = cachedBytes
-        self.hits = hits
-        self.decodedChunks = decodedChunks
-        self.peakBytes = peakBytes
-    }
 }
