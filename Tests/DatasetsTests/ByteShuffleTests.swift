@@ -8,22 +8,20 @@ import Testing
 
     @Test func matchesNumpyModelOfHDF5Shuffle() throws {
         for item in fixture.shuffle {
-            let plain = try ZlibFixture.bytes(item.plain)
-            let shuffled = try ZlibFixture.bytes(item.shuffled)
-            let label = "element size \(item.element_size), \(plain.count) bytes"
-            var out = [UInt8](repeating: 0, count: plain.count)
-            try shuffled.withUnsafeBytes { source in
+            let label = "element size \(item.element_size), \(item.plain.count) bytes"
+            var out = [UInt8](repeating: 0, count: item.plain.count)
+            try item.shuffled.withUnsafeBytes { source in
                 try out.withUnsafeMutableBytes {
                     try ByteShuffle.unshuffle(source: source, into: $0, elementSize: item.element_size)
                 }
             }
-            #expect(out == plain, "unshuffle, \(label)")
-            try plain.withUnsafeBytes { source in
+            #expect(out == item.plain, "unshuffle, \(label)")
+            try item.plain.withUnsafeBytes { source in
                 try out.withUnsafeMutableBytes {
                     try ByteShuffle.shuffle(source: source, into: $0, elementSize: item.element_size)
                 }
             }
-            #expect(out == shuffled, "shuffle, \(label)")
+            #expect(out == item.shuffled, "shuffle, \(label)")
         }
     }
 
@@ -37,9 +35,7 @@ import Testing
             for item in dataset.chunks {
                 let label = "\(dataset.name) (\(dataset.dtype)) chunk at row \(item.first_row)"
                 #expect(item.filter_mask == 0, "\(label): h5py skipped a filter")
-                let raw = try ZlibFixture.bytes(item.raw)
-                let expected = try ZlibFixture.bytes(item.expected)
-                let written = try raw.withUnsafeBytes { source in
+                let written = try item.raw.withUnsafeBytes { source in
                     try inflated.withUnsafeMutableBytes { try inflater.inflate(source: source, into: $0) }
                 }
                 #expect(written == dataset.chunk_bytes, "\(label): inflated size")
@@ -48,7 +44,7 @@ import Testing
                         try ByteShuffle.unshuffle(source: source, into: $0, elementSize: dataset.element_size)
                     }
                 }
-                #expect(Array(chunk[..<item.valid_bytes]) == expected, "\(label): values")
+                #expect(Array(chunk[..<item.valid_bytes]) == item.expected, "\(label): values")
             }
         }
     }

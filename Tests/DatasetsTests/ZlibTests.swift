@@ -2,12 +2,26 @@ import Foundation
 import Testing
 import Datasets
 
+/// Bytes a fixture stores as base64 text, decoded.
+@propertyWrapper
+struct Base64Bytes: Decodable {
+    let wrappedValue: [UInt8]
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let data = Data(base64Encoded: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "bad base64 in the zlib fixture")
+        }
+        wrappedValue = [UInt8](data)
+    }
+}
+
 /// The reference values written by `scripts/fixtures/make_zlib_fixtures.py` (Python's zlib,
 /// numpy, h5py), shared by the zlib, inflater and shuffle tests.
 struct ZlibFixture: Decodable {
     struct Checksum: Decodable {
         let name: String
-        let data: String
+        @Base64Bytes var data: [UInt8]
         let crc32: UInt32
         let adler32: UInt32
         let split: Int
@@ -21,20 +35,20 @@ struct ZlibFixture: Decodable {
     }
     struct Stream: Decodable {
         let name: String
-        let plain: String
-        let compressed: String
+        @Base64Bytes var plain: [UInt8]
+        @Base64Bytes var compressed: [UInt8]
     }
     struct Shuffle: Decodable {
         let element_size: Int
-        let plain: String
-        let shuffled: String
+        @Base64Bytes var plain: [UInt8]
+        @Base64Bytes var shuffled: [UInt8]
     }
     struct Chunk: Decodable {
         let first_row: Int
         let filter_mask: Int
-        let raw: String
+        @Base64Bytes var raw: [UInt8]
         let valid_bytes: Int
-        let expected: String
+        @Base64Bytes var expected: [UInt8]
     }
     struct ChunkedDataset: Decodable {
         let name: String
@@ -52,10 +66,6 @@ struct ZlibFixture: Decodable {
     static func load() throws -> ZlibFixture {
         try fixtures.decode(ZlibFixture.self, from: "zlib/expected.json")
     }
-
-    static func bytes(_ base64: String) throws -> [UInt8] {
-        [UInt8](try #require(Data(base64Encoded: base64), "bad base64 in the zlib fixture"))
-    }
 }
 
 /// The 1 MiB input of the fixture's `patterned` case: byte i = (i · 2654435761 >> 13) & 0xFF.
@@ -70,19 +80,18 @@ func zlibPatternedBytes(count: Int) -> [UInt8] {
 
     @Test func checksumsMatchPython() throws {
         for item in fixture.checksums {
-            let data = try ZlibFixture.bytes(item.data)
-            #expect(Zlib.crc32(data) == item.crc32, "crc32 of \(item.name)")
-            #expect(Zlib.adler32(data) == item.adler32, "adler32 of \(item.name)")
-            data.withUnsafeBytes { raw in
+            #expect(Zlib.crc32(item.data) == item.crc32, "crc32 of \(item.name)")
+            #expect(Zlib.adler32(item.data) == item.adler32, "adler32 of \(item.name)")
+            item.data.withUnsafeBytes { raw in
                 #expect(Zlib.crc32(raw) == item.crc32, "raw crc32 of \(item.name)")
                 #expect(Zlib.adler32(raw) == item.adler32, "raw adler32 of \(item.name)")
             }
-            let head = data[..<item.split]
-            let tail = data[item.split...]
+            let head = item.data[..<item.split]
+            let tail = item.data[item.split...]
             #expect(Zlib.crc32(tail, continuing: Zlib.crc32(head)) == item.crc32_chained, "chained crc32 of \(item.name)")
             #expect(Zlib.adler32(tail, continuing: Zlib.adler32(head)) == item.adler32_chained, "chained adler32 of \(item.name)")
             // A non-contiguous collection takes the copying path.
-            #expect(Zlib.crc32(data.lazy.map { $0 }) == item.crc32, "lazy crc32 of \(item.name)")
+            #expect(Zlib.crc32(item.data.lazy.map { $0 }) == item.crc32, "lazy crc32 of \(item.name)")
         }
     }
 
@@ -94,24 +103,21 @@ func zlibPatternedBytes(count: Int) -> [UInt8] {
 
     @Test func decompressesPythonStreams() throws {
         for stream in fixture.streams {
-            let plain = try ZlibFixture.bytes(stream.plain)
-            let packed = try ZlibFixture.bytes(stream.compressed)
-            #expect(try Zlib.decompress(packed) == plain, "\(stream.name)")
-            var exact = [UInt8](repeating: 0xAA, count: plain.count)
-            let written = try packed.withUnsafeBytes { source in
+            #expect(try Zlib.decompress(stream.compressed) == stream.plain, "\(stream.name)")
+            var exact = [UInt8](repeating: 0xAA, count: stream.plain.count)
+            let written = try stream.compressed.withUnsafeBytes { source in
                 try exact.withUnsafeMutableBytes { try Zlib.inflate(source: source, into: $0) }
             }
-            #expect(written == plain.count && exact == plain, "exact inflate of \(stream.name)")
+            #expect(written == stream.plain.count && exact == stream.plain, "exact inflate of \(stream.name)")
         }
     }
 
     @Test(arguments: 0...9)
     func roundTripsAtEveryLevel(level: Int) throws {
         for stream in fixture.streams {
-            let plain = try ZlibFixture.bytes(stream.plain)
-            let packed = try Zlib.compress(plain, level: level)
-            #expect(try Zlib.decompress(packed) == plain, "\(stream.name) at level \(level)")
-            #expect(packed.count <= Zlib.compressBound(plain.count))
+            let packed = try Zlib.compress(stream.plain, level: level)
+            #expect(try Zlib.decompress(packed) == stream.plain, "\(stream.name) at level \(level)")
+            #expect(packed.count <= Zlib.compressBound(stream.plain.count))
             // The zlib header: CM = 8 (deflate), and the header is a multiple of 31.
             #expect(packed[0] & 0x0F == 8 && (UInt16(packed[0]) << 8 | UInt16(packed[1])) % 31 == 0)
         }
