@@ -33,6 +33,7 @@ the seed files (the libFuzzer corpus). --json writes the summary as JSON (the te
 """
 
 import argparse
+import collections
 import json
 import os
 import random
@@ -496,23 +497,17 @@ def op_truncate(rng, sm, data, note):
     note.append(f"truncate to {at} bytes")
 
 
-def op_superblock(rng, sm, data, note):
-    if not sm.superblock_fields:
-        return op_bitflip(rng, sm, data, note)
+def op_superblock(rng, sm, data, note, fields):
     for _ in range(rng.randint(1, 2)):
-        mutate_field(rng, data, rng.choice(sm.superblock_fields), note)
+        mutate_field(rng, data, rng.choice(fields), note)
 
 
-def op_header(rng, sm, data, note):
-    if not sm.header_fields:
-        return op_bitflip(rng, sm, data, note)
-    mutate_field(rng, data, rng.choice(sm.header_fields), note)
+def op_header(rng, sm, data, note, fields):
+    mutate_field(rng, data, rng.choice(fields), note)
 
 
-def op_message(rng, sm, data, note):
-    if not sm.messages:
-        return op_bitflip(rng, sm, data, note)
-    m = rng.choice(sm.messages)
+def op_message(rng, sm, data, note, messages):
+    m = rng.choice(messages)
     note.append(f"{m.header} message type {m.kind:#x} ({m.size} bytes at {m.start})")
     choice = rng.random()
     if m.fields and choice < 0.6:
@@ -530,12 +525,14 @@ def op_message(rng, sm, data, note):
         mutate_field(rng, data, Field("message byte", at, width), note)
 
 
-def op_huge_shape(rng, sm, data, note):
+def shape_fields(sm):
+    """The dataspace and layout fields that give dimensions or sizes."""
+    return [f for m in sm.messages if m.kind in (0x01, 0x08) for f in m.fields
+            if f.name.startswith(("dim", "max dim", "chunk dim", "contiguous size", "compact size"))]
+
+
+def op_huge_shape(rng, sm, data, note, fields):
     """Dataspace dimensions or chunk dimensions that claim far more than the file holds."""
-    fields = [f for m in sm.messages if m.kind in (0x01, 0x08) for f in m.fields
-              if f.name.startswith(("dim", "max dim", "chunk dim", "contiguous size", "compact size"))]
-    if not fields:
-        return op_message(rng, sm, data, note)
     for field in rng.sample(fields, min(len(fields), rng.randint(1, 2))):
         top = (1 << (8 * field.width)) - 1
         value = rng.choice([10 ** 15, 10 ** 12, 1 << 31, 1 << 40, (1 << 63) - 1, 1 << 63, top, top - 1,
@@ -545,10 +542,12 @@ def op_huge_shape(rng, sm, data, note):
         note.append(f"{field.name} @{field.offset}: {old} -> {value}")
 
 
-def op_index_node(rng, sm, data, note):
-    nodes = [n for n in sm.nodes if n[0].encode() in INDEX_SIGNATURES]
-    if not nodes:
-        return op_bitflip(rng, sm, data, note)
+def nodes_with(sm, signatures):
+    """The map's (signature, address) nodes whose signature is one of `signatures`."""
+    return [n for n in sm.nodes if n[0].encode() in signatures]
+
+
+def op_index_node(rng, sm, data, note, nodes):
     signature, at = rng.choice(nodes)
     o = sm.offset_size
     choice = rng.random()
@@ -580,10 +579,8 @@ def op_index_node(rng, sm, data, note):
             note.append(f"{signature} node at {at}: byte +{offset - at}: {old} -> {value}")
 
 
-def op_chunk(rng, sm, data, note):
-    if not sm.chunks:
-        return op_bitflip(rng, sm, data, note)
-    name, start, size = rng.choice(sm.chunks)
+def op_chunk(rng, sm, data, note, chunks):
+    name, start, size = rng.choice(chunks)
     choice = rng.random()
     if choice < 0.5:
         at = start + rng.randrange(size)
@@ -602,10 +599,7 @@ def op_chunk(rng, sm, data, note):
         note.append(f"chunk of {name} at {start}: invert byte +{at - start} (tail)")
 
 
-def op_heap(rng, sm, data, note):
-    nodes = [n for n in sm.nodes if n[0].encode() in HEAP_SIGNATURES]
-    if not nodes:
-        return op_bitflip(rng, sm, data, note)
+def op_heap(rng, sm, data, note, nodes):
     signature, at = rng.choice(nodes)
     o, l = sm.offset_size, sm.length_size
     if signature == "HEAP" and rng.random() < 0.5:
@@ -641,18 +635,34 @@ def op_heap(rng, sm, data, note):
         note.append(f"{signature} at {at}: {width} bytes at +{offset - at} -> {read_int(data, offset, width)}")
 
 
+# A mutation operator: how often it is drawn and, for one aimed at a part of the file, what it
+# can aim at in a file (`targets(sm)`, passed to it); where a file has none, `fallback` runs.
+Operator = collections.namedtuple("Operator", "function weight targets fallback", defaults=(None, "bitflip"))
+
 OPERATORS = {
-    "bitflip": (op_bitflip, 14),
-    "byterun": (op_byterun, 10),
-    "truncate": (op_truncate, 8),
-    "superblock": (op_superblock, 10),
-    "header": (op_header, 8),
-    "message": (op_message, 18),
-    "huge-shape": (op_huge_shape, 8),
-    "index-node": (op_index_node, 10),
-    "chunk": (op_chunk, 6),
-    "heap": (op_heap, 8),
+    "bitflip": Operator(op_bitflip, 14),
+    "byterun": Operator(op_byterun, 10),
+    "truncate": Operator(op_truncate, 8),
+    "superblock": Operator(op_superblock, 10, lambda sm: sm.superblock_fields),
+    "header": Operator(op_header, 8, lambda sm: sm.header_fields),
+    "message": Operator(op_message, 18, lambda sm: sm.messages),
+    "huge-shape": Operator(op_huge_shape, 8, shape_fields, fallback="message"),
+    "index-node": Operator(op_index_node, 10, lambda sm: nodes_with(sm, INDEX_SIGNATURES)),
+    "chunk": Operator(op_chunk, 6, lambda sm: sm.chunks),
+    "heap": Operator(op_heap, 8, lambda sm: nodes_with(sm, HEAP_SIGNATURES)),
 }
+
+
+def apply_operator(name, rng, sm, data, notes):
+    """Corrupts `data` with operator `name`, or with its fallback where the file has nothing for
+    it to aim at."""
+    operator = OPERATORS[name]
+    if operator.targets is None:
+        return operator.function(rng, sm, data, notes)
+    targets = operator.targets(sm)
+    if not targets:
+        return apply_operator(operator.fallback, rng, sm, data, notes)
+    operator.function(rng, sm, data, notes, targets)
 
 
 def make_mutant(seed, index, seeds, maps):
@@ -661,16 +671,16 @@ def make_mutant(seed, index, seeds, maps):
     entry = seeds[rng.randrange(len(seeds))]
     sm = maps[entry[0]]
     names = list(OPERATORS)
-    weights = [OPERATORS[n][1] for n in names]
+    weights = [OPERATORS[n].weight for n in names]
     data = bytearray(sm.data)
     notes = []
     operator = rng.choices(names, weights)[0]
-    OPERATORS[operator][0](rng, sm, data, notes)
+    apply_operator(operator, rng, sm, data, notes)
     if operator != "truncate" and rng.random() < 0.15:
         # Now and then a second corruption on top.
         second = rng.choices([n for n in names if n != "truncate"],
-                             [OPERATORS[n][1] for n in names if n != "truncate"])[0]
-        OPERATORS[second][0](rng, sm, data, notes)
+                             [OPERATORS[n].weight for n in names if n != "truncate"])[0]
+        apply_operator(second, rng, sm, data, notes)
         operator += "+" + second
     return entry, operator, bytes(data), notes
 
