@@ -176,4 +176,20 @@ extension LossFixture {
             LossParity.expect(try made.backward(input, target, upstream: c.matrix("upstream")), try c.matrix("grad_input"), "\(c.name): gradient")
         }
     }
+
+    /// Checks a loss of two inputs against every case of `file`: `run` evaluates it on the
+    /// case's `input1` and `input2` (with the case's options, target and upstream gradient),
+    /// and its output and both input gradients are compared with the case's, the gradients at
+    /// an absolute tolerance of at least `gradientFloor`.
+    static func checkTwoInputs(
+        _ file: String, minimumCases: Int, gradientFloor: Float = 0,
+        run: (Case, Matrix, Matrix) throws -> (output: Matrix, gradients: (input1: Matrix, input2: Matrix))
+    ) throws {
+        for c in try cases(file, minimum: minimumCases) {
+            let (output, gradients) = try run(c, try c.matrix("input1"), try c.matrix("input2"))
+            LossParity.expect(output, try c.matrix("output"), "\(c.name): output")
+            LossParity.expect(gradients.input1, try c.matrix("grad_input1"), "\(c.name): gradient of input1", absoluteFloor: gradientFloor)
+            LossParity.expect(gradients.input2, try c.matrix("grad_input2"), "\(c.name): gradient of input2", absoluteFloor: gradientFloor)
+        }
+    }
 }
