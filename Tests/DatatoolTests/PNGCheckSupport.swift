@@ -24,27 +24,10 @@ struct PNGCheckReport: Decodable {
 
 /// Runs the independent Python PNG checker.
 enum PNGCheck {
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/png_check.py")
-
-    /// Runs the checker; returns its exit status, stdout and stderr.
-    static func runRaw(path: String, pixels: [(x: Int, y: Int)] = []) throws -> (status: Int32, stdout: Data, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, path, "-"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+    /// Runs the checker on `path`, asking for the colours of `pixels`; returns how it ended.
+    static func runRaw(path: String, pixels: [(x: Int, y: Int)] = []) throws -> ScriptRun {
         let request = "[" + pixels.map { "[\($0.x),\($0.y)]" }.joined(separator: ",") + "]"
-        input.fileHandleForWriting.write(Data(request.utf8))
-        try input.fileHandleForWriting.close()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr)
+        return try PythonScript.run("scripts/png_check.py", [path, "-"], input: Data(request.utf8))
     }
 
     /// Runs the checker and decodes its report; records an issue when it rejects the file.

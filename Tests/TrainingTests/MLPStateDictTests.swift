@@ -11,23 +11,12 @@ import Training
 
     /// Runs `scripts/model_readback.py` (h5py and NumPy) on `file`; `nil` after recording why not.
     static func readBack(_ file: String, rows: String? = nil) throws -> [String: Any]? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/model_readback.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, file] + (rows.map { [$0] } ?? [])
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            Issue.record("model_readback.py failed (\(process.terminationStatus)): \(errors); it needs python3 with h5py and numpy")
+        let run = try PythonScript.run("scripts/model_readback.py", [file] + (rows.map { [$0] } ?? []))
+        guard run.status == 0 else {
+            Issue.record("model_readback.py failed (\(run.status)): \(run.stderr); it needs python3 with h5py and numpy")
             return nil
         }
-        return try JSONSerialization.jsonObject(with: output) as? [String: Any]
+        return try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any]
     }
 
     static let provenance = ModelProvenance(classNames: ["flu", "cold", "rare"], priors: [0.8, 0.15, 0.05],
