@@ -35,18 +35,8 @@ import Glibc
     /// and writes through any permission bits), so permission errors are really exercised.
     static func run(_ c: Case) throws -> DatatoolRun {
         guard c.asUnprivileged && getuid() == 0 else { return try Datatool.run(c.arguments) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-        process.arguments = ["-u", "nobody", "--", Datatool.executable.path] + c.arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return DatatoolRun(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                           stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try Datatool.runProgram(URL(fileURLWithPath: "/usr/sbin/runuser"),
+                                       ["-u", "nobody", "--", Datatool.executable.path] + c.arguments)
     }
 
     static func cases(in dir: URL) throws -> [Case] {

@@ -39,37 +39,9 @@ enum Datatool {
     /// Runs any program the same way.
     static func runProgram(_ program: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
                            timeout: TimeInterval = 600) throws -> DatatoolRun {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read stderr on another thread while stdout is read here, so neither pipe can fill
-        // up and block the child; a watchdog ends a run that hangs.
-        let errorData = ErrorCollector()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        watchdog.cancel()
-        let errData = errorData.data
-        return DatatoolRun(
-            status: process.terminationStatus,
-            signalled: process.terminationReason == .uncaughtSignal,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        let run = try ChildProcess.run(program, arguments, in: directory, environment: environment, timeout: timeout)
+        return DatatoolRun(status: run.status, signalled: run.signalled, stdout: String(decoding: run.stdout, as: UTF8.self),
+                           stderr: String(decoding: run.stderr, as: UTF8.self))
     }
 
     /// A new empty temporary folder.
@@ -82,11 +54,6 @@ enum Datatool {
 
     /// The repository root (for committed scripts and fixtures).
     static var repositoryRoot: URL { Repository.root }
-}
-
-/// What a reader thread collected.
-final class ErrorCollector: @unchecked Sendable {
-    var data = Data()
 }
 
 /// Asserts a run failed cleanly: non-zero exit, no signal, and an error line on stderr that

@@ -22,21 +22,8 @@ public enum PythonScript {
     /// - Returns: Its status and output.
     /// - Throws: Foundation's error when `python3` cannot be started.
     public static func run(_ script: String, _ arguments: [String], input: Data? = nil) throws -> ScriptRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Repository.path(script)] + arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        if input != nil { process.standardInput = stdin }
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(input)
-            try stdin.fileHandleForWriting.close()
-        }
-        let printed = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return ScriptRun(status: process.terminationStatus, stdout: printed, stderr: errors)
+        let run = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", Repository.path(script)] + arguments,
+                                       input: input)
+        return ScriptRun(status: run.status, stdout: run.stdout, stderr: String(decoding: run.stderr, as: UTF8.self))
     }
 }
