@@ -54,10 +54,10 @@ public final class MLP: Classifier {
     private var preActivationGradients: [Matrix]
     private var logits = Matrix(rows: 0, columns: 0)
     private var hasForwardPass = false
-    /// ReLU networks fuse the activation into the work around it: forward, into the product's
-    /// stores or one pass with the bias after a BLAS product; backward, the mask into the pass
-    /// that sums the layer below's bias gradient. One pass less over each hidden layer in each
-    /// direction, the same values up to the rounding of the bias addition.
+    /// ReLU networks fuse the activation into the work around it: forward, into the stores of
+    /// our product kernels (one pass after a BLAS product); backward, the mask into the pass
+    /// that sums the layer below's bias gradient. Same results as the separate steps, one pass
+    /// less over each hidden layer backward, and forward for small layers.
     private let fusesReLU: Bool
 
     /// A network with PyTorch's default initialisation drawn from `seed`.

@@ -110,24 +110,6 @@ extension VectorKernels {
         }
     }
 
-    /// `y = ReLU(y + x)`, as `v < 0 ? 0 : v` for `v = y + x` (a bias added to a product and
-    /// the ReLU after it, in one pass).
-    @usableFromInline
-    static func addClampingAtZero(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        let zero = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= n {
-            let v = load(y + i) + load(x + i)
-            store(v.replacing(with: zero, where: v .< zero), y + i)
-            i += 8
-        }
-        while i < n {
-            let v = y[i] + x[i]
-            y[i] = v < 0 ? 0 : v
-            i += 1
-        }
-    }
-
     /// `dx = out > 0 ? dy : 0` (ReLU's backward from its output).
     @usableFromInline
     static func reluBackward(_ n: Int, _ out: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
