@@ -142,11 +142,15 @@ public final class Linear {
     /// - Throws: ``LayerError/shapeMismatch(name:rows:columns:expected:)`` for mismatched shapes.
     /// - Complexity: O(B·in·out), no allocation once the buffers have grown.
     public func backward(input x: Matrix, outputGradient dy: Matrix) throws {
+        try accumulateWeightGradient(input: x, outputGradient: dy)
+        dy.columnSums(into: &bias.gradient, accumulate: true)
+    }
+
+    /// `∂W += dYᵀ·X`, the bias gradient left alone (a ReLU network sums it with the mask of the
+    /// layer above, ``reluInputGradient(outputGradient:reluOutput:into:addingColumnSumsTo:)``).
+    func accumulateWeightGradient(input x: Matrix, outputGradient dy: Matrix) throws {
         try checkInput(x)
-        guard dy.rows == x.rows, dy.columns == outFeatures else {
-            throw LayerError.shapeMismatch(name: "output gradient", rows: dy.rows, columns: dy.columns,
-                                           expected: "\(x.rows)×\(outFeatures)")
-        }
+        try checkOutputGradient(dy, rows: x.rows)
         if outFeatures > inFeatures, ProductBackend.forShape(m: outFeatures, n: inFeatures, k: x.rows) == .ownKernels {
             // Our kernels: build Xᵀ·dY ([in, out], long rows), then add its transpose.
             Matrix.multiply(transposing: x, dy, into: &transposedWeightGradient)
@@ -163,7 +167,6 @@ public final class Linear {
         } else {
             Matrix.multiply(transposing: dy, x, into: &weight.gradient, accumulate: true)
         }
-        dy.columnSums(into: &bias.gradient, accumulate: true)
     }
 
     /// The backward pass: `∂W += dYᵀ·X`, `∂b += Σ_rows dY`, and `dX = dY·W`.
@@ -179,11 +182,44 @@ public final class Linear {
         Matrix.multiply(dy, weight.value, into: &dx, mode: .overwrite)
     }
 
-    /// The backward pass with the input gradient passed back through the ReLU that produced
-    /// `x`: `dX = (dY·W) ⊙ [x > 0]`, fused into the product's stores.
-    func backward(input x: Matrix, outputGradient dy: Matrix, reluInputGradient dx: inout Matrix) throws {
-        try backward(input: x, outputGradient: dy)
-        Matrix.multiply(dy, weight.value, into: &dx, mode: .overwrite, fusion: .reluBackward(output: x))
+    /// The input gradient passed back through the ReLU whose output `x` is, for
+    /// `Linear → ReLU → Linear`: `dX = (dY·W) ⊙ [x > 0]`, the gradient of the layer below's
+    /// pre-activation. Its column sums, that layer's bias gradient, are added to `belowBias` in
+    /// the same pass as the mask (the sums ``Matrix/columnSums(into:accumulate:)`` makes, in
+    /// its order), so the network reads `dX` once instead of twice.
+    ///
+    /// - Parameters:
+    ///   - dy: ∂loss/∂y, `[B, outFeatures]`.
+    ///   - x: The ReLU's output, this layer's input, `[B, inFeatures]`.
+    ///   - dx: Receives ∂loss/∂(the ReLU's input), reshaped to `[B, inFeatures]`.
+    ///   - belowBias: The layer below's bias gradient, `inFeatures` values, added to.
+    /// - Throws: ``LayerError/shapeMismatch(name:rows:columns:expected:)`` for mismatched shapes.
+    func reluInputGradient(outputGradient dy: Matrix, reluOutput x: Matrix, into dx: inout Matrix,
+                           addingColumnSumsTo belowBias: inout Matrix) throws {
+        try checkInput(x)
+        try checkOutputGradient(dy, rows: x.rows)
+        guard belowBias.count == inFeatures else {
+            throw LayerError.shapeMismatch(name: "bias gradient below", rows: belowBias.rows, columns: belowBias.columns,
+                                           expected: "\(inFeatures) values, one per input feature")
+        }
+        Matrix.multiply(dy, weight.value, into: &dx, mode: .overwrite)
+        let rows = x.rows, columns = inFeatures
+        guard rows > 0 else { return }
+        x.storage.withUnsafeBufferPointer { mask in
+            dx.storage.withUnsafeMutableBufferPointer { gradient in
+                belowBias.storage.withUnsafeMutableBufferPointer { sums in
+                    guard let m = mask.baseAddress, let g = gradient.baseAddress, let s = sums.baseAddress else { return }
+                    ProductKernels.keepWherePositiveAddingColumnSums(m: rows, n: columns, mask: m, x: g, out: s)
+                }
+            }
+        }
+    }
+
+    private func checkOutputGradient(_ dy: Matrix, rows: Int) throws {
+        guard dy.rows == rows, dy.columns == outFeatures else {
+            throw LayerError.shapeMismatch(name: "output gradient", rows: dy.rows, columns: dy.columns,
+                                           expected: "\(rows)×\(outFeatures)")
+        }
     }
 
     private func checkInput(_ x: Matrix) throws {

@@ -54,8 +54,10 @@ public final class MLP: Classifier {
     private var preActivationGradients: [Matrix]
     private var logits = Matrix(rows: 0, columns: 0)
     private var hasForwardPass = false
-    /// ReLU networks fuse the activation into the products around it (same results, one pass
-    /// less over each hidden layer in each direction).
+    /// ReLU networks fuse the activation into the work around it: forward, into the stores of
+    /// our product kernels (one pass after a BLAS product); backward, the mask into the pass
+    /// that sums the layer below's bias gradient. Same results as the separate steps, one pass
+    /// less over each hidden layer backward, and forward for small layers.
     private let fusesReLU: Bool
 
     /// A network with PyTorch's default initialisation drawn from `seed`.
@@ -194,15 +196,19 @@ public final class MLP: Classifier {
             return
         }
         if fusesReLU {
-            // ReLU's backward rides on the products: dZ = (dY·W) ⊙ [h > 0].
-            try linears[last].backward(input: hiddenOutputs[last - 1], outputGradient: dLogits,
-                                       reluInputGradient: &preActivationGradients[last - 1])
+            // ReLU's backward is one pass after each input-gradient product, dZ = (dY·W) ⊙ [h > 0],
+            // which also sums dZ's columns into the bias gradient of the layer below.
+            try linears[last].backward(input: hiddenOutputs[last - 1], outputGradient: dLogits)
+            try linears[last].reluInputGradient(outputGradient: dLogits, reluOutput: hiddenOutputs[last - 1],
+                                                into: &preActivationGradients[last - 1],
+                                                addingColumnSumsTo: &linears[last - 1].bias.gradient)
             for l in stride(from: last - 1, through: 0, by: -1) {
-                if l == 0 {
-                    try linears[0].backward(input: input, outputGradient: preActivationGradients[0])
-                } else {
-                    try linears[l].backward(input: hiddenOutputs[l - 1], outputGradient: preActivationGradients[l],
-                                            reluInputGradient: &preActivationGradients[l - 1])
+                try linears[l].accumulateWeightGradient(input: l == 0 ? input : hiddenOutputs[l - 1],
+                                                        outputGradient: preActivationGradients[l])
+                if l > 0 {
+                    try linears[l].reluInputGradient(outputGradient: preActivationGradients[l], reluOutput: hiddenOutputs[l - 1],
+                                                     into: &preActivationGradients[l - 1],
+                                                     addingColumnSumsTo: &linears[l - 1].bias.gradient)
                 }
             }
             return

@@ -13,14 +13,12 @@ extension Matrix {
         case addingRow(Matrix)
     }
 
-    /// An elementwise step fused into a product's stores (see ``ProductEpilogue``).
+    /// An elementwise step fused into a product (see ``ProductEpilogue``).
     package enum ProductFusion {
         /// Nothing.
         case none
         /// ReLU of the result.
         case relu
-        /// The result where `output > 0`, else 0: ReLU's backward given its output.
-        case reluBackward(output: Matrix)
     }
 
     /// Computes `C = A·B`, or `C += A·B` when `accumulate` is true.
@@ -105,9 +103,6 @@ extension Matrix {
     ) {
         c.prepareDestination(rows: m, columns: n, mode: mode)
         guard m > 0, n > 0 else { return }
-        if case .reluBackward(let output) = fusion {
-            precondition(output.rows == m && output.columns == n, "the ReLU mask must have the product's shape")
-        }
         let chosen = backend ?? ProductBackend.forShape(m: m, n: n, k: k)
         precondition(chosen == .ownKernels || ProductBackend.blasIsAvailable, "this build has no BLAS")
         a.storage.withUnsafeBufferPointer { ap in
@@ -128,11 +123,10 @@ extension Matrix {
                                                               start: start)
                             applyAfterwards(fusion, count: m * n, cBase)
                         } else {
-                            withEpilogue(fusion) { epilogue in
-                                ProductKernels.multiply(m: m, n: n, kCount: k, a: aBase,
-                                                        rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1,
-                                                        b: bBase, c: cBase, start: start, epilogue: epilogue)
-                            }
+                            ProductKernels.multiply(m: m, n: n, kCount: k, a: aBase,
+                                                    rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1,
+                                                    b: bBase, c: cBase, start: start,
+                                                    epilogue: fusion == .relu ? .clampAtZero : .none)
                         }
                     }
                 }
@@ -156,24 +150,12 @@ extension Matrix {
         }
     }
 
-    /// `fusion` as the kernels' epilogue, with the mask's buffer open for the call.
-    @inline(__always)
-    private static func withEpilogue(_ fusion: ProductFusion, _ body: (ProductEpilogue) -> Void) {
-        switch fusion {
-        case .none:
-            body(.none)
-        case .relu:
-            body(.clampAtZero)
-        case .reluBackward(let output):
-            output.storage.withUnsafeBufferPointer { mp in
-                guard let mBase = mp.baseAddress else { return }
-                body(.keepWherePositive(mBase))
-            }
-        }
-    }
-
     /// `C (start) op(A)·op(B)` through BLAS: the start becomes `β` (0 or 1), a bias row is
     /// first copied into every row of `C`.
+    ///
+    /// OpenBLAS always adds its product into `C`, zeroing `C` first when `β = 0`, so the copy
+    /// costs the pass over `C` the library would make anyway (measured: no faster with `β = 0`
+    /// and the bias added afterwards, with the ReLU's clamp in that pass or not).
     private static func blasProduct(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                     a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                     c: UnsafeMutablePointer<Float>, start: ProductStart) {
@@ -192,17 +174,7 @@ extension Matrix {
 
     /// The fusion as a pass over a finished product, for the kernels that cannot fuse it.
     private static func applyAfterwards(_ fusion: ProductFusion, count: Int, _ c: UnsafeMutablePointer<Float>) {
-        switch fusion {
-        case .none:
-            break
-        case .relu:
-            VectorKernels.relu(count, c, c)
-        case .reluBackward(let output):
-            output.storage.withUnsafeBufferPointer { mp in
-                guard let mBase = mp.baseAddress else { return }
-                VectorKernels.reluBackward(count, mBase, c, c)
-            }
-        }
+        if fusion == .relu { VectorKernels.relu(count, c, c) }
     }
 
     /// Writes the transpose of this matrix into `result`, reshaping it to `[columns, rows]`.

@@ -14,18 +14,14 @@ enum ProductStart {
     case rowVector(UnsafePointer<Float>)
 }
 
-/// What happens to an output block of `A·B` before it is stored: the ReLU forward and backward
-/// fused into the products around them, so the network does not make a separate pass over
-/// the hidden layer.
+/// What happens to an output block of `A·B` before it is stored: the ReLU forward fused into
+/// the product, so the network does not make a separate pass over the hidden layer.
 @usableFromInline
 enum ProductEpilogue {
     /// Store the sums.
     case none
     /// Store `max(sum, 0)` as `sum < 0 ? 0 : sum` (ReLU).
     case clampAtZero
-    /// Store `mask > 0 ? sum : 0`, with `mask` shaped like `C` (ReLU's backward, the mask being
-    /// its output).
-    case keepWherePositive(UnsafePointer<Float>)
 }
 
 @usableFromInline
@@ -40,17 +36,14 @@ enum ProductKernels {
                          a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
                          b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, start: ProductStart,
                          epilogue: ProductEpilogue = .none) {
-        var clamp = false
-        var mask: UnsafePointer<Float>?
+        let clamp: Bool
         switch epilogue {
-        case .none: break
+        case .none: clamp = false
         case .clampAtZero: clamp = true
-        case .keepWherePositive(let pointer): mask = pointer
         }
         for i in 0..<m {
             let aRow = a + i * rowStride
             let cRow = c + i * n
-            let maskRow = mask.map { $0 + i * n }
             let startRow: UnsafePointer<Float>?
             switch start {
             case .zero: startRow = nil
@@ -79,11 +72,6 @@ enum ProductKernels {
                 }
                 if clamp {
                     c0 = clampAtZero(c0); c1 = clampAtZero(c1); c2 = clampAtZero(c2); c3 = clampAtZero(c3)
-                } else if let maskRow {
-                    c0 = keepWherePositive(c0, maskRow + j)
-                    c1 = keepWherePositive(c1, maskRow + j + 8)
-                    c2 = keepWherePositive(c2, maskRow + j + 16)
-                    c3 = keepWherePositive(c3, maskRow + j + 24)
                 }
                 VectorKernels.store(c0, cRow + j)
                 VectorKernels.store(c1, cRow + j + 8)
@@ -101,11 +89,7 @@ enum ProductKernels {
                     bp += n
                     ap += columnStride
                 }
-                if clamp {
-                    c0 = clampAtZero(c0)
-                } else if let maskRow {
-                    c0 = keepWherePositive(c0, maskRow + j)
-                }
+                if clamp { c0 = clampAtZero(c0) }
                 VectorKernels.store(c0, cRow + j)
                 j += 8
             }
@@ -119,11 +103,7 @@ enum ProductKernels {
                     bp += n
                     ap += columnStride
                 }
-                if clamp {
-                    c0 = c0.replacing(with: 0, where: c0 .< 0)
-                } else if let maskRow {
-                    c0 = c0.replacing(with: 0, where: .!(load4(maskRow + j) .> 0))
-                }
+                if clamp { c0 = c0.replacing(with: 0, where: c0 .< 0) }
                 ProductKernels.store4(c0, cRow + j)
                 j += 4
             }
@@ -136,11 +116,7 @@ enum ProductKernels {
                     bp += n
                     ap += columnStride
                 }
-                if clamp {
-                    sum = sum < 0 ? 0 : sum
-                } else if let maskRow {
-                    sum = maskRow[j] > 0 ? sum : 0
-                }
+                if clamp { sum = sum < 0 ? 0 : sum }
                 cRow[j] = sum
                 j += 1
             }
@@ -237,11 +213,6 @@ enum ProductKernels {
     }
 
     @inline(__always)
-    static func keepWherePositive(_ value: SIMD8<Float>, _ mask: UnsafePointer<Float>) -> SIMD8<Float> {
-        value.replacing(with: 0, where: .!(VectorKernels.load(mask) .> 0))
-    }
-
-    @inline(__always)
     static func load4(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
     }
@@ -283,6 +254,58 @@ enum ProductKernels {
         }
         while i < m {
             VectorKernels.add(n, x + i * n, out)
+            i += 1
+        }
+    }
+
+    /// `x[i, j] = mask[i, j] > 0 ? x[i, j] : 0` over `m` rows of `n` (ReLU's backward given its
+    /// output, in place), adding the column sums of the result to `out` in the same pass: the
+    /// sums of ``columnSums(m:n:x:out:accumulate:)``, in its order (four rows at a time, added
+    /// pairwise), so they come out the same as masking first and summing afterwards.
+    static func keepWherePositiveAddingColumnSums(m: Int, n: Int, mask: UnsafePointer<Float>,
+                                                  x: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        @inline(__always) func kept(_ row: UnsafeMutablePointer<Float>, _ maskRow: UnsafePointer<Float>,
+                                    _ j: Int) -> SIMD8<Float> {
+            let value = VectorKernels.load(row + j).replacing(with: 0, where: .!(VectorKernels.load(maskRow + j) .> 0))
+            VectorKernels.store(value, row + j)
+            return value
+        }
+        @inline(__always) func kept(_ row: UnsafeMutablePointer<Float>, _ maskRow: UnsafePointer<Float>,
+                                    scalar j: Int) -> Float {
+            let value = maskRow[j] > 0 ? row[j] : 0
+            row[j] = value
+            return value
+        }
+        var i = 0
+        while i + 4 <= m {
+            let r0 = x + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
+            let m0 = mask + i * n, m1 = m0 + n, m2 = m1 + n, m3 = m2 + n
+            var j = 0
+            while j + 8 <= n {
+                let pair0 = kept(r0, m0, j) + kept(r1, m1, j)
+                let pair1 = kept(r2, m2, j) + kept(r3, m3, j)
+                VectorKernels.store(VectorKernels.load(out + j) + (pair0 + pair1), out + j)
+                j += 8
+            }
+            while j < n {
+                let pair0 = kept(r0, m0, scalar: j) + kept(r1, m1, scalar: j)
+                let pair1 = kept(r2, m2, scalar: j) + kept(r3, m3, scalar: j)
+                out[j] += pair0 + pair1
+                j += 1
+            }
+            i += 4
+        }
+        while i < m {
+            let row = x + i * n, maskRow = mask + i * n
+            var j = 0
+            while j + 8 <= n {
+                VectorKernels.store(VectorKernels.load(out + j) + kept(row, maskRow, j), out + j)
+                j += 8
+            }
+            while j < n {
+                out[j] += kept(row, maskRow, scalar: j)
+                j += 1
+            }
             i += 1
         }
     }

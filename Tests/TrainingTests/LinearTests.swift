@@ -52,11 +52,21 @@ import Testing
             let reluOutput = Matrix(rows: 9, columns: inFeatures, storage: x.storage.map { max($0, 0) })
             var dx = Matrix(rows: 0, columns: 0), maskedDx = Matrix(rows: 0, columns: 0)
             try layer.backward(input: reluOutput, outputGradient: dy, inputGradient: &dx)
-            let gradients = layer.parameters.map(\.gradient)
-            layer.parameters.zeroGradients()
-            try layer.backward(input: reluOutput, outputGradient: dy, reluInputGradient: &maskedDx)
-            #expect(layer.parameters.map(\.gradient) == gradients)
-            #expect(maskedDx.storage == zip(dx.storage, reluOutput.storage).map { $1 > 0 ? $0 : 0 })
+            let expectedDx = zip(dx.storage, reluOutput.storage).map { $1 > 0 ? $0 : 0 }
+            // The sums are added to what the layer below's bias gradient holds, as columnSums adds them.
+            let held = MLPTests.randomMatrix(1, inFeatures, seed: 8)
+            var expectedSums = held
+            Matrix(rows: 9, columns: inFeatures, storage: expectedDx).columnSums(into: &expectedSums, accumulate: true)
+            var belowBias = held
+            try layer.reluInputGradient(outputGradient: dy, reluOutput: reluOutput, into: &maskedDx,
+                                        addingColumnSumsTo: &belowBias)
+            #expect(maskedDx.storage == expectedDx)
+            #expect(belowBias == expectedSums)
+            #expect(throws: LayerError.self) {
+                var wrong = Matrix(rows: 1, columns: inFeatures + 1)
+                try layer.reluInputGradient(outputGradient: dy, reluOutput: reluOutput, into: &maskedDx,
+                                            addingColumnSumsTo: &wrong)
+            }
         }
     }
 
