@@ -29,9 +29,9 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
         ),
-        // Vector kernels Swift cannot write without per-lane fallbacks (header-only).
+        // Vector kernels Swift cannot write without per-lane fallbacks, and the row gather.
         .target(name: "CVectorMath"),
-        .target(name: "Datasets", dependencies: ["CHDF5", "CLibdeflate"]),
+        .target(name: "Datasets", dependencies: ["CHDF5", "CLibdeflate", "CVectorMath"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),
         // Dense products go through BLAS: OpenBLAS on Linux, Accelerate on macOS.
         .target(

@@ -84,19 +84,17 @@ func longTailStream() throws -> [Measurement] {
     }
 }
 
-/// Gathering balanced batches of B = 255 rows (3 × 85 of each class), D = 64,
-/// from 1.11M rows in memory: features and labels of precomputed balanced indices, as the
-/// anchors do with `index_select` and a `DataLoader` over the same kind of batches.
-func batchAssembly() throws -> [Measurement] {
-    let counts = [1_000_000, 100_000, 10_000]
-    let labels = imbalancedLabels(counts, seed: 4)
-    let n = labels.count, d = 64
-    var rng = Xoshiro256StarStar(seed: 5)
-    let features = (0..<(n * d)).map { _ in rng.nextUnitFloat() }
-    let data = try LabelledDataset(features: features, dimension: d, labels: labels, classCount: 3)
+/// Gathering balanced batches of B = 255 rows (3 × 85 of each class), D = 64, from the 1.11M
+/// rows of `contiguous.h5` (counts 1,000,000/100,000/10,000) held in memory as `datatool`
+/// holds a file read with ``FeatureReading/memory``: features and labels of precomputed
+/// balanced indices, as the anchors do with `index_select` and a `DataLoader` over the same kind
+/// of batches (their tensors are NumPy arrays in memory).
+func batchAssembly(_ options: Options) throws -> [Measurement] {
+    let data = try openLabelledFile(path: options.dataDirectory + "/contiguous.h5", reading: .memory)
+    let labels = data.labels.values
     let b = 255
     var schedule = try BatchSchedule(
-        labels: labels, classCount: 3,
+        labels: labels, classCount: data.classCount,
         configuration: ScheduleConfiguration(batchSize: b, epochs: 1, seed: 6))
     let batchesPerRound = 2000
     var plans = [(BatchTag, [Int32])]()
@@ -108,7 +106,7 @@ func batchAssembly() throws -> [Measurement] {
     var loader = try BatchLoader(schedule: schedule, source: data, labels: labels)
     var batch = Batch()
     return [Measurement(key: "batch_assembly", unit: "samples/s", work: Double(plans.count * b), minimum: 0.3,
-                        note: "D = 64, B = 255 (3 × 85), precomputed balanced indices, features + labels") {
+                        note: "D = 64, B = 255 (3 × 85), contiguous.h5 in memory, precomputed balanced indices, features + labels") {
         for (tag, planned) in plans {
             batch.indices = planned
             try loader.assemble(tag: tag, into: &batch)

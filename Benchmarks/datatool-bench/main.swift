@@ -71,7 +71,7 @@ let benchmarks: [(String, (Options) throws -> [Measurement])] = [
     ("spiral", { _ in try spiralGeneration() }),
     ("balanced_stream", { _ in try balancedStream() }),
     ("index_stream_k1000", { _ in try longTailStream() }),
-    ("batch_assembly", { _ in try batchAssembly() }),
+    ("batch_assembly", { try batchAssembly($0) }),
     ("ce_4096x1000", { _ in try crossEntropy(rows: 4096, classes: 1000, key: "ce_4096x1000") }),
     ("ce_128x3", { _ in try crossEntropy(rows: 128, classes: 3, key: "ce_128x3") }),
     ("mlp_step", { _ in try mlpStep(key: "mlp_step", inputs: 2, hidden: [100], outputs: 3, batch: 96) }),

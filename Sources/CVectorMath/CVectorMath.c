@@ -1,3 +1,3 @@
-// CVectorMath is header-only (static inline functions in include/CVectorMath.h); SwiftPM needs
-// one source file to build a C target.
+// The vector kernels are header-only (static inline functions in include/CVectorMath.h); the
+// functions declared there without a body are in the other files of this folder.
 #include "CVectorMath.h"

@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Labelled rows for sampling and training, held in memory or read from an HDF5 file on
 /// demand: one type for both, so splitting, subsets, held-out rows and class counts are the
 /// same code whichever it is.
@@ -181,11 +183,11 @@ extension LabelledSource.Storage {
     ) throws {
         switch self {
         case .memory(let features):
+            // The C loop requests rows a few indices ahead: a gather from a large buffer waits on
+            // memory, not on the copy.
             features.withUnsafeBufferPointer { source in
-                guard let src = source.baseAddress, let dst = destination.baseAddress else { return }
-                for (i, row) in rows.enumerated() {
-                    (dst + i * d).update(from: src + row * d, count: d)
-                }
+                guard let src = source.baseAddress, let dst = destination.baseAddress, let indices = rows.baseAddress else { return }
+                cvm_gather_rows(src, d, indices, rows.count, dst)
             }
         case .file(let dataset, let refusingNonfinite):
             if let pinned {

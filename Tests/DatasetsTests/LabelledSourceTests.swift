@@ -38,6 +38,22 @@ import Testing
         }
     }
 
+    /// The in-memory gather reads rows a few indices ahead of the one it copies: every row of a
+    /// long list (past that distance, and shorter than it) lands in its place, repeats included.
+    @Test func inMemoryGatherPlacesEveryRowOfLongAndShortLists() throws {
+        for dimension in [1, 3, 64, 100] {
+            let n = 500
+            var rng = Xoshiro256StarStar(seed: UInt64(dimension))
+            let features = (0..<(n * dimension)).map { _ in rng.nextUnitFloat() }
+            let data = try LabelledDataset(features: features, dimension: dimension, labels: [Int32](repeating: 0, count: n))
+            let source = LabelledSource(data)
+            let long = (0..<300).map { _ in Int(rng.next() % UInt64(n)) } + [7, 7, 0, n - 1]
+            for rows in [long, [n - 1, 2], [5], []] {
+                #expect(try Self.gather(source, rows) == rows.flatMap { Array(data.row($0)) }, "D = \(dimension), \(rows.count) rows")
+            }
+        }
+    }
+
     @Test func splitsAndSubsetsAreTheSameInMemoryAndStreamed() throws {
         let (path, data, folder) = try Self.spiralFile()
         defer { removeTemporaryFolder(folder) }
