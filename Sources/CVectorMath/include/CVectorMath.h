@@ -21,7 +21,11 @@ static inline cvm_float8 cvm_sqrt8(cvm_float8 x) {
     cvm_float8 r;
     for (int i = 0; i < 8; i++) r[i] = __builtin_sqrtf(x[i]);
     return r;
+#include "CVectorMathSoftmax.h"
+
 #endif
 }
+
+#include "CVectorMathSoftmax.h"
 
 #endif

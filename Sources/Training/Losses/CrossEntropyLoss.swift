@@ -184,10 +184,11 @@ public struct CrossEntropyLoss: Sendable {
                         }
                         return Self.withOptionalPointer(upstreamValues) { u in
                             SoftmaxCrossEntropyKernel.run(
-                                logits: source, rows: rows, columns: columns,
-                                targets: t.baseAddress.unsafelyUnwrapped, configuration: configuration,
-                                scale: scale, upstream: u, gradient: g.baseAddress.unsafelyUnwrapped,
-                                rowLosses: rowLosses)
+                                SoftmaxCrossEntropyKernel.Batch(
+                                    logits: source, rows: rows, columns: columns,
+                                    targets: t.baseAddress.unsafelyUnwrapped, scale: scale, upstream: u,
+                                    gradient: g.baseAddress.unsafelyUnwrapped, rowLosses: rowLosses),
+                                configuration: configuration)
                         }
                     }
                     return (totals, normalizer)
