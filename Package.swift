@@ -29,7 +29,8 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
         ),
-        // Vector kernels Swift cannot write without per-lane fallbacks (header-only).
+        // Vector kernels Swift cannot write without per-lane fallbacks: `static inline` helpers,
+        // and the softmax cross-entropy row loops for AVX2 + FMA and AVX-512 (SoftmaxRows.c).
         .target(name: "CVectorMath"),
         .target(name: "Datasets", dependencies: ["CHDF5", "CLibdeflate"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),

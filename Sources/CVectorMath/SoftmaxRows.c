@@ -28,6 +28,25 @@ static inline float cvm_row_maximum_result(float m, const float *x) {
     return (m == -INFINITY && isnan(x[0])) ? x[0] : m;
 }
 
+/// The reduction and polynomial of the exponential in the intrinsics of one vector width
+/// (`FMADD`, `FNMADD`, `SUB`, `SET1`): for `z`, sets `t` (whose low mantissa bits hold
+/// n = round(z·log₂e), as t − 1.5·2²³ = n), `n` and `p` ≈ e^r with r = z − n·ln 2, so that
+/// e^z = p·2ⁿ. No clamp: the callers clear the lanes below the cut-off, whatever they hold.
+#define CVM_EXP_CORE(FMADD, FNMADD, SUB, SET1, z, t, n, p)                                  \
+    do {                                                                                   \
+        t = FMADD(z, SET1(1.44269504f), SET1(12582912.0f));                                \
+        n = SUB(t, SET1(12582912.0f));                                                     \
+        /* ln 2 = 0.693147182 − 1.90465430e-9 */                                           \
+        const __typeof__(z) r = FNMADD(n, SET1(-1.90465430e-9f), FNMADD(n, SET1(0.693147182f), z)); \
+        /* 1 + r·(1 + r·(c₂ + r·(c₃ + r·(c₄ + r·(c₅ + r·c₆))))) */                         \
+        p = FMADD(SET1(1.381461275741458e-3f), r, SET1(8.368710055947304e-3f));           \
+        p = FMADD(p, r, SET1(4.166838899254799e-2f));                                      \
+        p = FMADD(p, r, SET1(1.666652113199234e-1f));                                      \
+        p = FMADD(p, r, SET1(4.999999403953552e-1f));                                      \
+        p = FMADD(p, r, SET1(1.0f));                                                       \
+        p = FMADD(p, r, SET1(1.0f));                                                       \
+    } while (0)
+
 // MARK: AVX2 + FMA (eight lanes, sixteen registers)
 
 /// Lanes 0..<count set (all ones), the others clear, for `0 ≤ count ≤ 8`.
@@ -60,21 +79,9 @@ CVM_AVX2_FMA static inline float cvm_horizontal_sum(__m256 v) {
 
 /// e^z lane by lane for z ≤ 0: 0 below ln 2⁻¹²⁶ (no subnormal results), NaN propagates.
 CVM_AVX2_FMA static inline __m256 cvm_exp_nonpositive8(__m256 z) {
-    const __m256 magic = _mm256_set1_ps(12582912.0f);       // 1.5·2²³: rounds to an integer
-    // n = round(z·log₂e), held in the low mantissa bits of t. No clamp: the lanes below the
-    // cut-off are cleared at the end, whatever they hold.
-    const __m256 t = _mm256_fmadd_ps(z, _mm256_set1_ps(1.44269504f), magic);
-    const __m256 n = _mm256_sub_ps(t, magic);
-    // r = z − n·ln 2 with ln 2 = 0.693147182 − 1.90465430e-9.
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693147182f), z);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-1.90465430e-9f), r);
-    // e^r ≈ 1 + r·(1 + r·(c₂ + r·(c₃ + …))), Horner's scheme.
-    __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(1.381461275741458e-3f), r, _mm256_set1_ps(8.368710055947304e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.166838899254799e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.666652113199234e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.999999403953552e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256 t, n, p;
+    CVM_EXP_CORE(_mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_sub_ps, _mm256_set1_ps, z, t, n, p);
+    (void)n;
     // 2ⁿ: t's bits shifted by 23 are n << 23 (the magic number's bits fall off); add the bias.
     const __m256i bits = _mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(t), 23), _mm256_set1_epi32(127 << 23));
     const __m256 result = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
@@ -151,20 +158,12 @@ CVM_AVX512 static inline __mmask16 cvm_mask_below(ptrdiff_t count) {
     return (__mmask16)((1u << count) - 1u);
 }
 
-/// `cvm_exp_nonpositive8` on sixteen lanes, with `vscalefps` forming y·2ⁿ.
+/// `cvm_exp_nonpositive8` on sixteen lanes, with `vscalefps` forming p·2ⁿ.
 CVM_AVX512 static inline __m512 cvm_exp_nonpositive16(__m512 z) {
-    const __m512 magic = _mm512_set1_ps(12582912.0f);
-    // No clamp needed: lanes below the cut-off are cleared at the end, whatever they hold.
-    const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(z, _mm512_set1_ps(1.44269504f), magic), magic);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693147182f), z);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-1.90465430e-9f), r);
-    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.381461275741458e-3f), r, _mm512_set1_ps(8.368710055947304e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.166838899254799e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.666652113199234e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.999999403953552e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    // Lanes with z < ln 2⁻¹²⁶ become 0; NaN lanes compare unordered and are kept.
+    __m512 t, n, p;
+    CVM_EXP_CORE(_mm512_fmadd_ps, _mm512_fnmadd_ps, _mm512_sub_ps, _mm512_set1_ps, z, t, n, p);
+    (void)t;
+    // Lanes with z < ln 2⁻¹²⁶ (−∞ included) become 0; NaN compares unordered and is kept.
     const __mmask16 keep = _mm512_cmp_ps_mask(z, _mm512_set1_ps(-87.33654f), _CMP_NLT_UQ);
     return _mm512_maskz_scalef_ps(keep, p, n);
 }

@@ -25,13 +25,21 @@ extension SoftmaxCrossEntropyKernel {
     /// Blocks of up to 40 short rows (fewer than 16 classes). The exponentials run over the
     /// block's elements eight at a time regardless of row boundaries, the logarithms and the
     /// per-row coefficients eight rows at a time; only the O(C) bookkeeping of each row is scalar.
-    static func blocked(_ batch: Batch, configuration: Configuration) -> Totals {
+    static func blocked(
+        logits: UnsafePointer<Float>, rows: Int, columns: Int,
+        targets: UnsafePointer<Int32>, configuration: Configuration,
+        scale: Float, upstream: UnsafePointer<Float>?,
+        gradient: UnsafeMutablePointer<Float>, rowLosses: UnsafeMutablePointer<Float>?
+    ) -> Totals {
         // A copy of the loop for each of the commonest widths, with the width a constant so
         // that the per-row loops unroll; the rest share one copy.
         func run(_ width: Int) -> Totals {
-            blockedLoop(batch, columns: width, configuration: configuration)
+            blockedLoop(
+                logits: logits, rows: rows, columns: width, targets: targets,
+                configuration: configuration, scale: scale, upstream: upstream,
+                gradient: gradient, rowLosses: rowLosses)
         }
-        switch batch.columns {
+        switch columns {
         case 1: return run(1)
         case 2: return run(2)
         case 3: return run(3)
@@ -40,16 +48,18 @@ extension SoftmaxCrossEntropyKernel {
         case 6: return run(6)
         case 7: return run(7)
         case 8: return run(8)
-        default: return run(batch.columns)
+        default: return run(columns)
         }
     }
 
-    /// The body of ``blocked(_:configuration:)``; `columns` is `batch.columns`, passed apart so
-    /// that it can be a constant.
+    /// The body of ``blocked``.
     @inline(__always)
-    static func blockedLoop(_ batch: Batch, columns: Int, configuration: Configuration) -> Totals {
-        let (logits, rows, targets) = (batch.logits, batch.rows, batch.targets)
-        let (scale, upstream, gradient, rowLosses) = (batch.scale, batch.upstream, batch.gradient, batch.rowLosses)
+    static func blockedLoop(
+        logits: UnsafePointer<Float>, rows: Int, columns: Int,
+        targets: UnsafePointer<Int32>, configuration: Configuration,
+        scale: Float, upstream: UnsafePointer<Float>?,
+        gradient: UnsafeMutablePointer<Float>, rowLosses: UnsafeMutablePointer<Float>?
+    ) -> Totals {
         let block = blockRows
         let weight = configuration.weight?.baseAddress
         let ignoreIndex = configuration.ignoreIndex

@@ -75,7 +75,9 @@ enum SoftmaxCrossEntropyKernel {
     struct Batch {
         /// `rows × columns` values, row-major; `columns ≥ 1`.
         var logits: UnsafePointer<Float>
+        /// N, the rows of `logits`.
         var rows: Int
+        /// C, the classes (columns of `logits`).
         var columns: Int
         /// `rows` class indices or the ignore index, checked with
         /// ``normalizer(targets:classes:weight:ignoreIndex:)``.
@@ -100,11 +102,14 @@ enum SoftmaxCrossEntropyKernel {
     /// - Complexity: O(rows × columns). Rows of 16 classes or more are swept one at a time,
     ///   vectorised along the row, with the next row's maximum taken during this row's
     ///   exponentials (see ``rowwise(_:configuration:)``); shorter rows go in blocks (see
-    ///   ``blocked(_:configuration:)``).
+    ///   ``blocked(logits:rows:columns:targets:configuration:scale:upstream:gradient:rowLosses:)``).
     static func run(_ batch: Batch, configuration: Configuration) -> Totals {
         guard batch.rows > 0 else { return Totals() }
         if batch.columns >= 16 { return rowwise(batch, configuration: configuration) }
-        return blocked(batch, configuration: configuration)
+        return blocked(
+            logits: batch.logits, rows: batch.rows, columns: batch.columns, targets: batch.targets,
+            configuration: configuration, scale: batch.scale, upstream: batch.upstream,
+            gradient: batch.gradient, rowLosses: batch.rowLosses)
     }
 
     /// Σ_c w[c], or C without weights.
@@ -188,8 +193,8 @@ enum SoftmaxCrossEntropyKernel {
         return maximumResult(result, x)
     }
 
-    /// What ``maximum(_:_:loops:)`` returns for a row whose largest non-NaN value is `m`: NaN when the
-    /// row is all NaN.
+    /// What ``maximum(_:_:loops:)`` returns for a row whose largest non-NaN value is `m`: NaN
+    /// when the row is all NaN.
     @inline(__always)
     static func maximumResult(_ m: Float, _ x: UnsafePointer<Float>) -> Float {
         m == -.infinity && x[0].isNaN ? x[0] : m
