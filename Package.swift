@@ -29,7 +29,9 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
         ),
-        // Vector kernels Swift cannot write without per-lane fallbacks, and the row gather.
+        // Vector kernels Swift cannot write without per-lane fallbacks: `static inline` helpers,
+        // the softmax cross-entropy row loops for AVX2 + FMA and AVX-512 (SoftmaxRows.c), and the
+        // row gather with prefetch (RowGather.c).
         .target(name: "CVectorMath"),
         .target(name: "Datasets", dependencies: ["CHDF5", "CLibdeflate", "CVectorMath"]),
         .target(name: "Sampling", dependencies: ["Datasets"]),

@@ -24,16 +24,6 @@ static inline cvm_float8 cvm_sqrt8(cvm_float8 x) {
     cvm_float8 r;
     for (int i = 0; i < 8; i++) r[i] = __builtin_sqrtf(x[i]);
     return r;
-/// Copies rows `rows[0], …, rows[count − 1]` of `dimension` floats out of the row-major
-/// `source` into `destination`, row i of the result at `destination + i · dimension`.
-///
-/// A gather of rows scattered over a large buffer waits on memory (cache and TLB misses), so the
-/// loop asks for the start of the row a few indices ahead while it copies the current one.
-/// The caller guarantees that every row is in range and that `destination` holds
-/// `count · dimension` floats not overlapping `source`; nothing is checked here.
-void cvm_gather_rows(const float *source, size_t dimension, const intptr_t *rows, size_t count,
-                     float *destination);
-
 #endif
 }
 
@@ -46,5 +36,7 @@ void cvm_gather_rows(const float *source, size_t dimension, const intptr_t *rows
 /// `count · dimension` floats not overlapping `source`; nothing is checked here.
 void cvm_gather_rows(const float *source, size_t dimension, const intptr_t *rows, size_t count,
                      float *destination);
+
+#include "CVectorMathSoftmax.h"
 
 #endif

@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// The fused log-softmax + cross-entropy pass behind ``CrossEntropyLoss``'s class-index paths:
 /// per-row losses and dLoss/dLogits in one sweep over contiguous rows, with no allocation.
 ///
@@ -69,40 +71,45 @@ enum SoftmaxCrossEntropyKernel {
         return Double(counted)
     }
 
+    /// The buffers of one evaluation, shared by every sweep of the kernel.
+    struct Batch {
+        /// `rows × columns` values, row-major; `columns ≥ 1`.
+        var logits: UnsafePointer<Float>
+        /// N, the rows of `logits`.
+        var rows: Int
+        /// C, the classes (columns of `logits`).
+        var columns: Int
+        /// `rows` class indices or the ignore index, checked with
+        /// ``normalizer(targets:classes:weight:ignoreIndex:)``.
+        var targets: UnsafePointer<Int32>
+        /// The factor shared by every row's gradient.
+        var scale: Float
+        /// Per-row factors of the gradient (reduction `.none`), or `nil`.
+        var upstream: UnsafePointer<Float>?
+        /// `rows × columns` values, written in full (also used as scratch). It may be the
+        /// `logits` buffer itself: every logit is read before its place is written.
+        var gradient: UnsafeMutablePointer<Float>
+        /// Where to write the `rows` unscaled per-row losses, or `nil`.
+        var rowLosses: UnsafeMutablePointer<Float>?
+    }
+
     /// Computes per-row losses and the gradient of Σᵢ sᵢ·lossᵢ with sᵢ = `scale` · `upstream[i]`.
     ///
-    /// Targets must have been checked with ``normalizer(targets:classes:weight:ignoreIndex:)``.
-    ///
     /// - Parameters:
-    ///   - logits: `rows × columns` values, row-major; `columns ≥ 1`.
-    ///   - targets: `rows` class indices or the ignore index.
+    ///   - batch: the logits, targets, gradient scale and the buffers to write.
     ///   - configuration: weights, ignore index, smoothing.
-    ///   - scale: the factor shared by every row's gradient.
-    ///   - upstream: per-row factors (reduction `.none`), or `nil`.
-    ///   - gradient: `rows × columns` values, written in full (also used as scratch). It may
-    ///     be the `logits` buffer itself: every logit is read before its place is written.
-    ///   - rowLosses: where to write the `rows` unscaled per-row losses, or `nil`.
     /// - Returns: the sums of the nll and smoothing parts.
     /// - Complexity: O(rows × columns). Rows of 16 classes or more are swept one at a time,
     ///   vectorised along the row, with the next row's maximum taken during this row's
-    ///   exponentials; shorter rows go in blocks (see ``blocked``).
-    static func run(
-        logits: UnsafePointer<Float>, rows: Int, columns: Int,
-        targets: UnsafePointer<Int32>, configuration: Configuration,
-        scale: Float, upstream: UnsafePointer<Float>?,
-        gradient: UnsafeMutablePointer<Float>, rowLosses: UnsafeMutablePointer<Float>?
-    ) -> Totals {
-        guard rows > 0 else { return Totals() }
-        if columns >= 16 {
-            return rowwise(
-                logits: logits, rows: rows, columns: columns, targets: targets,
-                configuration: configuration, scale: scale, upstream: upstream,
-                gradient: gradient, rowLosses: rowLosses)
-        }
+    ///   exponentials (see ``rowwise(_:configuration:)``); shorter rows go in blocks (see
+    ///   ``blocked(logits:rows:columns:targets:configuration:scale:upstream:gradient:rowLosses:)``).
+    static func run(_ batch: Batch, configuration: Configuration) -> Totals {
+        guard batch.rows > 0 else { return Totals() }
+        if batch.columns >= 16 { return rowwise(batch, configuration: configuration) }
         return blocked(
-            logits: logits, rows: rows, columns: columns, targets: targets,
-            configuration: configuration, scale: scale, upstream: upstream,
-            gradient: gradient, rowLosses: rowLosses)
+            logits: batch.logits, rows: batch.rows, columns: batch.columns, targets: batch.targets,
+            configuration: configuration, scale: batch.scale, upstream: batch.upstream,
+            gradient: batch.gradient, rowLosses: batch.rowLosses)
     }
 
     /// Σ_c w[c], or C without weights.
@@ -122,9 +129,50 @@ enum SoftmaxCrossEntropyKernel {
 
     // MARK: Long rows
 
+    /// The code that runs the long-row loops (``maximum(_:_:loops:)``,
+    /// ``exponentials(_:shift:into:columns:next:nextMaximum:loops:)``,
+    /// ``scaleRow(_:columns:by:loops:)``).
+    enum RowLoops: Sendable {
+        /// The `SIMD8<Float>` Swift loops, compiled for the baseline target (four-lane SSE2
+        /// on x86-64, NEON on arm64, no fused multiply–adds).
+        case portable
+        /// `CVectorMath`'s AVX2 + FMA loops, eight lanes (x86-64 only).
+        case avx2
+        /// `CVectorMath`'s AVX-512 loops, sixteen lanes and masked tails (x86-64 only).
+        case avx512
+
+        /// The fastest loops this CPU runs.
+        static let best: RowLoops = {
+            #if arch(x86_64)
+            switch cvm_softmax_vector_level() {
+            case 2: return .avx512
+            case 1: return .avx2
+            default: return .portable
+            }
+            #else
+            return .portable
+            #endif
+        }()
+
+        /// Every kind of loop this CPU runs, `.portable` first.
+        static var available: [RowLoops] {
+            switch best {
+            case .portable: [.portable]
+            case .avx2: [.portable, .avx2]
+            case .avx512: [.portable, .avx2, .avx512]
+            }
+        }
+    }
+
     /// The maximum of `count ≥ 1` values (NaN ignored unless all are NaN).
-    @inline(__always)
-    static func maximum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    static func maximum(_ x: UnsafePointer<Float>, _ count: Int, loops: RowLoops) -> Float {
+        #if arch(x86_64)
+        switch loops {
+        case .avx512: return cvm_softmax_row_maximum_avx512(x, count)
+        case .avx2: return cvm_softmax_row_maximum_avx2(x, count)
+        case .portable: break
+        }
+        #endif
         var m0 = SIMD8<Float>(repeating: -.infinity)
         var m1 = m0
         var j = 0
@@ -142,8 +190,14 @@ enum SoftmaxCrossEntropyKernel {
             if x[j] > result { result = x[j] }
             j += 1
         }
-        if result == -.infinity, x[0].isNaN { return x[0] }
-        return result
+        return maximumResult(result, x)
+    }
+
+    /// What ``maximum(_:_:loops:)`` returns for a row whose largest non-NaN value is `m`: NaN
+    /// when the row is all NaN.
+    @inline(__always)
+    static func maximumResult(_ m: Float, _ x: UnsafePointer<Float>) -> Float {
+        m == -.infinity && x[0].isNaN ? x[0] : m
     }
 
     @inline(__always)
@@ -153,25 +207,92 @@ enum SoftmaxCrossEntropyKernel {
         return result
     }
 
-    /// One row at a time, vectorised along the row (rows of 16 or more classes).
-    static func rowwise(
-        logits: UnsafePointer<Float>, rows: Int, columns: Int,
-        targets: UnsafePointer<Int32>, configuration: Configuration,
-        scale: Float, upstream: UnsafePointer<Float>?,
-        gradient: UnsafeMutablePointer<Float>, rowLosses: UnsafeMutablePointer<Float>?
-    ) -> Totals {
+    /// Writes gⱼ = exp(xⱼ − shift) (``FastMath/expOfNonPositive(_:)``) over one row and returns
+    /// Σⱼ gⱼ; when `next` is not nil, also sets `nextMaximum` to ``maximum(_:_:loops:)`` of the next
+    /// row, whose load from memory then overlaps this row's arithmetic.
+    static func exponentials(
+        _ x: UnsafePointer<Float>, shift max: Float, into g: UnsafeMutablePointer<Float>, columns: Int,
+        next: UnsafePointer<Float>?, nextMaximum: inout Float, loops: RowLoops
+    ) -> Float {
+        #if arch(x86_64)
+        switch loops {
+        case .avx512: return cvm_softmax_row_exponentials_avx512(x, max, g, columns, next, &nextMaximum)
+        case .avx2: return cvm_softmax_row_exponentials_avx2(x, max, g, columns, next, &nextMaximum)
+        case .portable: break
+        }
+        #endif
+        let shift = SIMD8<Float>(repeating: max)
+        var s0 = SIMD8<Float>()
+        var s1 = SIMD8<Float>()
+        var m0 = SIMD8<Float>(repeating: -.infinity)
+        var m1 = m0
+        var j = 0
+        if let next {
+            while j + 16 <= columns {
+                let e0 = FastMath.expOfNonPositive(FastMath.load(x + j) - shift)
+                let e1 = FastMath.expOfNonPositive(FastMath.load(x + j + 8) - shift)
+                m0 = FastMath.max(m0, FastMath.load(next + j))
+                m1 = FastMath.max(m1, FastMath.load(next + j + 8))
+                FastMath.store(e0, g + j)
+                FastMath.store(e1, g + j + 8)
+                s0 += e0
+                s1 += e1
+                j += 16
+            }
+        } else {
+            while j + 16 <= columns {
+                let e0 = FastMath.expOfNonPositive(FastMath.load(x + j) - shift)
+                let e1 = FastMath.expOfNonPositive(FastMath.load(x + j + 8) - shift)
+                FastMath.store(e0, g + j)
+                FastMath.store(e1, g + j + 8)
+                s0 += e0
+                s1 += e1
+                j += 16
+            }
+        }
+        if j + 8 <= columns {
+            let e0 = FastMath.expOfNonPositive(FastMath.load(x + j) - shift)
+            if let next { m0 = FastMath.max(m0, FastMath.load(next + j)) }
+            FastMath.store(e0, g + j)
+            s0 += e0
+            j += 8
+        }
+        if j < columns {
+            var tail = SIMD8<Float>(repeating: -.infinity)     // exp(−∞) = 0 adds nothing
+            for lane in 0..<(columns - j) { tail[lane] = x[j + lane] }
+            let e = FastMath.expOfNonPositive(tail - shift)
+            for lane in 0..<(columns - j) { g[j + lane] = e[lane] }
+            s1 += e
+        }
+        if let next {
+            var result = horizontalMaximum(FastMath.max(m0, m1))
+            while j < columns {
+                if next[j] > result { result = next[j] }
+                j += 1
+            }
+            nextMaximum = maximumResult(result, next)
+        }
+        return (s0 + s1).sum()
+    }
+
+    /// One row at a time, vectorised along the row (rows of 16 or more classes): per row the
+    /// exponentials and their sum (with the next row's maximum), then the scaling into the
+    /// gradient while the row is in cache. `loops` picks the code of the vector loops (the
+    /// fastest by default; tests run each).
+    static func rowwise(_ batch: Batch, configuration: Configuration, loops: RowLoops = .best) -> Totals {
+        let columns = batch.columns
         var totals = Totals()
         let weightSum = weightSum(configuration, columns: columns)
-        var rowMax = maximum(logits, columns)
-        for i in 0..<rows {
-            let x = logits + i * columns
-            let g = gradient + i * columns
-            let next: UnsafePointer<Float>? = i + 1 < rows ? x + columns : nil
-            let target = targets[i]
+        var rowMax = maximum(batch.logits, columns, loops: loops)
+        for i in 0..<batch.rows {
+            let x = batch.logits + i * columns
+            let g = batch.gradient + i * columns
+            let next: UnsafePointer<Float>? = i + 1 < batch.rows ? x + columns : nil
+            let target = batch.targets[i]
             if target == configuration.ignoreIndex {
                 g.update(repeating: 0, count: columns)
-                rowLosses?[i] = 0
-                if let next { rowMax = maximum(next, columns) }
+                batch.rowLosses?[i] = 0
+                if let next { rowMax = maximum(next, columns, loops: loops) }
                 continue
             }
 
@@ -181,67 +302,14 @@ enum SoftmaxCrossEntropyKernel {
             let zSum = configuration.smoothing > 0
                 ? weightedShiftedSum(x, columns: columns, max: rowMax, weight: configuration.weight?.baseAddress)
                 : 0
-            // exp(x − max) into the gradient row and its sum; meanwhile the next row's maximum,
-            // so that its load from memory overlaps this row's arithmetic.
-            let shift = SIMD8<Float>(repeating: rowMax)
-            var s0 = SIMD8<Float>()
-            var s1 = SIMD8<Float>()
-            var m0 = SIMD8<Float>(repeating: -.infinity)
-            var m1 = m0
-            var j = 0
-            if let next {
-                while j + 16 <= columns {
-                    let e0 = FastMath.expOfNonPositive(FastMath.load(x + j) - shift)
-                    let e1 = FastMath.expOfNonPositive(FastMath.load(x + j + 8) - shift)
-                    m0 = FastMath.max(m0, FastMath.load(next + j))
-                    m1 = FastMath.max(m1, FastMath.load(next + j + 8))
-                    FastMath.store(e0, g + j)
-                    FastMath.store(e1, g + j + 8)
-                    s0 += e0
-                    s1 += e1
-                    j += 16
-                }
-            } else {
-                while j + 16 <= columns {
-                    let e0 = FastMath.expOfNonPositive(FastMath.load(x + j) - shift)
-                    let e1 = FastMath.expOfNonPositive(FastMath.load(x + j + 8) - shift)
-                    FastMath.store(e0, g + j)
-                    FastMath.store(e1, g + j + 8)
-                    s0 += e0
-                    s1 += e1
-                    j += 16
-                }
-            }
-            if j + 8 <= columns {
-                let e0 = FastMath.expOfNonPositive(FastMath.load(x + j) - shift)
-                if let next { m0 = FastMath.max(m0, FastMath.load(next + j)) }
-                FastMath.store(e0, g + j)
-                s0 += e0
-                j += 8
-            }
-            if j < columns {
-                var tail = SIMD8<Float>(repeating: -.infinity)     // exp(−∞) = 0 adds nothing
-                for lane in 0..<(columns - j) { tail[lane] = x[j + lane] }
-                let e = FastMath.expOfNonPositive(tail - shift)
-                for lane in 0..<(columns - j) { g[j + lane] = e[lane] }
-                s1 += e
-            }
-            let expSum = (s0 + s1).sum()
-            if let next {
-                var nextMax = horizontalMaximum(FastMath.max(m0, m1))
-                while j < columns {
-                    if next[j] > nextMax { nextMax = next[j] }
-                    j += 1
-                }
-                rowMax = nextMax == -.infinity && next[0].isNaN ? next[0] : nextMax
-            }
-
+            let expSum = exponentials(
+                x, shift: rowMax, into: g, columns: columns, next: next, nextMaximum: &rowMax, loops: loops)
             let loss = finishRow(
                 gradient: g, columns: columns, target: t, zTarget: zTarget, weightedZSum: zSum,
                 logSum: logOfSum(SIMD8(repeating: expSum))[0], expSum: expSum,
                 configuration: configuration, weightSum: weightSum,
-                rowScale: scale * (upstream?[i] ?? 1), totals: &totals)
-            rowLosses?[i] = loss
+                rowScale: batch.scale * (batch.upstream?[i] ?? 1), loops: loops, totals: &totals)
+            batch.rowLosses?[i] = loss
         }
         return totals
     }
@@ -278,7 +346,7 @@ enum SoftmaxCrossEntropyKernel {
     static func finishRow(
         gradient g: UnsafeMutablePointer<Float>, columns: Int, target: Int,
         zTarget: Float, weightedZSum: Float, logSum: Float, expSum: Float,
-        configuration: Configuration, weightSum: Float, rowScale: Float,
+        configuration: Configuration, weightSum: Float, rowScale: Float, loops: RowLoops,
         totals: inout Totals
     ) -> Float {
         let eps = configuration.smoothing
@@ -288,7 +356,7 @@ enum SoftmaxCrossEntropyKernel {
         let inverseSum = 1 / expSum
         guard eps > 0 else {
             let kNLL = rowScale * wy
-            scaleRow(g, columns: columns, by: kNLL * inverseSum)
+            scaleRow(g, columns: columns, by: kNLL * inverseSum, loops: loops)
             g[target] -= kNLL
             return nll
         }
@@ -307,7 +375,14 @@ enum SoftmaxCrossEntropyKernel {
 
     /// gⱼ ← gⱼ·k.
     @inline(__always)
-    static func scaleRow(_ g: UnsafeMutablePointer<Float>, columns: Int, by k: Float) {
+    static func scaleRow(_ g: UnsafeMutablePointer<Float>, columns: Int, by k: Float, loops: RowLoops) {
+        #if arch(x86_64)
+        switch loops {
+        case .avx512: return cvm_softmax_row_scale_avx512(g, columns, k)
+        case .avx2: return cvm_softmax_row_scale_avx2(g, columns, k)
+        case .portable: break
+        }
+        #endif
         let v = SIMD8<Float>(repeating: k)
         var j = 0
         while j + 8 <= columns {
