@@ -22,117 +22,91 @@ extension BatchSchedule {
     static let repeatPurpose: UInt64 = 4
     static let blockOrderPurpose: UInt64 = 5
 
-    mutating func fillQuota(epoch: Int, batch: Int, plan: EpochPlan, into indices: inout [Int32]) {
+    /// Batch `batch` of quota epoch `epoch`: each class's draws from its buffer, in the
+    /// apportioner's order, then shuffled with the batch's generator. Reaching a later batch
+    /// of the loaded epoch replays the apportionment of the batches in between; their draws
+    /// only move the buffers' cursors, but where a buffer wraps or label appearances are
+    /// counted (several labels a sample), into scratch.
+    mutating func fillQuota(epoch: Int, batch: Int, into indices: inout [Int32]) {
         var skipFrom = 0
         if case .quota(epoch, let next) = loaded, next <= batch {
             skipFrom = next
         } else {
             restoreCanonical()
-        }
-        let startEpoch = loaded == .canonical
-        let classSeed = startEpoch ? epochSeed(epoch, Self.classPurpose) : 0
-        if startEpoch {
-            apportioner = QuotaApportioner(
-                quotas: plan.quotas, batchCount: plan.batchCount, batchSize: configuration.batchSize,
-                rotationSeed: epochSeed(epoch, Self.rotationPurpose))
+            beginQuotaEpoch(epoch)
         }
         if batchSeedEpoch != epoch {
             batchSeed = epochSeed(epoch, Self.batchPurpose)
             batchSeedEpoch = epoch
         }
-        let batchSeed = self.batchSeed
-        // Move the working state out of self so it can be mutated side by side.
-        var buffers = [ClassBuffer]()
-        var storage = [Int32]()
-        var scratch = [Int32]()
-        var chosen = [Int32]()
-        var bonus = [UInt8]()
-        var appearances = [Int]()
-        var apportioner: QuotaApportioner? = nil
-        var arranger: ChunkedPassArranger? = nil
-        swap(&arranger, &self.arranger)
-        swap(&appearances, &self.appearances)
-        swap(&apportioner, &self.apportioner)
-        swap(&buffers, &self.buffers)
-        swap(&storage, &self.storage)
-        swap(&scratch, &self.scratch)
-        swap(&chosen, &self.chosen)
-        swap(&bonus, &self.bonus)
-        defer {
-            swap(&buffers, &self.buffers)
-            swap(&storage, &self.storage)
-            swap(&scratch, &self.scratch)
-            swap(&chosen, &self.chosen)
-            swap(&bonus, &self.bonus)
-            swap(&apportioner, &self.apportioner)
-            swap(&appearances, &self.appearances)
-            swap(&arranger, &self.arranger)
-        }
-        if startEpoch { arranger?.epochSeed = epochSeed(epoch, Self.blockOrderPurpose) }
-        var memberships: MultiLabels?
-        if case .multiple(let m) = labels { memberships = m }
-        if startEpoch { for l in appearances.indices { appearances[l] = 0 } }
-        let batchSize = configuration.batchSize
+        var rng = Xoshiro256StarStar(seed: batchSeed, stream: UInt64(batch))
+        let memberships = multiLabels
+        // The working state is borrowed property by property (distinct stored properties of
+        // self may be accessed side by side), so the draws run on pointers.
         storage.withUnsafeMutableBufferPointer { storage in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                bonus.withUnsafeMutableBufferPointer { bonus in
-                  appearances.withUnsafeMutableBufferPointer { appearances in
-                    guard let spare = scratch.baseAddress else { return }
-                    if startEpoch {
-                        for c in buffers.indices {
-                            buffers[c].beginEpoch(storage: storage, rng: Xoshiro256StarStar(seed: classSeed, stream: UInt64(c)), arranger: &arranger)
+            buffers.withUnsafeMutableBufferPointer { buffers in
+                appearances.withUnsafeMutableBufferPointer { appearances in
+                    let counted = memberships == nil ? nil : UnsafeBufferPointer(appearances)
+                    // Hands each class of the next batch its f_c (+ 1) draws in one call, so
+                    // that a buffer wrap knows every sample the batch already holds of the class.
+                    func draw(into destination: UnsafeMutablePointer<Int32>) -> Int {
+                        var written = 0
+                        apportioner!.nextBatch(appearances: counted) { c, m in
+                            buffers[c].take(m, storage: storage, into: destination + written, arranger: &arranger)
+                            written += m
                         }
-                    }
-                    // Hands each class of the next batch its f_c (+ 1) draws in one call, so a
-                    // buffer wrap knows every sample the batch already holds of that class.
-                    func draw(_ act: (inout ClassBuffer, Int) -> Void) {
-                        apportioner!.next(into: &chosen, appearances: memberships == nil ? nil : UnsafeBufferPointer(appearances))
-                        let floors = apportioner!.floors
-                        for c in chosen {
-                            if floors[Int(c)] == 0 { act(&buffers[Int(c)], 1) } else { bonus[Int(c)] = 1 }
-                        }
-                        for c32 in apportioner!.floorClasses {
-                            let c = Int(c32)
-                            act(&buffers[c], Int(floors[c]) + Int(bonus[c]))
-                            bonus[c] = 0
-                        }
+                        return written
                     }
                     // Counts every label of the drawn samples.
                     func count(_ drawn: UnsafeBufferPointer<Int32>) {
                         guard let memberships else { return }
                         for s in drawn { for l in memberships.labels(ofSample: Int(s)) { appearances[Int(l)] += 1 } }
                     }
-                    while skipFrom < batch {
-                        if memberships != nil {
-                            // Skipped batches still count appearances, so they are drawn into scratch.
-                            var written = 0
-                            draw { buffer, m in
-                                buffer.take(m, storage: storage, into: spare + written, arranger: &arranger)
-                                written += m
+                    if skipFrom < batch {
+                        scratch.withUnsafeMutableBufferPointer { scratch in
+                            let spare = scratch.baseAddress!
+                            while skipFrom < batch {
+                                if memberships != nil {
+                                    count(UnsafeBufferPointer(start: spare, count: draw(into: spare)))
+                                } else {
+                                    apportioner!.nextBatch { c, m in buffers[c].skip(m, storage: storage, scratch: spare, arranger: &arranger) }
+                                }
+                                skipFrom += 1
                             }
-                            count(UnsafeBufferPointer(start: spare, count: written))
-                        } else {
-                            draw { buffer, m in buffer.skip(m, storage: storage, scratch: spare, arranger: &arranger) }
                         }
-                        skipFrom += 1
                     }
                     indices.withUnsafeMutableBufferPointer { out in
-                        guard let outBase = out.baseAddress else { return }
-                        var written = 0
-                        draw { buffer, m in
-                            buffer.take(m, storage: storage, into: outBase + written, arranger: &arranger)
-                            written += m
-                        }
-                        internalInvariant(written == batchSize, "batch \(batch) of epoch \(epoch) holds \(written) draws, expected \(batchSize)")
+                        let written = draw(into: out.baseAddress!)
+                        internalInvariant(written == out.count, "batch \(batch) of epoch \(epoch) holds \(written) draws, expected \(out.count)")
                         count(UnsafeBufferPointer(out))
-                        var rng = Xoshiro256StarStar(seed: batchSeed, stream: UInt64(batch))
                         out.fisherYatesShuffle(using: &rng)
                     }
-                  }
                 }
             }
         }
         loaded = .quota(epoch: epoch, nextBatch: batch + 1)
+    }
+
+    /// Starts quota epoch `epoch` from the canonical grouping: its apportioner, no label
+    /// appearances yet, and a fresh pass of every class buffer.
+    private mutating func beginQuotaEpoch(_ epoch: Int) {
+        internalInvariant(loaded == .canonical, "a quota epoch starts from the canonical grouping")
+        let plan = self.plan(epoch: epoch)
+        apportioner = QuotaApportioner(
+            quotas: plan.quotas, batchCount: plan.batchCount, batchSize: configuration.batchSize,
+            rotationSeed: epochSeed(epoch, Self.rotationPurpose))
+        let blockSeed = epochSeed(epoch, Self.blockOrderPurpose)
+        arranger?.epochSeed = blockSeed
+        for l in appearances.indices { appearances[l] = 0 }
+        let classSeed = epochSeed(epoch, Self.classPurpose)
+        storage.withUnsafeMutableBufferPointer { storage in
+            buffers.withUnsafeMutableBufferPointer { buffers in
+                for c in buffers.indices {
+                    buffers[c].beginEpoch(storage: storage, rng: Xoshiro256StarStar(seed: classSeed, stream: UInt64(c)), arranger: &arranger)
+                }
+            }
+        }
+        loaded = .quota(epoch: epoch, nextBatch: 0)
     }
 
     mutating func fillPermutation(epoch: Int, batch: Int, into indices: inout [Int32]) {
@@ -151,7 +125,7 @@ extension BatchSchedule {
                 if arranger != nil {
                     arranger!.arrange(permutation, pass: 0, rng: &rng)
                 } else {
-                    permutation.fisherYatesShuffle(using: &rng)
+                    permutation.prefetchingShuffle(using: &rng)
                 }
             }
             swap(&arranger, &self.arranger)

@@ -61,7 +61,7 @@ public struct BatchSchedule: Sendable {
     /// K.
     public var classCount: Int { counts.count }
     /// Epochs of all phases.
-    public var totalEpochs: Int { configuration.totalEpochs }
+    public var totalEpochs: Int { phaseStarts[phaseStarts.count - 1] }
 
     let labels: Labels
     /// Each label's appearances so far in the loaded quota epoch (several labels a sample).
@@ -85,8 +85,6 @@ public struct BatchSchedule: Sendable {
     var loaded: Loaded
     /// The apportionment of the quota epoch in ``loaded``.
     var apportioner: QuotaApportioner?
-    var chosen: [Int32] = []
-    var bonus: [UInt8]
     /// The batch-shuffle seed of epoch `batchSeedEpoch` (derived once an epoch, not per batch).
     var batchSeed: UInt64 = 0
     var batchSeedEpoch = -1
@@ -231,7 +229,6 @@ public struct BatchSchedule: Sendable {
         self.index = grouping
         self.loaded = .canonical
         self.scratch = [Int32](repeating: 0, count: c.batchSize)
-        self.bonus = [UInt8](repeating: 0, count: classCount)
         let offsets = grouping.offsets
         self.buffers = (0..<classCount).map { ClassBuffer(start: offsets[$0], count: offsets[$0 + 1] - offsets[$0]) }
         self.arranger = c.chunkedOrder.map { ChunkedPassArranger(order: $0) }
@@ -299,23 +296,22 @@ public struct BatchSchedule: Sendable {
         precondition(batch >= 0, "batch numbers start at 0, got \(batch)")
         let p = phaseIndex(ofEpoch: epoch)
         let policy = configuration.phases[p].policy
-        let plan = self.plan(epoch: epoch)
         let count: Int
         switch policy {
         case .repeatFactor where !groupCounts.isEmpty:
             count = configuration.batchSize
             resize(&indices, to: count, filler: 0)
-            fillDrawList(epoch: epoch, batch: batch, plan: plan, into: &indices)
+            fillDrawList(epoch: epoch, batch: batch, plan: plan(epoch: epoch), into: &indices)
         case .power, .progressive, .repeatFactor:
             count = configuration.batchSize
             resize(&indices, to: count, filler: 0)
-            fillQuota(epoch: epoch, batch: batch, plan: plan, into: &indices)
+            fillQuota(epoch: epoch, batch: batch, into: &indices)
         case .natural:
-            count = frequencyBatchSize(plan, batch: batch)
+            count = frequencyBatchSize(plan(epoch: epoch), batch: batch)
             resize(&indices, to: count, filler: 0)
             fillPermutation(epoch: epoch, batch: batch, into: &indices)
         case .weighted:
-            count = frequencyBatchSize(plan, batch: batch)
+            count = frequencyBatchSize(plan(epoch: epoch), batch: batch)
             resize(&indices, to: count, filler: 0)
             fillWeighted(epoch: epoch, batch: batch, into: &indices)
         }

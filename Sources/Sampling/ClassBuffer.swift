@@ -65,11 +65,9 @@ struct ClassBuffer: Sendable {
                 wrap(storage: storage, takenThisDraw: UnsafeBufferPointer(start: out, count: written), draw: m, arranger: &arranger)
             }
             let n = Swift.min(m - written, count - cursor)
-            if n == 1 {
-                out[written] = storage[start + cursor]
-            } else {
-                (out + written).update(from: storage.baseAddress! + start + cursor, count: n)
-            }
+            // A loop, not memmove: runs are short (a class's share of one batch).
+            let run = storage.baseAddress! + start + cursor, destination = out + written
+            for i in 0..<n { destination[i] = run[i] }
             cursor += n
             written += n
         }
@@ -124,7 +122,7 @@ struct ClassBuffer: Sendable {
         if arranger != nil {
             firstRun = arranger!.arrange(segment, pass: passes, rng: &rng)
         } else {
-            segment.fisherYatesShuffle(using: &rng)
+            segment.prefetchingShuffle(using: &rng)
         }
     }
 

@@ -41,8 +41,14 @@ struct QuotaApportioner: Sendable {
     private var deferred: [Priority] = []
     /// Released extras tied for the last slots of a batch (several labels a sample).
     private var tied: [Priority] = []
+    /// The classes given an extra slot in the batch being drawn (``nextBatch(appearances:_:)``).
+    private var chosen: [Int32] = []
+    /// 1 for a class with f_c > 0 among ``chosen``, while its draws are handed out.
+    private var bonus: [UInt8]
     /// The next batch (counting padding past b).
     private(set) var nextBatch = 0
+    /// `nextBatch mod b`, its batch within the plan.
+    private var slot = 0
 
     /// PD² priority of a class's next extra: smaller is more urgent.
     struct Priority: Comparable, Sendable {
@@ -84,6 +90,7 @@ struct QuotaApportioner: Sendable {
         for (rank, c) in rotation.enumerated() { rankOf[Int(c)] = Int32(rank) }
         self.rankOf = rankOf
         self.given = [Int32](repeating: 0, count: k)
+        self.bonus = [UInt8](repeating: 0, count: k)
         restartPlan()
     }
 
@@ -95,56 +102,82 @@ struct QuotaApportioner: Sendable {
         queue.build(items)
     }
 
-    /// Writes the classes that get an extra slot in the next batch (R of them, distinct) to
-    /// `chosen`, and moves on a batch.
+    /// Moves on a batch and hands out its draws class by class: `draw(c, m)` for every class
+    /// with m = f_c or f_c + 1 ≥ 1 draws in the batch, first the classes with f_c = 0 that get
+    /// one of its R extra slots (in the order PD² gives them), then the classes with f_c > 0
+    /// in label order — the order a batch is written in before its shuffle.
     ///
-    /// - Parameter appearances: With several labels a sample, each label's appearances so far
-    ///   this epoch (counting every label of every drawn sample). Where PD² leaves a choice
-    ///   (more extras tied on deadline, b-bit and group deadline than slots left), the labels
-    ///   with the fewest appearances get the slots, then the rotation decides. `nil`: the
-    ///   rotation alone.
-    mutating func next(into chosen: inout [Int32], appearances: UnsafeBufferPointer<Int>? = nil) {
-        if nextBatch > 0 && nextBatch % batchCount == 0 { restartPlan() }
-        let slot = nextBatch % batchCount
+    /// - Parameters:
+    ///   - appearances: With several labels a sample, each label's appearances so far this
+    ///     epoch (counting every label of every drawn sample). Where PD² leaves a choice (more
+    ///     extras tied on deadline, b-bit and group deadline than slots left), the labels with
+    ///     the fewest appearances get the slots, then the rotation decides. `nil`: the rotation
+    ///     alone.
+    ///   - draw: Takes a class and its draws in the batch.
+    /// - Complexity: O(R log K + classes with f_c > 0).
+    @inline(__always)
+    mutating func nextBatch(appearances: UnsafeBufferPointer<Int>? = nil, _ draw: (_ c: Int, _ m: Int) -> Void) {
+        chooseExtras(appearances: appearances)
+        // Index loops: iterating the arrays themselves would retain them around every call.
+        for i in chosen.indices {
+            let c = Int(chosen[i])
+            if floors[c] == 0 { draw(c, 1) } else { bonus[c] = 1 }
+        }
+        for i in floorClasses.indices {
+            let c = Int(floorClasses[i])
+            let extra = bonus[c]
+            if extra != 0 { bonus[c] = 0 }
+            draw(c, Int(floors[c]) + Int(extra))
+        }
+    }
+
+    /// Puts the classes that get an extra slot in the next batch (R of them, distinct) in
+    /// ``chosen``, and moves on a batch.
+    private mutating func chooseExtras(appearances: UnsafeBufferPointer<Int>?) {
+        if slot == 0 && nextBatch > 0 { restartPlan() }
         chosen.removeAll(keepingCapacity: true)
-        deferred.removeAll(keepingCapacity: true)
-        // The most urgent released extras. A class whose next extra is not released yet is set
-        // aside; consecutive windows of a class overlap by at most one batch, so that is rare.
-        while chosen.count < extrasPerBatch, let p = queue.pop() {
-            let c = rotation[Int(p.tie & 0xFFFF_FFFF)]
-            if release(of: Int(c), extra: Int(given[Int(c)])) > slot {
-                deferred.append(p)
-            } else if let appearances {
-                chooseAmongTied(p, slot: slot, appearances: appearances, into: &chosen)
-            } else {
-                chosen.append(c)
+        // R = 0 (every quota a multiple of b): nothing to choose.
+        if extrasPerBatch > 0 {
+            deferred.removeAll(keepingCapacity: true)
+            // The most urgent released extras. A class whose next extra is not released yet is
+            // set aside; consecutive windows of a class overlap by at most one batch, so that is
+            // rare.
+            while chosen.count < extrasPerBatch, let p = queue.pop() {
+                let c = rotation[Int(p.tie & 0xFFFF_FFFF)]
+                if release(of: Int(c), extra: Int(given[Int(c)])) > slot {
+                    deferred.append(p)
+                } else if let appearances {
+                    chooseAmongTied(p, appearances: appearances)
+                } else {
+                    chosen.append(c)
+                }
+            }
+            // Never needed when every extra keeps to its window; kept so the quotas stay exact
+            // whatever happens: the most urgent of those set aside.
+            var reused = 0
+            while chosen.count < extrasPerBatch && reused < deferred.count {
+                chosen.append(rotation[Int(deferred[reused].tie & 0xFFFF_FFFF)])
+                reused += 1
+            }
+            for p in deferred[reused...] { queue.push(p) }
+            for c32 in chosen {
+                let c = Int(c32)
+                given[c] += 1
+                if given[c] < extras[c] { queue.push(priority(of: c, extra: Int(given[c]))) }
             }
         }
-        // Never needed when every extra keeps to its window; kept so the quotas stay exact
-        // whatever happens: the most urgent of those set aside.
-        var reused = 0
-        while chosen.count < extrasPerBatch && reused < deferred.count {
-            chosen.append(rotation[Int(deferred[reused].tie & 0xFFFF_FFFF)])
-            reused += 1
-        }
         internalInvariant(chosen.count == extrasPerBatch, "batch \(nextBatch): \(chosen.count) extra slots filled, expected \(extrasPerBatch)")
-        for p in deferred[reused...] { queue.push(p) }
-        for c32 in chosen {
-            let c = Int(c32)
-            given[c] += 1
-            if given[c] < extras[c] { queue.push(priority(of: c, extra: Int(given[c]))) }
-        }
         nextBatch += 1
+        slot += 1
+        if slot == batchCount { slot = 0 }
         internalInvariant(
-            nextBatch % batchCount != 0 || zip(given, extras).allSatisfy { $0 == $1 },
+            slot != 0 || zip(given, extras).allSatisfy { $0 == $1 },
             "the plan's last batch left extras ungiven")
     }
 
     /// Gives the slots left to `first` and the released extras tied with it (same deadline,
     /// b-bit and group deadline), fewest appearances first; the rest go back on the queue.
-    private mutating func chooseAmongTied(
-        _ first: Priority, slot: Int, appearances: UnsafeBufferPointer<Int>, into chosen: inout [Int32]
-    ) {
+    private mutating func chooseAmongTied(_ first: Priority, appearances: UnsafeBufferPointer<Int>) {
         tied.removeAll(keepingCapacity: true)
         tied.append(first)
         while let q = queue.top, q.due == first.due, q.tie >> 32 == first.tie >> 32 {

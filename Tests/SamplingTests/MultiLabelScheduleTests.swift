@@ -73,12 +73,14 @@ import Testing
         var apportioner = QuotaApportioner(quotas: [1, 1, 1, 1], batchCount: 4, batchSize: 1, rotationSeed: 3)
         var chosen = [Int32]()
         for (appearances, expected) in [([5, 0, 3, 9], 1), ([5, 0, 3, 9], 2), ([0, 9, 9, 9], 0), ([9, 9, 9, 9], 3)] {
-            appearances.withUnsafeBufferPointer { apportioner.next(into: &chosen, appearances: $0) }
+            chosen.removeAll()
+            appearances.withUnsafeBufferPointer { apportioner.nextBatch(appearances: $0) { c, _ in chosen.append(Int32(c)) } }
             #expect(chosen == [Int32(expected)], "appearances \(appearances)")
         }
         // Two slots a batch out of three tied labels: the two least seen.
         var two = QuotaApportioner(quotas: [1, 1, 1, 1, 1, 1], batchCount: 3, batchSize: 2, rotationSeed: 4)
-        [7, 1, 4, 8, 8, 8].withUnsafeBufferPointer { two.next(into: &chosen, appearances: $0) }
+        chosen.removeAll()
+        [7, 1, 4, 8, 8, 8].withUnsafeBufferPointer { two.nextBatch(appearances: $0) { c, _ in chosen.append(Int32(c)) } }
         #expect(Set(chosen) == [1, 2])
     }
 

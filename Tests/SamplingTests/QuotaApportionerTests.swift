@@ -3,8 +3,8 @@ import Foundation
 import Testing
 @testable import Sampling
 
-/// The apportionment alone, on random quotas: per-batch ⌊⌋/⌈⌉, exact totals, distinct extra
-/// classes, and PD²'s lag bound (within 1 of the share after every batch).
+/// The apportionment alone, on random quotas: per-batch ⌊⌋/⌈⌉, exact totals, R extra slots to
+/// distinct classes, and PD²'s lag bound (within 1 of the share after every batch).
 @Suite struct QuotaApportionerTests {
     @Test("PD² apportionment keeps every class within 1 of its share", arguments: [UInt64](0..<60))
     func lagWithinOne(seed: UInt64) {
@@ -15,14 +15,24 @@ import Testing
         let weights = (0..<k).map { _ in pow(10, rng.nextUniform(0, 4)) }
         let quotas = EpochPlan.largestRemainder(total: batches * batchSize, weights: weights)
         var apportioner = QuotaApportioner(quotas: quotas, batchCount: batches, batchSize: batchSize, rotationSeed: seed)
+        let floors = apportioner.floors.map(Int.init)
         var given = [Int](repeating: 0, count: k)
-        var chosen = [Int32]()
-        var worst = 0.0, repeated = 0, wrongSize = 0
+        var worst = 0.0, repeated = 0, wrongSize = 0, wrongCount = 0
         for j in 0..<(2 * batches) {
-            apportioner.next(into: &chosen)
-            if Set(chosen).count != chosen.count { repeated += 1 }
-            if chosen.count != apportioner.extrasPerBatch { wrongSize += 1 }
-            for c in chosen { given[Int(c)] += 1 }
+            var calls = [Int](repeating: 0, count: k)
+            var extrasOfBatch = 0, drawsOfBatch = 0
+            apportioner.nextBatch { c, m in
+                calls[c] += 1
+                drawsOfBatch += m
+                let extra = m - floors[c]
+                if extra != 0 && extra != 1 { wrongCount += 1 }
+                extrasOfBatch += extra
+                given[c] += extra
+            }
+            if calls.contains(where: { $0 > 1 }) { repeated += 1 }
+            // Every class with f_c > 0 is drawn in every batch.
+            if zip(calls, floors).contains(where: { $0 == 0 && $1 > 0 }) { wrongCount += 1 }
+            if extrasOfBatch != apportioner.extrasPerBatch || drawsOfBatch != batchSize { wrongSize += 1 }
             // Extras so far against (j + 1)·r_c / b, within this pass of the plan.
             let slot = j % batches
             for c in 0..<k {
@@ -35,8 +45,9 @@ import Testing
             }
         }
         let context = "seed \(seed): K=\(k) B=\(batchSize) b=\(batches)"
-        #expect(repeated == 0, "\(context): a class twice among a batch's extras")
-        #expect(wrongSize == 0, "\(context): a batch with the wrong number of extras")
+        #expect(repeated == 0, "\(context): a class handed out twice in a batch")
+        #expect(wrongCount == 0, "\(context): a class drawn other than f_c or f_c + 1 times in a batch")
+        #expect(wrongSize == 0, "\(context): a batch with the wrong number of extras or draws")
         #expect(worst < 1, "\(context): lag \(worst)")
         #expect(zip(given, quotas).allSatisfy { $0 == 2 * ($1 % batches) }, "\(context): padding does not repeat the plan")
     }
