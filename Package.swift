@@ -34,7 +34,7 @@ let package = Package(
         // row gather with prefetch (RowGather.c).
         .target(name: "CVectorMath"),
         .target(name: "Datasets", dependencies: ["CHDF5", "CLibdeflate", "CVectorMath"]),
-        .target(name: "Sampling", dependencies: ["Datasets"]),
+        .target(name: "Sampling", dependencies: ["Datasets", "CVectorMath"]),
         // Dense products go through BLAS: OpenBLAS on Linux, Accelerate on macOS.
         .target(
             name: "Training",

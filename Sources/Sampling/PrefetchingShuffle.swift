@@ -1,4 +1,5 @@
 import Datasets
+import CVectorMath
 
 extension UnsafeMutableBufferPointer where Element == Int32 {
     /// Shuffles in place with ``Swift/MutableCollection/fisherYatesShuffle(using:)``'s
@@ -37,7 +38,7 @@ extension UnsafeMutableBufferPointer where Element == Int32 {
                 if ahead > 0 {
                     let k = local.nextBounded(ahead + 1)
                     ring[ahead & mask] = k
-                    prefetchForWriting(base + k)
+                    cvm_prefetch_for_writing(base + k)
                     ahead -= 1
                 }
                 if i < n {
@@ -57,16 +58,4 @@ extension UnsafeMutableBufferPointer where Element == Int32 {
 
     /// Steps between drawing a swap position and making the swap (a power of 2).
     static var prefetchDistance: Int { 16 }
-}
-
-/// Asks the processor to bring the cache line holding `address` into the cache for a write
-/// (LLVM's `llvm.prefetch` intrinsic: read/write 1, locality 3, data cache). A hint only: it
-/// changes no value, and the literal arguments must stay literals (the intrinsic takes
-/// immediates).
-@_silgen_name("llvm.prefetch.p0")
-private func llvmPrefetch(_ address: UnsafeRawPointer, _ readOrWrite: Int32, _ locality: Int32, _ cacheType: Int32)
-
-@inline(__always)
-private func prefetchForWriting(_ address: UnsafeMutablePointer<Int32>) {
-    llvmPrefetch(UnsafeRawPointer(address), 1, 3, 1)
 }

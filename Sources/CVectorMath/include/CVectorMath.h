@@ -27,6 +27,13 @@ static inline cvm_float8 cvm_sqrt8(cvm_float8 x) {
 #endif
 }
 
+/// Asks the processor to bring the cache line holding `address` into the cache, about to be
+/// written (`__builtin_prefetch(address, 1, 3)`). A hint only: it changes no value and never
+/// faults, whatever the address.
+static inline void cvm_prefetch_for_writing(const void *address) {
+    __builtin_prefetch(address, 1, 3);
+}
+
 /// Copies rows `rows[0], …, rows[count − 1]` of `dimension` floats out of the row-major
 /// `source` into `destination`, row i of the result at `destination + i · dimension`.
 ///
