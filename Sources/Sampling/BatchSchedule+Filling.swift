@@ -114,8 +114,6 @@ extension BatchSchedule {
             let permutationSeed = epochSeed(epoch, Self.permutationPurpose)
             let n = sampleCount
             let blockSeed = epochSeed(epoch, Self.blockOrderPurpose)
-            var arranger: ChunkedPassArranger? = nil
-            swap(&arranger, &self.arranger)
             arranger?.epochSeed = blockSeed
             storage.withUnsafeMutableBufferPointer { storage in
                 var permutation = UnsafeMutableBufferPointer(rebasing: storage[0..<n])
@@ -128,7 +126,6 @@ extension BatchSchedule {
                     permutation.prefetchingShuffle(using: &rng)
                 }
             }
-            swap(&arranger, &self.arranger)
             loaded = .permutation(epoch: epoch)
         }
         readAround(length: sampleCount, batch: batch, into: &indices)
@@ -183,7 +180,7 @@ extension BatchSchedule {
                 }
                 internalInvariant(written == plan.draws, "epoch \(epoch) lists \(written) draws, expected \(plan.draws)")
                 var list = UnsafeMutableBufferPointer(rebasing: storage[0..<written])
-                list.fisherYatesShuffle(using: &rng)
+                list.prefetchingShuffle(using: &rng)
             }
             loaded = .drawList(epoch: epoch)
             apportioner = nil

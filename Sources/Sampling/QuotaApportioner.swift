@@ -45,9 +45,7 @@ struct QuotaApportioner: Sendable {
     private var chosen: [Int32] = []
     /// 1 for a class with f_c > 0 among ``chosen``, while its draws are handed out.
     private var bonus: [UInt8]
-    /// The next batch (counting padding past b).
-    private(set) var nextBatch = 0
-    /// `nextBatch mod b`, its batch within the plan.
+    /// The next batch within the plan (0..<b; padding past b starts the plan again).
     private var slot = 0
 
     /// PD² priority of a class's next extra: smaller is more urgent.
@@ -134,7 +132,6 @@ struct QuotaApportioner: Sendable {
     /// Puts the classes that get an extra slot in the next batch (R of them, distinct) in
     /// ``chosen``, and moves on a batch.
     private mutating func chooseExtras(appearances: UnsafeBufferPointer<Int>?) {
-        if slot == 0 && nextBatch > 0 { restartPlan() }
         chosen.removeAll(keepingCapacity: true)
         // R = 0 (every quota a multiple of b): nothing to choose.
         if extrasPerBatch > 0 {
@@ -166,13 +163,13 @@ struct QuotaApportioner: Sendable {
                 if given[c] < extras[c] { queue.push(priority(of: c, extra: Int(given[c]))) }
             }
         }
-        internalInvariant(chosen.count == extrasPerBatch, "batch \(nextBatch): \(chosen.count) extra slots filled, expected \(extrasPerBatch)")
-        nextBatch += 1
+        internalInvariant(chosen.count == extrasPerBatch, "batch \(slot) of the plan: \(chosen.count) extra slots filled, expected \(extrasPerBatch)")
         slot += 1
-        if slot == batchCount { slot = 0 }
-        internalInvariant(
-            slot != 0 || zip(given, extras).allSatisfy { $0 == $1 },
-            "the plan's last batch left extras ungiven")
+        if slot == batchCount {
+            internalInvariant(zip(given, extras).allSatisfy { $0 == $1 }, "the plan's last batch left extras ungiven")
+            slot = 0
+            restartPlan()
+        }
     }
 
     /// Gives the slots left to `first` and the released extras tied with it (same deadline,
