@@ -13,51 +13,12 @@ Usage as a script (for the Swift test that checks the two agree):
 """
 
 import math
+import pathlib
 import sys
 
-MASK = (1 << 64) - 1
-
-
-def mix(value):
-    """SplitMix64's finaliser."""
-    z = value & MASK
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-    return z ^ (z >> 31)
-
-
-class Xoshiro256StarStar:
-    """xoshiro256** seeded by four SplitMix64 outputs, as Xoshiro256StarStar(seed:stream:)."""
-
-    def __init__(self, seed, stream):
-        state = mix(seed ^ mix((stream + 0x632BE59BD9B4E019) & MASK))   # deriveSeed
-        self.s = []
-        for _ in range(4):
-            state = (state + 0x9E3779B97F4A7C15) & MASK
-            self.s.append(mix(state))
-
-    def next(self):
-        s0, s1, s2, s3 = self.s
-        rotl = lambda x, k: ((x << k) | (x >> (64 - k))) & MASK
-        result = (rotl((s1 * 5) & MASK, 7) * 9) & MASK
-        t = (s1 << 17) & MASK
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = rotl(s3, 45)
-        self.s = [s0, s1, s2, s3]
-        return result
-
-    def bounded(self, bound):
-        """A uniform integer in [0, bound) by Lemire's multiply-and-reject (nextBounded)."""
-        product = self.next() * bound
-        if product & MASK < bound:
-            threshold = ((1 << 64) - bound) % bound
-            while product & MASK < threshold:
-                product = self.next() * bound
-        return product >> 64
+# The package's generators in Python, shared with the fixture scripts.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "fixtures"))
+from make_random_fixtures import Xoshiro  # noqa: E402
 
 
 def stratified_split_rows(labels, fraction, seed):
@@ -65,15 +26,14 @@ def stratified_split_rows(labels, fraction, seed):
     if not 0 < fraction < 1:
         raise ValueError(f"the test fraction must be between 0 and 1 (exclusive), got {fraction}")
     labels = [int(x) for x in labels]
+    by_class = [[] for _ in range(max(labels) + 1 if labels else 0)]
+    for i, label in enumerate(labels):
+        by_class[label].append(i)       # each class's rows, ascending
     held = set()
-    for c in range(max(labels) + 1 if labels else 0):
-        rows = [i for i, label in enumerate(labels) if label == c]
+    for c, rows in enumerate(by_class):
         if len(rows) < 2:
             continue
-        rng = Xoshiro256StarStar(seed, c)
-        for i in range(len(rows) - 1, 0, -1):
-            j = rng.bounded(i + 1)
-            rows[i], rows[j] = rows[j], rows[i]
+        Xoshiro.stream(seed, c).shuffle(rows)
         exact = fraction * len(rows)
         wanted = math.floor(exact) + (1 if exact - math.floor(exact) >= 0.5 else 0)   # Swift's rounded()
         held.update(rows[:min(len(rows) - 1, max(1, wanted))])
