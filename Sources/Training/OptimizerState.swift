@@ -24,11 +24,6 @@ public struct OptimizerState: Sendable, Equatable {
             self.step = step
             self.buffers = buffers
         }
-
-        /// The buffer called `name`, if any.
-        public func buffer(named name: String) -> NamedTensor? {
-            buffers.first { $0.name == name }
-        }
     }
 
     /// The stepped parameters' states, in increasing parameter position.

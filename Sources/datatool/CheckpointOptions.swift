@@ -33,14 +33,7 @@ struct CheckpointOptions: ParsableArguments {
     /// file (which the run is meant to replace), and a target that cannot be written.
     func checkTarget(force: Bool) throws {
         guard let checkpoint else { return }
-        try checkOutputs([checkpoint], force: force || resume.map { Self.sameFile(checkpoint, $0) } == true)
-    }
-
-    /// Whether two paths name one existing file.
-    static func sameFile(_ a: String, _ b: String) -> Bool {
-        var first = stat(), second = stat()
-        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
-        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+        try checkOutputs([checkpoint], force: force || resume.map { sameFile(checkpoint, $0) } == true)
     }
 
     /// The `--resume` checkpoint, read after probing the file in a child process (libhdf5 can
@@ -52,12 +45,7 @@ struct CheckpointOptions: ParsableArguments {
         guard let resume else { return nil }
         try FileProbe.check(resume, scope: .listing)
         return try Self.naming(resume) {
-            var attributes = [String: HDF5AttributeValue]()
-            for attribute in try HDF5File(path: resume).rootAttributes() {
-                if let value = attribute.value { attributes[attribute.name] = value }
-            }
-            try TrainingCheckpoint.checkFormat(attributes)
-            return try TrainingCheckpoint(archive: readTensorArchive(from: resume))
+            try TrainingCheckpoint(archive: readTensorArchive(from: resume, checkingAttributes: TrainingCheckpoint.checkFormat))
         }
     }
 

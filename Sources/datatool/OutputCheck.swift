@@ -11,3 +11,10 @@ func checkOutputs(_ paths: [String?], force: Bool) throws {
         try checkOutputPath(path)
     }
 }
+
+/// Whether `a` and `b` name the same existing file (one device and inode).
+func sameFile(_ a: String, _ b: String) -> Bool {
+    var first = stat(), second = stat()
+    guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+}

@@ -112,11 +112,4 @@ struct Predict: ParsableCommand {
         print(TextTable.render(table).joined(separator: "\n"))
         if let output { print("\npredictions: \(output) (/classes, /logits, /probabilities)") }
     }
-
-    /// Whether `a` and `b` name the same existing file.
-    private func sameFile(_ a: String, _ b: String) -> Bool {
-        var first = stat(), second = stat()
-        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
-        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
-    }
 }
