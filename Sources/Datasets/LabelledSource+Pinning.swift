@@ -86,30 +86,38 @@ struct PinnedRows: Sendable {
         check: ((rows: UnsafeBufferPointer<Int>, values: UnsafeBufferPointer<Float>)) throws -> Void
     ) throws {
         guard let out = destination.baseAddress else { return }
-        var unpinnedRows = [Int]()
-        var unpinnedPositions = [Int]()
-        slots.withUnsafeBufferPointer { slots in
-            features.withUnsafeBufferPointer { features in
-                guard let pinned = features.baseAddress else { return }
-                for (position, row) in rows.enumerated() {
-                    let slot = Int(slots[row])
-                    if slot >= 0 {
-                        (out + position * d).update(from: pinned + slot * d, count: d)
-                    } else {
-                        unpinnedRows.append(row)
-                        unpinnedPositions.append(position)
+        let k = rows.count
+        // The batch's unpinned rows and their positions, without allocating per batch.
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * k) { lists in
+            let unpinnedRows = lists.baseAddress!, unpinnedPositions = unpinnedRows + k
+            var unpinned = 0
+            slots.withUnsafeBufferPointer { slots in
+                features.withUnsafeBufferPointer { features in
+                    for position in 0..<k {
+                        let row = rows[position], slot = Int(slots[row])
+                        if slot >= 0 {
+                            (out + position * d).update(from: features.baseAddress! + slot * d, count: d)
+                        } else {
+                            unpinnedRows[unpinned] = row
+                            unpinnedPositions[unpinned] = position
+                            unpinned += 1
+                        }
                     }
                 }
             }
-        }
-        guard !unpinnedRows.isEmpty else { return }
-        let read = try dataset.gatherRows(unpinnedRows)
-        try unpinnedRows.withUnsafeBufferPointer { rows in
-            try read.withUnsafeBufferPointer { values in
-                try check((rows, values))
-                guard let source = values.baseAddress else { return }
-                for (i, position) in unpinnedPositions.enumerated() {
-                    (out + position * d).update(from: source + i * d, count: d)
+            if unpinned == 0 { return }
+            if unpinned == k {
+                // No row of the batch is pinned: read straight into place.
+                try dataset.gatherRows(rows, into: destination)
+                try check((rows, UnsafeBufferPointer(rebasing: destination[..<(k * d)])))
+                return
+            }
+            let list = UnsafeBufferPointer(start: unpinnedRows, count: unpinned)
+            try withUnsafeTemporaryAllocation(of: Float.self, capacity: unpinned * d) { read in
+                try dataset.gatherRows(list, into: read)
+                try check((list, UnsafeBufferPointer(read)))
+                for i in 0..<unpinned {
+                    (out + unpinnedPositions[i] * d).update(from: read.baseAddress! + i * d, count: d)
                 }
             }
         }

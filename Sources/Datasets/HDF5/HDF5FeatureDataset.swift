@@ -6,6 +6,7 @@ import Darwin
 import Musl
 #endif
 import CHDF5
+import CVectorMath
 
 /// A features dataset kept open for reading rows on demand: the out-of-core
 /// ``FeatureRowSource`` the batch gatherers use when the data does not fit in memory.
@@ -406,12 +407,8 @@ public final class HDF5FeatureDataset: FeatureRowSource, @unchecked Sendable {
             case .contiguous(let contiguous):
                 try contiguous.gather(rows, into: target)
             case .inMemory(let values):
-                values.withUnsafeBufferPointer { values in
-                    let source = values.baseAddress!
-                    for (position, row) in rows.enumerated() {
-                        (target + position * d).update(from: source + row * d, count: d)
-                    }
-                }
+                // The in-memory gather of every row source (rows requested ahead of the copy).
+                values.withUnsafeBufferPointer { values in cvm_gather_rows(values.baseAddress!, d, rows.baseAddress!, k, target) }
             case .library:
                 try gatherWithLibrary(rows, into: target)
             }
