@@ -137,15 +137,17 @@ public final class MLP: Classifier {
         try forward(x, into: &output, training: isTraining)
     }
 
-    /// Computes the logits for `x` in training mode or not (whatever ``isTraining`` says) and
-    /// copies them into `output` (reshaped to `[B, outputs]`; no allocation once it has the
-    /// capacity). The ``Classifier`` entry point.
+    /// Computes the logits for `x` in training mode or not (whatever ``isTraining`` says) into
+    /// `output` (reshaped to `[B, outputs]`). The ``Classifier`` entry point, once a step: the
+    /// network computes into its own logits matrix and trades it for `output`, so the logits
+    /// are not copied, and the caller's previous matrix is the next pass's destination (no
+    /// allocation once both have the capacity).
     ///
     /// - Throws: ``LayerError/shapeMismatch(name:rows:columns:expected:)`` when `x` does not
     ///   have `inputs` columns.
     public func forward(_ x: Matrix, into output: inout Matrix, training: Bool) throws {
         try run(x, training: training)
-        output.copy(from: logits)
+        swap(&output, &logits)
     }
 
     /// The logits for `x` in evaluation mode, whatever ``isTraining`` says (`model.eval()`
@@ -182,9 +184,9 @@ public final class MLP: Classifier {
     /// - Complexity: O(B · Σ layer in·out); the first layer's input gradient is not computed.
     public func backward(dLogits: Matrix, headOnly: Bool = false) throws {
         guard hasForwardPass else { throw LayerError.noForwardPass }
-        guard dLogits.rows == logits.rows, dLogits.columns == outputs else {
+        guard dLogits.rows == input.rows, dLogits.columns == outputs else {
             throw LayerError.shapeMismatch(name: "dLogits", rows: dLogits.rows, columns: dLogits.columns,
-                                           expected: "\(logits.rows)×\(outputs), the logits of the latest forward pass")
+                                           expected: "\(input.rows)×\(outputs), the logits of the latest forward pass")
         }
         let last = linears.count - 1
         guard last > 0 else {
