@@ -345,7 +345,10 @@ public final class Trainer<Model: Classifier> {
                 loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen)))
         }
         try finishEpoch()
-        return TrainingReport(epochs: reports, test: try test.map { try evaluate($0).metrics }, priors: priors)
+        // The last epoch's report already evaluated the final model (none: a resumed run that
+        // had no epoch left).
+        let final = try reports.last?.test ?? test.map { try evaluate($0).metrics }
+        return TrainingReport(epochs: reports, test: final, priors: priors)
     }
 
     /// The batch stream ``fit(source:schedule:test:lookahead:resumingFrom:checkpoints:observer:)`` trains on: one phase
