@@ -84,6 +84,15 @@ public struct Predictor<Model: Classifier> {
     ///   model's; read errors of the source; whatever `body` throws.
     /// - Complexity: O(N · cost of a forward pass per row); memory one block.
     public func forEachBlock<Source: FeatureRowSource>(of source: Source, _ body: (PredictionBlock) throws -> Void) throws {
+        try forEachBlock(of: source, classesOnly: false, body)
+    }
+
+    /// ``forEachBlock(of:_:)``; with `classesOnly` a block holds its raw logits and classes
+    /// alone (no probabilities, and its corrected logits only where a correction is
+    /// configured): what evaluation reads, without a softmax over every block.
+    func forEachBlock<Source: FeatureRowSource>(
+        of source: Source, classesOnly: Bool, _ body: (PredictionBlock) throws -> Void
+    ) throws {
         guard source.dimension == model.inputs else {
             throw TrainingError.invalidParameter("the rows have \(source.dimension) features but the model takes \(model.inputs)")
         }
@@ -101,10 +110,14 @@ public struct Predictor<Model: Classifier> {
                 try x.storage.withUnsafeMutableBufferPointer { try source.gatherRows(rows, into: $0) }
             }
             try model.forward(x, into: &block.rawLogits, training: false)
-            block.logits.copy(from: block.rawLogits)
-            if let shift { block.logits.addRowVector(shift) }
-            softmax.forward(block.logits, into: &block.probabilities, training: false)
-            block.logits.rowArgmax(into: &block.classes)
+            if classesOnly && shift == nil {
+                block.rawLogits.rowArgmax(into: &block.classes)
+            } else {
+                block.logits.copy(from: block.rawLogits)
+                if let shift { block.logits.addRowVector(shift) }
+                if !classesOnly { softmax.forward(block.logits, into: &block.probabilities, training: false) }
+                block.logits.rowArgmax(into: &block.classes)
+            }
             block.rows = start..<(start + count)
             try body(block)
             start += count
@@ -137,7 +150,7 @@ public struct Predictor<Model: Classifier> {
             throw TrainingError.invalidParameter("label \(labels[bad]) at row \(bad) is outside the model's classes 0..<\(k)")
         }
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
-        try forEachBlock(of: source) { block in
+        try forEachBlock(of: source, classesOnly: true) { block in
             let truth = labels[block.rows]
             for (p, t) in zip(block.classes, truth) { confusion[Int(t)][p] += 1 }
             try body(block, truth)
