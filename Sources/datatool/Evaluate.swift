@@ -58,7 +58,7 @@ struct Evaluate: ParsableCommand {
             ]).text)
             return
         }
-        print("\(options.data): \(data.rowCount) samples (\(data.labels.counts.map(String.init).joined(separator: "/"))) evaluated with \(options.model) (K = \(k), prior correction τ = \(tau))\(options.stream ? ", streamed from the file" : "")")
+        print("\(options.data): \(data.rowCount) samples (\(data.labels.counts.map(String.init).joined(separator: "/"))) evaluated \(options.how(classes: k, tau: tau))")
         print("")
         print(SummaryTables.heldOut(metrics).joined(separator: "\n"))
     }

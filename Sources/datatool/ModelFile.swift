@@ -82,4 +82,10 @@ struct ModelDataOptions: ParsableArguments {
     func tau(_ provenance: ModelProvenance) -> Double {
         priorCorrection ?? provenance.priorCorrection ?? 0
     }
+
+    /// How the rows were predicted, for the headline of `predict` and `evaluate`: "with MODEL
+    /// (K = …, prior correction τ = …)", and whether they were streamed from the file.
+    func how(classes k: Int, tau: Double) -> String {
+        "with \(model) (K = \(k), prior correction τ = \(tau))\(stream ? ", streamed from the file" : "")"
+    }
 }

@@ -102,7 +102,7 @@ struct Predict: ParsableCommand {
             ]).text)
             return
         }
-        print("\(options.data): \(n) rows predicted with \(options.model) (K = \(k), prior correction τ = \(tau))\(options.stream ? ", streamed from the file" : "")")
+        print("\(options.data): \(n) rows predicted \(options.how(classes: k, tau: tau))")
         print("")
         var table = [["class", "predicted", "share"]]
         for c in 0..<k {
