@@ -128,8 +128,9 @@ public final class MLP: Classifier {
         return logits
     }
 
-    /// Computes the logits for `x` in the current mode and copies them into `output`
-    /// (reshaped to `[B, outputs]`; no allocation once it has the capacity).
+    /// Computes the logits for `x` in the current mode into `output` (reshaped to
+    /// `[B, outputs]`), as ``forward(_:into:training:)`` does: no copy, and no allocation once
+    /// `output` and the network's own matrix have the capacity.
     ///
     /// - Throws: ``LayerError/shapeMismatch(name:rows:columns:expected:)`` when `x` does not
     ///   have `inputs` columns.
