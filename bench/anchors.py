@@ -9,7 +9,9 @@ One thread (torch.set_num_threads(1); OMP/MKL/OPENBLAS threads set to 1 by bench
     python3 bench/anchors.py --serve    # benchmark keys on stdin, one round each (bench/run)
 
 With --serve, each line names a benchmark; the first request sets it up and warms it up, every
-request runs one round of each of its measurements and ends with {"done": KEY}.
+request runs one round of each of its measurements and ends with {"done": KEY}. A line
+`KEY I/N` runs slice I of a round in N slices (each measurement for 1/N of its minimum time); the
+round's rows, from the totals of its slices, follow slice N/N.
 """
 import argparse
 import json
@@ -37,16 +39,25 @@ class Measurement:
 
     def round(self):
         """The figure per second of wall time, and per second of this process's CPU time."""
+        return self.figures(self.run_for(self.minimum))
+
+    def run_for(self, seconds):
+        """Calls the body until `seconds` of wall time have passed (once at least): the work
+        done, the wall seconds and the CPU seconds it took (a slice of a round)."""
         n = 0
         start, cpu_start = time.perf_counter(), time.process_time()
         while True:
             self.body()
             n += 1
             elapsed = time.perf_counter() - start
-            if elapsed >= self.minimum:
+            if elapsed >= seconds:
                 break
-        cpu = time.process_time() - cpu_start
-        return self.value(n * self.work / elapsed), (self.value(n * self.work / cpu) if cpu > 0 else None)
+        return [n * self.work, elapsed, time.process_time() - cpu_start]
+
+    def figures(self, totals):
+        """A round's figure from its totals [work, wall seconds, CPU seconds]."""
+        work, wall, cpu = totals
+        return self.value(work / wall), (self.value(work / cpu) if cpu > 0 else None)
 
 
 def torch_threads():
@@ -206,7 +217,8 @@ def bench_mlp_step(key, inputs, hidden, outputs, batch):
     batches = [torch.rand(batch, inputs, generator=g) * 2 - 1 for _ in range(count)]
     targets = [torch.randint(0, outputs, (batch,), generator=g) for _ in range(count)]
     multiply_adds = batch * sum(a * b for a, b in zip(widths, widths[1:]))
-    steps = 200 if multiply_adds < 1_000_000 else 1
+    # 50 steps a call for the small networks (about 40 ms, so a call fits in a slice of a round).
+    steps = 50 if multiply_adds < 1_000_000 else 1
     position = [0]
 
     def run():
@@ -397,20 +409,47 @@ BENCHMARKS = {
 
 
 PREPARED = {}
+# The totals so far of a round in slices, by benchmark key: one [work, wall, CPU] per measurement.
+SLICE_TOTALS = {}
 
 
-def run_round(key, round_index):
-    """One round of every measurement of benchmark `key`, printed; sets it up first if this is
-    its first round."""
+def run_round(key, round_index, slice_index=1, slice_count=1):
+    """One round of every measurement of benchmark `key`, printed, or slice `slice_index` of
+    `slice_count` of one (each measurement for that share of its minimum time; the round's
+    rows follow its last slice); sets the benchmark up first if this is its first request.
+    Returns whether the round is complete."""
     if key not in PREPARED:
         measurements = BENCHMARKS[key]()
         for m in measurements:
             m.warm_up()
         PREPARED[key] = measurements
-    for m in PREPARED[key]:
-        value, cpu_value = m.round()
+    measurements = PREPARED[key]
+    if slice_index == 1:
+        SLICE_TOTALS[key] = [[0.0, 0.0, 0.0] for _ in measurements]
+    totals = SLICE_TOTALS[key]
+    for m, total in zip(measurements, totals):
+        for i, part in enumerate(m.run_for(m.minimum / slice_count)):
+            total[i] += part
+    if slice_index < slice_count:
+        return False
+    del SLICE_TOTALS[key]
+    for m, total in zip(measurements, totals):
+        value, cpu_value = m.figures(total)
         print(json.dumps({"key": m.key, "value": value, "cpu_value": cpu_value, "unit": m.unit, "threads": m.threads,
                           "round": round_index, "note": m.note_text()}), flush=True)
+    return True
+
+
+def parse_request(line):
+    """A serve request: `KEY` for a whole round, `KEY I/N` for slice I of N; None if unreadable."""
+    words = line.split()
+    if len(words) == 1:
+        return words[0], 1, 1
+    if len(words) == 2:
+        parts = words[1].split("/")
+        if len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[0]) <= int(parts[1]):
+            return words[0], int(parts[0]), int(parts[1])
+    return None
 
 
 def main():
@@ -425,14 +464,17 @@ def main():
     if args.serve:
         rounds = {}
         for line in sys.stdin:
-            key = line.strip()
-            if not key:
+            text = line.strip()
+            if not text:
                 continue
-            if key in BENCHMARKS:
-                run_round(key, rounds.get(key, 0))
-                rounds[key] = rounds.get(key, 0) + 1
-            else:
+            request = parse_request(text)
+            key = request[0] if request else text
+            if request is None:
+                print(f"anchors.py: cannot read the request {text}; expected KEY or KEY I/N", file=sys.stderr)
+            elif key not in BENCHMARKS:
                 print(f"anchors.py: unknown benchmark {key}", file=sys.stderr)
+            elif run_round(key, rounds.get(key, 0), request[1], request[2]):
+                rounds[key] = rounds.get(key, 0) + 1
             print(json.dumps({"done": key}), flush=True)
         return
     only = set(filter(None, args.only.split(",")))

@@ -4,8 +4,15 @@ up in --serve mode (set up and warmed up once per benchmark), and for each bench
 alternate ours, anchor, ours, anchor, ... so that both sides see the same load on a shared
 machine. Writes every round of every figure, as JSON lines, to OURS and ANCHORS.
 
-    python3 bench/interleave.py --ours OURS.jsonl --anchors ANCHORS.jsonl [--rounds R] [--only KEY,...]
-        --ours-command "CMD ..." --anchors-command "CMD ..."
+Rounds of the benchmarks whose calls are short are themselves interleaved: a round is S slices
+a side (--slices, 4 by default), ours, anchor, ours, anchor, ..., each slice running 1/S of the
+round's minimum time, and each side's figure for the round comes from the work and time of all
+its slices. A round's two figures then come from the same stretch of time, not from two
+stretches one after the other, so a burst of load on this shared machine (another tenant on the
+same physical core) lands on both sides of the round's ratio.
+
+    python3 bench/interleave.py --ours OURS.jsonl --anchors ANCHORS.jsonl [--rounds R] [--slices S]
+        [--only KEY,...] --ours-command "CMD ..." --anchors-command "CMD ..."
 """
 import argparse
 import json
@@ -13,25 +20,27 @@ import shlex
 import subprocess
 import sys
 
-# (benchmark key, whether the anchors have it), in the order they run.
+# (benchmark key, whether the anchors have it, whether its rounds run in slices), in the order
+# they run. Rounds run whole where a call of a body takes longer than a slice (a file read
+# whole, an epoch) or where there is no anchor to interleave with.
 BENCHMARKS = [
-    ("memcpy", False),
-    ("spiral", True),
-    ("balanced_stream", True),
-    ("index_stream_k1000", False),
-    ("batch_assembly", True),
-    ("ce_4096x1000", True),
-    ("ce_128x3", True),
-    ("mlp_step", True),
-    ("mlp_medium", True),
-    ("mlp_large", True),
-    ("linear_large", True),
-    ("full_read", True),
-    ("gzip_full_read", True),
-    ("ooc_gzip", True),
-    ("ooc_contiguous", True),
-    ("outofcore_chunked", False),
-    ("embeddings_epoch", True),
+    ("memcpy", False, False),
+    ("spiral", True, True),
+    ("balanced_stream", True, True),
+    ("index_stream_k1000", False, False),
+    ("batch_assembly", True, True),
+    ("ce_4096x1000", True, True),
+    ("ce_128x3", True, True),
+    ("mlp_step", True, True),
+    ("mlp_medium", True, True),
+    ("mlp_large", True, True),
+    ("linear_large", True, True),
+    ("full_read", True, True),
+    ("gzip_full_read", True, False),
+    ("ooc_gzip", True, False),
+    ("ooc_contiguous", True, True),
+    ("outofcore_chunked", False, False),
+    ("embeddings_epoch", True, False),
 ]
 
 
@@ -43,8 +52,9 @@ class Server:
         self.process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True, bufsize=1)
 
-    def round(self, key):
-        self.process.stdin.write(key + "\n")
+    def round(self, key, slice_index=1, slices=1):
+        """Rows of the round (none before its last slice)."""
+        self.process.stdin.write(key + (f" {slice_index}/{slices}" if slices > 1 else "") + "\n")
         self.process.stdin.flush()
         rows = []
         for line in self.process.stdout:
@@ -69,28 +79,33 @@ def main():
     parser.add_argument("--ours-command", required=True)
     parser.add_argument("--anchors-command", required=True)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--slices", type=int, default=4)
     parser.add_argument("--only", default="")
     args = parser.parse_args()
+    if args.slices < 1:
+        raise SystemExit(f"bench/interleave.py: --slices must be at least 1, not {args.slices}")
     only = set(filter(None, args.only.split(",")))
-    unknown = only - {key for key, _ in BENCHMARKS}
+    unknown = only - {key for key, _, _ in BENCHMARKS}
     if unknown:
         raise SystemExit(f"bench/interleave.py: unknown benchmark {', '.join(sorted(unknown))}; "
-                         f"expected some of {', '.join(key for key, _ in BENCHMARKS)}")
+                         f"expected some of {', '.join(key for key, _, _ in BENCHMARKS)}")
     ours = Server(args.ours_command, "datatool-bench")
     anchors = Server(args.anchors_command, "bench/anchors.py")
     with open(args.ours, "w") as ours_out, open(args.anchors, "w") as anchors_out:
-        for key, has_anchor in BENCHMARKS:
+        for key, has_anchor, sliced in BENCHMARKS:
             if only and key not in only:
                 continue
+            slices = args.slices if sliced and has_anchor else 1
             for r in range(args.rounds):
-                for side, out, present in ((ours, ours_out, True), (anchors, anchors_out, has_anchor)):
-                    if not present:
-                        continue
-                    for row in side.round(key):
-                        out.write(json.dumps(row) + "\n")
-                        out.flush()
-                        print(f"{row['key']:<28} round {r + 1}/{args.rounds}: {row['value']:.4g} {row['unit']}",
-                              file=sys.stderr, flush=True)
+                for s in range(1, slices + 1):
+                    for side, out, present in ((ours, ours_out, True), (anchors, anchors_out, has_anchor)):
+                        if not present:
+                            continue
+                        for row in side.round(key, s, slices):
+                            out.write(json.dumps(row) + "\n")
+                            out.flush()
+                            print(f"{row['key']:<28} round {r + 1}/{args.rounds}: {row['value']:.4g} {row['unit']}",
+                                  file=sys.stderr, flush=True)
     ours.close()
     anchors.close()
 

@@ -63,6 +63,13 @@ struct Measurement {
     /// time, and the same figure per second of this process's CPU time (which other processes
     /// on a shared machine disturb much less).
     func round() throws -> (wall: Double, cpu: Double?) {
+        figures(try run(for: minimum))
+    }
+
+    /// Calls the body until at least `seconds` of wall time have passed (once at least, and
+    /// once only when profiling): the work done and the time it took. A round in slices
+    /// (`bench/run --slices`) is several of these, alternated with the anchor's.
+    func run(for seconds: Double) throws -> RoundTotals {
         var iterations = 0
         let start = now(), cpuStart = processCPUTime()
         var elapsed = 0.0
@@ -70,9 +77,24 @@ struct Measurement {
             try body()
             iterations += 1
             elapsed = now() - start
-        } while elapsed < minimum && !profiling
-        let cpu = processCPUTime() - cpuStart
-        return (value(Double(iterations) * work / elapsed), cpu > 0 ? value(Double(iterations) * work / cpu) : nil)
+        } while elapsed < seconds && !profiling
+        return RoundTotals(work: Double(iterations) * work, seconds: elapsed, cpuSeconds: processCPUTime() - cpuStart)
+    }
+
+    /// The round's figure from its totals, per second of wall time and of CPU time.
+    func figures(_ totals: RoundTotals) -> (wall: Double, cpu: Double?) {
+        (value(totals.work / totals.seconds), totals.cpuSeconds > 0 ? value(totals.work / totals.cpuSeconds) : nil)
+    }
+}
+
+/// The work and time of a round, or of its slices so far.
+struct RoundTotals {
+    var work = 0.0
+    var seconds = 0.0
+    var cpuSeconds = 0.0
+
+    static func + (a: RoundTotals, b: RoundTotals) -> RoundTotals {
+        RoundTotals(work: a.work + b.work, seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds)
     }
 }
 

@@ -8,6 +8,8 @@
 //
 // With `--serve`, each line names a benchmark; the first request sets it up and warms it up,
 // every request runs one round of each of its measurements and ends with {"done": KEY}.
+// A line `KEY I/N` runs slice I of a round in N slices (each measurement for 1/N of its
+// minimum time); the round's rows, from the totals of its slices, follow slice N/N.
 // `bench/run` alternates these requests with the Python anchors' (ours, anchor, ours, …).
 // One thread unless a row says otherwise.
 
@@ -89,10 +91,16 @@ let benchmarks: [(String, (Options) throws -> [Measurement])] = [
 /// Benchmarks set up so far, by key (each is set up and warmed up once).
 var prepared: [String: [Measurement]] = [:]
 
-/// One round of every measurement of benchmark `key`, printed; sets the benchmark up first
-/// if this is its first round.
+/// The totals so far of a round in slices, by benchmark key (one per measurement).
+var sliceTotals: [String: [RoundTotals]] = [:]
+
+/// One round of every measurement of benchmark `key`, or slice `slice.index` of
+/// `slice.count` of one; sets the benchmark up first if this is its first request. The
+/// round's rows are printed after its last slice.
+///
+/// - Returns: Whether the round is complete.
 @MainActor
-func runRound(_ key: String, round: Int, options: Options) throws {
+func runRound(_ key: String, round: Int, slice: (index: Int, count: Int) = (1, 1), options: Options) throws -> Bool {
     guard let make = benchmarks.first(where: { $0.0 == key })?.1 else {
         throw BenchmarkError.unknownKey(key, known: benchmarks.map(\.0))
     }
@@ -101,19 +109,47 @@ func runRound(_ key: String, round: Int, options: Options) throws {
         for measurement in measurements { try measurement.warmUp() }
         prepared[key] = measurements
     }
-    for measurement in prepared[key] ?? [] {
-        let (value, cpuValue) = try measurement.round()
+    let measurements = prepared[key] ?? []
+    if slice.index == 1 { sliceTotals[key] = Array(repeating: RoundTotals(), count: measurements.count) }
+    guard var totals = sliceTotals[key] else { throw BenchmarkError.sliceOutOfOrder(key, slice.index) }
+    for (i, measurement) in measurements.enumerated() {
+        totals[i] = totals[i] + (try measurement.run(for: measurement.minimum / Double(slice.count)))
+    }
+    guard slice.index == slice.count else {
+        sliceTotals[key] = totals
+        return false
+    }
+    sliceTotals[key] = nil
+    for (measurement, total) in zip(measurements, totals) {
+        let (value, cpuValue) = measurement.figures(total)
         emit(Row(key: measurement.key, value: value, cpuValue: cpuValue, unit: measurement.unit,
                  threads: measurement.threads, round: round, note: measurement.note()))
     }
+    return true
+}
+
+/// A serve request: `KEY` for a whole round, `KEY I/N` for slice I of N.
+func parseRequest(_ line: String) -> (key: String, slice: (index: Int, count: Int))? {
+    let words = line.split(separator: " ")
+    guard let first = words.first else { return nil }
+    let key = String(first)
+    if words.count == 1 { return (key, (1, 1)) }
+    guard words.count == 2 else { return nil }
+    let parts = words[1].split(separator: "/")
+    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
+          index >= 1, index <= count else { return nil }
+    return (key, (index, count))
 }
 
 enum BenchmarkError: Error, CustomStringConvertible {
     case unknownKey(String, known: [String])
+    case sliceOutOfOrder(String, Int)
     var description: String {
         switch self {
         case .unknownKey(let key, let known):
             return "unknown benchmark \(key); expected one of \(known.joined(separator: ", "))"
+        case .sliceOutOfOrder(let key, let index):
+            return "slice \(index) of \(key) asked before its slice 1"
         }
     }
 }
@@ -125,11 +161,18 @@ if options.crossover {
 } else if options.serve {
     var rounds: [String: Int] = [:]
     while let line = readLine() {
-        let key = line.trimmingCharacters()
-        guard !key.isEmpty else { continue }
+        let text = line.trimmingCharacters()
+        guard !text.isEmpty else { continue }
+        guard let (key, slice) = parseRequest(text) else {
+            writeStandardError("datatool-bench: cannot read the request \(text); expected KEY or KEY I/N\n")
+            print("{\"done\": \"\(text)\"}")
+            fflush(nil)
+            continue
+        }
         do {
-            try runRound(key, round: rounds[key, default: 0], options: options)
-            rounds[key, default: 0] += 1
+            if try runRound(key, round: rounds[key, default: 0], slice: slice, options: options) {
+                rounds[key, default: 0] += 1
+            }
         } catch {
             writeStandardError("datatool-bench: \(key): \(error)\n")
         }
@@ -139,7 +182,7 @@ if options.crossover {
 } else {
     for (key, _) in benchmarks where options.only.map({ $0.contains(key) }) ?? true {
         do {
-            for round in 0..<options.rounds { try runRound(key, round: round, options: options) }
+            for round in 0..<options.rounds { _ = try runRound(key, round: round, options: options) }
         } catch {
             writeStandardError("datatool-bench: \(key): \(error)\n")
             exit(1)
