@@ -12,7 +12,8 @@ struct Compare: ParsableCommand {
             \(Recipe.builtIn.map { "  \($0.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(Compare.words(for: $0))" }.joined(separator: "\n"))
             (π: the fit rows' class frequencies; the prior correction adds τ·log π to the logits, \
             so τ = −1 takes the prior out.) The recipes set the loss, the weights and the \
-            phases: --loss, --tau, --class-weights, --lr-schedule and --finetune-lr are refused.
+            phases: train's --loss, --tau, --class-weights, --beta, --lr-schedule and --finetune-lr \
+            are refused (and not listed below).
 
             Protocol: a stratified --validation-split of the training file (round(f·n_c) rows of \
             class c, at least 1 when n_c ≥ 2, never all; fixed by --seed) is held out for \
@@ -36,6 +37,9 @@ struct Compare: ParsableCommand {
             """)
 
     @OptionGroup var options: TrainOptions
+
+    /// `train`'s loss and schedule flags, not listed: each recipe sets them, so they are refused.
+    @OptionGroup(visibility: .hidden) var setByRecipes: LossScheduleOptions
 
     @Option(help: "The recipes to compare, comma separated (default: all): \(Recipe.builtIn.map(\.name).joined(separator: ", ")).")
     var recipes: String?
@@ -69,12 +73,7 @@ struct Compare: ParsableCommand {
         }
         _ = try selectedRecipes()
         // The recipes set the loss, the weights and the phases; a flag for them would be ignored.
-        let setByRecipes: [(String, Bool)] = [
-            ("--loss", options.loss != .crossEntropy), ("--tau", options.tau != 1),
-            ("--class-weights", options.classWeights != .none), ("--lr-schedule", options.learningRateSchedule != "constant"),
-            ("--finetune-lr", options.finetuneLearningRate != nil),
-        ]
-        if let (flag, _) = setByRecipes.first(where: \.1) {
+        if let flag = setByRecipes.changedFlags.first {
             throw ValidationError("\(flag) is set by each recipe in compare; drop it (or use train)")
         }
     }

@@ -44,6 +44,8 @@ struct Train: ParsableCommand {
 
     @OptionGroup var options: TrainOptions
 
+    @OptionGroup var lossAndSchedule: LossScheduleOptions
+
     @Option(help: "How the main phase samples: balanced, sqrt, power:Q, instance, progressive, repeat:T, natural or weighted.")
     var sampler: SamplingPolicy = .balanced
 
@@ -99,6 +101,7 @@ struct Train: ParsableCommand {
         let resume = try checkpointing.loadResume()
         let data = try options.loadData()
         var configuration = options.configuration(classCount: data.classCount)
+        lossAndSchedule.apply(to: &configuration)
         configuration.sampler = sampler
         configuration.finetuneEpochs = finetuneEpochs
         configuration.finetuneLayers = finetuneLayer

@@ -13,7 +13,8 @@ enum ClassWeightsOption: String, CaseIterable, ExpressibleByArgument {
     case none, inverse, effective
 }
 
-/// Model, optimiser and data options shared by `train` and `compare`.
+/// Model, optimiser and data options shared by `train` and `compare` (the loss and the rate
+/// schedule, which `compare`'s recipes set, are ``LossScheduleOptions``).
 struct TrainOptions: ParsableArguments {
     @OptionGroup var data: DataFileOptions
 
@@ -28,18 +29,6 @@ struct TrainOptions: ParsableArguments {
 
     @Option(help: "Hidden activation: \(ActivationKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var activation: ActivationKind = .relu
-
-    @Option(help: "cross-entropy (log-softmax and NLL fused), nll (explicit log-softmax, then NLL), logit-adjusted (cross-entropy of logits + τ·log π in training, Menon et al. 2021) or balanced-softmax (Ren et al. 2020, the τ = 1 case).")
-    var loss: LossKind = .crossEntropy
-
-    @Option(parsing: .unconditional, help: "τ of --loss logit-adjusted, any finite number (default 1).")
-    var tau: Double = 1
-
-    @Option(help: "Per-class loss weights: none, inverse (N/(K·n_c)) or effective (Cui et al. 2019, with --beta).")
-    var classWeights: ClassWeightsOption = .none
-
-    @Option(parsing: .unconditional, help: "β in [0, 1) for --class-weights effective.")
-    var beta: Double = 0.999
 
     @Option(help: "sgd, adam or adamw.")
     var optimizer: OptimizerKind = .adam
@@ -58,12 +47,6 @@ struct TrainOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "Epochs of the main phase.")
     var epochs: Int = 30
-
-    @Option(name: .customLong("lr-schedule"), help: "How the main phase's rate changes per epoch: constant, step:EPOCHS:GAMMA (PyTorch's StepLR) or cosine[:ETA_MIN] (CosineAnnealingLR over the phase's epochs).")
-    var learningRateSchedule: String = "constant"
-
-    @Option(name: .customLong("finetune-lr"), parsing: .unconditional, help: "Learning rate of the fine-tune phase (default: a tenth of --lr).")
-    var finetuneLearningRate: Double?
 
     @Option(parsing: .unconditional, help: "Seed of the weights, the batch stream and the split.")
     var seed: UInt64 = 0
@@ -96,18 +79,12 @@ struct TrainOptions: ParsableArguments {
             throw ValidationError("--hidden widths must be 0 or more, got \(hidden.map(String.init).joined(separator: ", "))")
         }
         guard learningRate > 0 && learningRate.isFinite else { throw ValidationError("--lr must be a positive number, got \(learningRate)") }
-        if let finetuneLearningRate, !(finetuneLearningRate > 0 && finetuneLearningRate.isFinite) {
-            throw ValidationError("--finetune-lr must be a positive number, got \(finetuneLearningRate)")
-        }
         guard momentum >= 0 && momentum.isFinite else { throw ValidationError("--momentum must be 0 or more, got \(momentum)") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
             throw ValidationError("--weight-decay must be 0 or more, got \(weightDecay)")
         }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard epochs >= 0 else { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
-        guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
-        _ = try Self.parseLearningRateSchedule(learningRateSchedule)
-        guard tau.isFinite else { throw ValidationError("--tau must be a finite number, got \(tau)") }
         guard lookahead >= 1 else { throw ValidationError("--lookahead must be at least 1, got \(lookahead)") }
         guard cacheMegabytes >= 0 else { throw ValidationError("--cache-mb must be 0 or more, got \(cacheMegabytes)") }
         if let pinMegabytes {
@@ -145,20 +122,75 @@ struct TrainOptions: ParsableArguments {
             chunkedOrder: try order.chunkedOrder(for: training, file: data.file, featuresPath: data.features))
     }
 
-    /// `--lr-schedule`'s value (``LearningRateSchedule/init(parsing:)``).
-    static func parseLearningRateSchedule(_ text: String) throws -> LearningRateSchedule {
-        do {
-            return try LearningRateSchedule(parsing: text)
-        } catch let error as TrainingError {
-            throw ValidationError("--lr-schedule: \(error)")
-        }
-    }
-
-    /// The trainer's configuration for these options and `k` classes.
+    /// The trainer's configuration for these options and `k` classes, with the default loss
+    /// and a constant rate (``LossScheduleOptions/apply(to:)`` sets `train`'s).
     func configuration(classCount k: Int) -> TrainingConfiguration {
         var c = TrainingConfiguration()
         c.hidden = hidden.filter { $0 > 0 }
         c.activation = Activation(activation)
+        c.optimizer = optimizer
+        c.learningRate = learningRate
+        c.momentum = momentum
+        c.weightDecay = weightDecay
+        c.batchSize = batchSize ?? min(32 * k, 256)
+        c.epochs = epochs
+        c.seed = seed
+        return c
+    }
+}
+
+/// The loss and the learning-rate schedule of `train`. `compare`'s recipes set these
+/// themselves: it takes them hidden, only to refuse them by name.
+struct LossScheduleOptions: ParsableArguments {
+    @Option(help: "cross-entropy (log-softmax and NLL fused), nll (explicit log-softmax, then NLL), logit-adjusted (cross-entropy of logits + τ·log π in training, Menon et al. 2021) or balanced-softmax (Ren et al. 2020, the τ = 1 case).")
+    var loss: LossKind = .crossEntropy
+
+    @Option(parsing: .unconditional, help: "τ of --loss logit-adjusted, any finite number (default 1).")
+    var tau: Double = 1
+
+    @Option(help: "Per-class loss weights: none, inverse (N/(K·n_c)) or effective (Cui et al. 2019, with --beta).")
+    var classWeights: ClassWeightsOption = .none
+
+    @Option(parsing: .unconditional, help: "β in [0, 1) for --class-weights effective.")
+    var beta: Double = 0.999
+
+    @Option(name: .customLong("lr-schedule"), help: ArgumentHelp(
+        "How the main phase's rate changes per epoch: constant, step:EPOCHS:GAMMA (PyTorch's StepLR) or cosine[:ETA_MIN] (CosineAnnealingLR over the phase's epochs). (default: constant)",
+        valueName: "lr-schedule"), transform: LossScheduleOptions.parseLearningRateSchedule)
+    var learningRateSchedule: LearningRateSchedule?
+
+    @Option(name: .customLong("finetune-lr"), parsing: .unconditional, help: "Learning rate of the fine-tune phase (default: a tenth of --lr).")
+    var finetuneLearningRate: Double?
+
+    func validate() throws {
+        if let finetuneLearningRate, !(finetuneLearningRate > 0 && finetuneLearningRate.isFinite) {
+            throw ValidationError("--finetune-lr must be a positive number, got \(finetuneLearningRate)")
+        }
+        guard beta >= 0 && beta < 1 else { throw ValidationError("--beta must be in [0, 1), got \(beta)") }
+        guard tau.isFinite else { throw ValidationError("--tau must be a finite number, got \(tau)") }
+    }
+
+    /// The flags of these options given other values than their defaults.
+    var changedFlags: [String] {
+        [("--loss", loss != .crossEntropy), ("--tau", tau != 1), ("--class-weights", classWeights != .none),
+         ("--beta", beta != 0.999), ("--lr-schedule", learningRateSchedule != nil),
+         ("--finetune-lr", finetuneLearningRate != nil)].filter(\.1).map(\.0)
+    }
+
+    /// `--lr-schedule`'s value (``LearningRateSchedule/init(parsing:)``), parsed once, as the
+    /// option is read.
+    ///
+    /// - Throws: `ValidationError` saying what was wrong (the parser names the flag and value).
+    static func parseLearningRateSchedule(_ text: String) throws -> LearningRateSchedule {
+        do {
+            return try LearningRateSchedule(parsing: text)
+        } catch let error as TrainingError {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// Sets the loss, its class weights and the rate schedule of `c`.
+    func apply(to c: inout TrainingConfiguration) {
         c.loss = loss
         c.logitAdjustmentTau = tau
         switch classWeights {
@@ -166,16 +198,8 @@ struct TrainOptions: ParsableArguments {
         case .inverse: c.classWeighting = .inverse
         case .effective: c.classWeighting = .effective(beta: beta)
         }
-        c.optimizer = optimizer
-        c.learningRate = learningRate
-        c.momentum = momentum
-        c.weightDecay = weightDecay
-        c.batchSize = batchSize ?? min(32 * k, 256)
-        c.epochs = epochs
-        c.learningRateSchedule = (try? Self.parseLearningRateSchedule(learningRateSchedule)) ?? .constant
+        c.learningRateSchedule = learningRateSchedule ?? .constant
         c.finetuneLearningRate = finetuneLearningRate
-        c.seed = seed
-        return c
     }
 }
 

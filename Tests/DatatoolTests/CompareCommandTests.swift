@@ -80,11 +80,32 @@ import Training
             (["--repeats", "0"], ["--repeats"]),
             (["--loss", "logit-adjusted"], ["--loss", "recipe"]),
             (["--class-weights", "inverse"], ["--class-weights", "recipe"]),
+            (["--beta", "0.9"], ["--beta", "recipe"]),
+            (["--lr-schedule", "cosine"], ["--lr-schedule", "recipe"]),
+            (["--finetune-lr", "0.001"], ["--finetune-lr", "recipe"]),
+            (["--lr-schedule", "linear"], ["--lr-schedule", "linear", "step:EPOCHS:GAMMA"]),
         ]
         for (extra, fragments) in cases {
             let run = try Datatool.run(["compare", train, "--test", test] + extra)
             expectCleanFailure(run, mentioning: fragments)
             #expect(run.stderr.split(separator: "\n").count == 1, "\(extra): \(run.stderr)")
+        }
+    }
+
+    @Test("--help lists train's model and data flags, not the loss and schedule flags the recipes set")
+    func helpLeavesOutFlagsTheRecipesSet() throws {
+        let compare = try Datatool.run(["compare", "--help"])
+        let train = try Datatool.run(["train", "--help"])
+        #expect(compare.status == 0 && train.status == 0)
+        func listed(_ flag: String, in help: String) -> Bool {
+            help.split(separator: "\n").contains { $0.trimmingPrefix(while: { $0 == " " }).hasPrefix("\(flag) <") }
+        }
+        for flag in ["--loss", "--tau", "--class-weights", "--beta", "--lr-schedule", "--finetune-lr"] {
+            #expect(!listed(flag, in: compare.stdout), "compare --help lists \(flag)")
+            #expect(listed(flag, in: train.stdout), "train --help does not list \(flag)")
+        }
+        for flag in ["--hidden", "--optimizer", "--lr", "--epochs", "--batch-size", "--seed"] {
+            #expect(listed(flag, in: compare.stdout), "compare --help does not list \(flag)")
         }
     }
 }
