@@ -15,7 +15,7 @@ from collections import OrderedDict
 import h5py
 import numpy as np
 
-CHUNK_ROWS, CHUNKS, WINDOW, CACHE = 4096, 271, 256, 32
+WINDOW, CACHE = 256, 32
 
 
 def decodes(chunks, offsets):
@@ -34,7 +34,11 @@ def decodes(chunks, offsets):
     return count
 
 
-labels = h5py.File("bench/out/gzip.h5", "r")["labels"][...]
+with h5py.File("bench/out/gzip.h5", "r") as data:
+    labels = data["labels"][...]
+    # The features' chunk layout, read from the file: rows a chunk, and chunks in all.
+    CHUNK_ROWS = data["features"].chunks[0]
+    CHUNKS = -(-data["features"].shape[0] // CHUNK_ROWS)
 rng = np.random.default_rng(0)
 for name in sys.argv[1:]:
     with h5py.File(name, "r") as f:

@@ -104,7 +104,7 @@ public final class HDF5RowWriter {
                     let elementBytes = 4 * (dataset.element == .int64 ? 2 : 1)
                     let handle = try createDataset(
                         named: dataset.name, shape: [rowCount] + (dataset.columns.map { [$0] } ?? []),
-                        chunkRows: min(rowCount, max(1, (64 << 10) / (columns * elementBytes))),
+                        chunkRows: chunkRows(rows: rowCount, rowBytes: columns * elementBytes),
                         fileType: dataset.element == .int64 ? chdf5_t_std_i64le() : chdf5_t_ieee_f32le(),
                         in: file.id, file: path)
                     self.datasets[dataset.name] = (dataset, handle)

@@ -110,7 +110,7 @@ private func writeColumn<T>(
 ) throws {
     try values.withUnsafeBufferPointer { values in
         try writeDataset(
-            named: name, shape: [values.count], chunkRows: min(values.count, (64 << 10) / MemoryLayout<T>.size),
+            named: name, shape: [values.count], chunkRows: chunkRows(rows: values.count, rowBytes: MemoryLayout<T>.size),
             fileType: fileType, memoryType: memoryType, values: UnsafeRawPointer(values.baseAddress), in: file, file: path)
     }
 }
@@ -179,8 +179,8 @@ private func writeContents(
     try writeFile(temporary, reportedAs: path, attributes: attributes) { file in
         let n = data.count
         let d = data.dimension
-        let featureChunkRows = min(n, max(1, (64 << 10) / (d * MemoryLayout<Float>.size)))
-        let labelChunkRows = min(n, (64 << 10) / MemoryLayout<Int64>.size)
+        let featureChunkRows = chunkRows(rows: n, rowBytes: d * MemoryLayout<Float>.size)
+        let labelChunkRows = chunkRows(rows: n, rowBytes: MemoryLayout<Int64>.size)
         try data.features.withUnsafeBufferPointer { features in
             try writeDataset(
                 named: "features", shape: [n, d], chunkRows: featureChunkRows, fileType: chdf5_t_ieee_f32le(),
@@ -232,6 +232,12 @@ func finishFile(_ file: HDF5Handle, attributes: [String: HDF5AttributeValue], re
     }
     try HDF5Library.check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), file: path, operation: "flushing")
     try file.close(file: path)
+}
+
+/// Rows a chunk for a dataset of `rows` rows of `rowBytes` bytes in the file: about 64 KiB a
+/// chunk (at least one row, at most all of them), the size every writer of ours uses.
+func chunkRows(rows: Int, rowBytes: Int) -> Int {
+    min(rows, max(1, (64 << 10) / max(1, rowBytes)))
 }
 
 /// One chunked, deflated dataset, written whole from `values` (converted from `memoryType`).
