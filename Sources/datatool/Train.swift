@@ -38,6 +38,7 @@ struct Train: ParsableCommand {
               datatool train train.h5 --save model.h5     # h5py / PyTorch load it (Guides/Training.md)
               datatool train data.h5 --hidden 64 --hidden 64 --activation gelu --optimizer adamw --lr 0.003
               datatool train big.h5 --stream --order chunked --cache-mb 256   # larger than memory, chunk by chunk
+              datatool train embeddings.h5 --hidden 1024 --threads 2   # large products on both cores
               datatool train train.h5 --checkpoint run.ckpt --checkpoint-every 5
               datatool train train.h5 --checkpoint run.ckpt --resume run.ckpt  # go on after a crash
             """)
@@ -99,6 +100,7 @@ struct Train: ParsableCommand {
         try checkOutputs([plot, save], force: force)
         try checkpointing.checkTarget(force: force)
         let resume = try checkpointing.loadResume()
+        try options.configureProductThreads()
         let data = try options.loadData()
         var configuration = options.configuration(classCount: data.classCount)
         lossAndSchedule.apply(to: &configuration)

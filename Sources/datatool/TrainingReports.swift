@@ -72,6 +72,7 @@ enum JSONReport {
             ("finetune_layer", .string(c.finetuneLayers.rawValue)),
             ("prior_correction", c.priorCorrection.map { .double($0) } ?? .null),
             ("seed", .int(Int(truncatingIfNeeded: c.seed))),
+            ("product_threads", Matrix.productThreadCount.map { .int($0) } ?? .null),
             ("rank", .int(c.shard.rank)),
             ("world_size", .int(c.shard.worldSize)),
         ])

@@ -55,6 +55,29 @@ import Testing
         #expect(epochs.map { $0["phase_index"] as? Int } == [0, 0, 0, 1])
     }
 
+    @Test("--threads 2 splits the large products and trains the very same model as one thread")
+    func productThreadsGiveTheSameModel() throws {
+        let dir = try Datatool.temporaryDirectory()
+        let (train, test) = try Self.files(in: dir)
+        // 256·1024·1024 multiply-adds in the middle layer: above the 2²² at which products split.
+        var models: [[NamedTensor]] = []
+        for threads in [1, 2] {
+            let model = dir.appendingPathComponent("model\(threads).h5").path
+            let run = try Datatool.run(["train", train, "--test", test, "--epochs", "2", "--batch-size", "256",
+                                        "--hidden", "1024", "--hidden", "1024", "--threads", "\(threads)",
+                                        "--save", model, "--json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let configuration = try #require(try run.json()["configuration"] as? [String: Any])
+            #expect(configuration["product_threads"] as? Int == threads)
+            models.append(try readTensorArchive(from: model).tensors)
+        }
+        #expect(models[0].map(\.name) == models[1].map(\.name))
+        for (one, two) in zip(models[0], models[1]) {
+            #expect(one.values == two.values, "\(one.name) differs between 1 and 2 product threads")
+        }
+        expectCleanFailure(try Datatool.run(["train", train, "--threads", "0"]), mentioning: ["--threads", "between 1 and 256"])
+    }
+
     @Test("--save writes the model as HDF5 that loads back; an existing file needs --force")
     func saveWritesTheModel() throws {
         let dir = try Datatool.temporaryDirectory()
