@@ -1,7 +1,21 @@
+import Foundation
+import TestSupport
 import Testing
 @testable import datatool
 
 @Suite struct PNGImageTests {
+    @Test("a checker that rejects its file before reading its input ends cleanly, and so does the test process")
+    func checkerExitingBeforeItsInputIsAFailureNotASignal() throws {
+        let file = try Datatool.temporaryDirectory().appendingPathComponent("not-a-png.png")
+        try Data("not a PNG".utf8).write(to: file)
+        // 1 MB of coordinates, far more than a pipe holds: written into a pipe, the write would
+        // outlast the checker and raise SIGPIPE in this process.
+        let request = "[" + Array(repeating: "[0,0]", count: 200_000).joined(separator: ",") + "]"
+        let run = try PythonScript.run("scripts/png_check.py", [file.path, "-"], input: Data(request.utf8))
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("png_check"), "\(run.stderr)")
+    }
+
     @Test func invalidSizesThrow() {
         for (w, h) in [(0, 10), (10, 0), (-3, 5), (PNGImage.maximumSide + 1, 1)] {
             #expect(throws: PlotError.self, "\(w)×\(h)") { try PNGImage(width: w, height: h) }

@@ -17,9 +17,11 @@ public struct ChildProcessRun: Sendable {
 public enum ChildProcess {
     /// Runs `program` with `arguments` and waits for it.
     ///
-    /// Standard input is written, and standard error read, on threads of their own while
-    /// standard output is read here, so no pipe can fill up and block the child; a watchdog
-    /// terminates a run that is still going after `timeout` seconds.
+    /// Standard input comes from a temporary file holding `input`, not a pipe: a child that
+    /// exits before reading it (a checker rejecting its file) would otherwise make our write
+    /// raise SIGPIPE and end the whole test process. Standard error is read on a thread of its
+    /// own while standard output is read here, so neither pipe can fill up and block the child;
+    /// a watchdog terminates a run that is still going after `timeout` seconds.
     ///
     /// - Parameters:
     ///   - program: The executable.
@@ -29,7 +31,8 @@ public enum ChildProcess {
     ///   - environment: Its environment; `nil` for the test's.
     ///   - timeout: Seconds after which it is terminated.
     /// - Returns: Its status and output.
-    /// - Throws: Foundation's error when the program cannot be started.
+    /// - Throws: Foundation's error when the program cannot be started or the input not
+    ///   written.
     public static func run(_ program: URL, _ arguments: [String], input: Data? = nil, in directory: URL? = nil,
                            environment: [String: String]? = nil, timeout: TimeInterval = 600) throws -> ChildProcessRun {
         let process = Process()
@@ -37,8 +40,8 @@ public enum ChildProcess {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         if let environment { process.environment = environment }
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        if input != nil { process.standardInput = stdin }
+        let stdout = Pipe(), stderr = Pipe()
+        if let input { process.standardInput = try inputFile(holding: input) }
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
@@ -46,12 +49,6 @@ public enum ChildProcess {
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             errors.data = stderr.fileHandleForReading.readDataToEndOfFile()
-        }
-        if let input {
-            DispatchQueue.global().async(group: group) {
-                stdin.fileHandleForWriting.write(input)
-                try? stdin.fileHandleForWriting.close()
-            }
         }
         let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
@@ -61,6 +58,15 @@ public enum ChildProcess {
         watchdog.cancel()
         return ChildProcessRun(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
                                stdout: printed, stderr: errors.data)
+    }
+
+    /// A handle reading `input` from its start, from a temporary file already unlinked (the
+    /// open handle keeps its bytes until the child and we close it).
+    private static func inputFile(holding input: Data) throws -> FileHandle {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("child-input-\(UUID().uuidString)")
+        try input.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try FileHandle(forReadingFrom: url)
     }
 
     /// What a reader thread collected (written once by it, read after `group.wait()`).
