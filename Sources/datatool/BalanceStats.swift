@@ -81,7 +81,7 @@ struct BalanceStats: ParsableCommand {
                     naturalAppearances: schedule.labelAppearances(epoch: schedule.totalEpochs - 1))
             }
         } else {
-            counts = try data.open(reading: .stream()).labels.counts
+            counts = try data.classCounts()
         }
         let stats = try phases.map { phase in
             try BalanceStatistics(

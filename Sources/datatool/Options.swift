@@ -33,6 +33,13 @@ struct DataFileOptions: ParsableArguments {
             allowNonfinite: allowNonfinite, reading: reading)
     }
 
+    /// The class counts of `file`, its labels checked as ``open(_:reading:allowNonfinite:)``
+    /// checks them but not kept (memory O(K) whatever N is).
+    func classCounts() throws -> [Int] {
+        try FileProbe.check(file, scope: .data(features: features, labels: labels))
+        return try labelledFileClassCounts(path: file, featuresPath: features, labelsPath: labels, classCount: classes)
+    }
+
     /// Probes `file` as ``open(_:reading:allowNonfinite:)`` does, then reads the labels dataset
     /// as an [N, K] 0/1 matrix (``loadMultiLabels(path:labelsPath:)``); `--classes`, if given,
     /// must equal K.

@@ -116,4 +116,49 @@ import Testing
         }
         expectHDF5Error(.noSuchFile(file: path + ".missing")) { try loadLabels(path: path + ".missing") }
     }
+
+    @Test("labelledFileClassCounts gives the opened file's counts and refuses what opening refuses")
+    func classCountsWithoutKeepingTheLabels() throws {
+        let expected = try HDF5Fixtures.expected()
+        let integer = try HDF5Fixtures.path("integer_labels.h5")
+        for entry in expected.labels where entry.file == "integer_labels.h5" && entry.dataset.hasPrefix("/small/") {
+            let opened = try openLabelledFile(path: integer, labelsPath: entry.dataset, reading: .stream())
+            #expect(try labelledFileClassCounts(path: integer, labelsPath: entry.dataset) == opened.labels.counts, "\(entry.dataset)")
+        }
+        let nested = try HDF5Fixtures.path("layouts.h5")
+        #expect(try labelledFileClassCounts(path: nested, featuresPath: "data/train/x", labelsPath: "/data/train/y")
+                == (try openLabelledFile(path: nested, featuresPath: "data/train/x", labelsPath: "/data/train/y").labels.counts))
+        // Several blocks of 2¹⁶ labels, and a K above the largest label (empty classes at the end).
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("counts-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try writeLabelledDataset(try SpiralSpecification(counts: [70_000, 500, 3], noise: 0.1, seed: 3).generate(), to: file)
+        #expect(try labelledFileClassCounts(path: file) == [70_000, 500, 3])
+        #expect(try labelledFileClassCounts(path: file, classCount: 5) == [70_000, 500, 3, 0, 0])
+
+        let bad = try HDF5Fixtures.path("bad.h5")
+        let labels = try expected.labels("bad.h5", "/labels").values
+        let maximum = try #require(labels.max())
+        let row = try #require(labels.firstIndex(of: maximum))
+        let origin = DataOrigin(file: bad, features: "/features", labels: "/labels")
+        expectError(DatasetError.labelOutOfRange(row: row, label: maximum, classCount: Int(maximum), origin: origin)) {
+            try labelledFileClassCounts(path: bad, classCount: Int(maximum))
+        }
+        expectError(DatasetError.lengthMismatch(
+            features: 5, labels: 4, origin: DataOrigin(file: bad, features: "/features", labels: "/labels_short"))) {
+            try labelledFileClassCounts(path: bad, labelsPath: "/labels_short")
+        }
+        let negative = expected.bad.negative
+        expectError(DatasetError.negativeLabel(
+            row: negative.row, label: negative.label,
+            origin: DataOrigin(file: bad, features: "/features", labels: "/labels_negative"))) {
+            try labelledFileClassCounts(path: bad, labelsPath: "/labels_negative")
+        }
+        expectHDF5Error(
+            .wrongType(file: bad, dataset: "/float_labels", found: "float64 LE", expected: "labels must be integers")
+        ) { try labelledFileClassCounts(path: bad, labelsPath: "/float_labels") }
+        expectHDF5Error({ try labelledFileClassCounts(path: bad, featuresPath: "/rank3") }) { error in
+            if case .wrongRank(_, "/rank3", [2, 2, 2], _) = error { return true }
+            return false
+        }
+    }
 }

@@ -103,28 +103,78 @@ public func loadLabels(path: String, labelsPath: String = "/labels", classCount:
         expectedRows: nil)
 }
 
+/// The number of samples of each class of a labelled HDF5 file, its labels checked as
+/// ``openLabelledFile(path:featuresPath:labelsPath:classCount:allowNonfinite:reading:)``
+/// checks them (their number against the features' rows, then every label), read block by
+/// block and not kept: memory O(K + one block) whatever N is, for summaries of files whose
+/// labels need not be held (`datatool balance-stats`). The features dataset is opened and
+/// checked, not read.
+///
+/// - Returns: K counts (K as given, or the largest label + 1).
+/// - Throws: As ``openLabelledFile(path:featuresPath:labelsPath:classCount:allowNonfinite:reading:)``.
+/// - Complexity: O(N) time.
+package func labelledFileClassCounts(
+    path: String, featuresPath: String = "/features", labelsPath: String = "/labels", classCount: Int? = nil
+) throws -> [Int] {
+    try LabelValidator.requireUsable(classCount: classCount)
+    let file = try HDF5File(path: path)
+    let features = try HDF5FeatureDataset(file: file, datasetPath: featuresPath, chunkCacheBudget: 0)
+    let origin = DataOrigin(file: path, features: features.datasetPath, labels: HDF5File.normalize(labelsPath))
+    var counts = [Int]()
+    let k = try file.checkLabels(at: labelsPath, classCount: classCount, origin: origin, expectedRows: features.rowCount,
+                                 starting: { _, _ in counts = [Int](repeating: 0, count: classCount ?? 0) }) { first, block, validator in
+        try validator.check(block, firstRow: first) { _, label in
+            let c = Int(label)
+            if c >= counts.count { counts += [Int](repeating: 0, count: c + 1 - counts.count) }
+            counts[c] += 1
+        }
+    }
+    return counts + [Int](repeating: 0, count: Swift.max(0, k - counts.count))
+}
+
 extension HDF5File {
     /// Reads and checks a labels dataset block by block (one opening of the dataset): its
     /// length against `expectedRows` first, then every label with a ``LabelValidator``.
     func readClassLabels(at datasetPath: String, classCount: Int?, origin: DataOrigin, expectedRows: Int?) throws -> ClassLabels {
-        var validator: LabelValidator?
         var labels = [Int32]()
+        let k = try checkLabels(at: datasetPath, classCount: classCount, origin: origin, expectedRows: expectedRows,
+                                starting: { n, dataset in
+            try HDF5FileGuards.requireMemory(
+                count: n, elementBytes: MemoryLayout<Int32>.size, what: "\(n) labels", file: path, dataset: dataset)
+            labels = [Int32](repeating: 0, count: n)
+        }) { first, block, validator in
+            try labels.withUnsafeMutableBufferPointer { out in
+                try validator.check(block, firstRow: first) { row, label in out[row] = label }
+            }
+        }
+        return ClassLabels(unchecked: labels, classCount: k)
+    }
+
+    /// The one pass over a labels dataset behind ``readClassLabels(at:classCount:origin:expectedRows:)``
+    /// and ``labelledFileClassCounts(path:featuresPath:labelsPath:classCount:)``: its length
+    /// is compared with `expectedRows`, `starting` gets N and the dataset's path, and `body`
+    /// checks each block with the pass's ``LabelValidator`` (handing the good labels on).
+    ///
+    /// - Returns: K, as given or inferred.
+    func checkLabels(
+        at datasetPath: String, classCount: Int?, origin: DataOrigin, expectedRows: Int?,
+        starting: (_ rowCount: Int, _ dataset: String) throws -> Void,
+        _ body: (_ firstRow: Int, _ block: UnsafeBufferPointer<Int64>, _ validator: inout LabelValidator) throws -> Void
+    ) throws -> Int {
+        var validator: LabelValidator?
         try forEachLabelBlock(at: datasetPath, starting: { n, dataset in
             if let expectedRows, expectedRows != n {
                 throw DatasetError.lengthMismatch(features: expectedRows, labels: n, origin: origin)
             }
-            try HDF5FileGuards.requireMemory(
-                count: n, elementBytes: MemoryLayout<Int32>.size, what: "\(n) labels", file: path, dataset: dataset)
             validator = try LabelValidator(classCount: classCount, rowCount: n, origin: origin)
-            labels = [Int32](repeating: 0, count: n)
+            try starting(n, dataset)
         }) { first, block in
-            try labels.withUnsafeMutableBufferPointer { out in
-                try validator?.check(block, firstRow: first) { row, label in out[row] = label }
-            }
+            guard validator != nil else { return }
+            try body(first, block, &validator!)
         }
         guard let validator else {
             throw DatasetError.invalidShape("\(path): no labels were read from '\(HDF5File.normalize(datasetPath))'")
         }
-        return ClassLabels(unchecked: labels, classCount: try validator.finish())
+        return try validator.finish()
     }
 }
