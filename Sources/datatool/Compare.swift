@@ -89,7 +89,7 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         try checkOutputs([save], force: force)
-        try options.configureProductThreads()
+        try options.productThreads.configure()
         let data = try options.loadData()
         guard let test = data.test else {
             throw ValidationError("compare needs a test set: pass --test FILE.h5 or a --test-split above 0")

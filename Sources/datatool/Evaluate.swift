@@ -31,6 +31,7 @@ struct Evaluate: ParsableCommand {
     var json = false
 
     func run() throws {
+        try options.productThreads.configure()
         let (model, provenance) = try options.loadModel()
         let k = model.outputs
         try FileProbe.check(options.data, scope: .data(features: options.features, labels: labels))

@@ -35,6 +35,8 @@ struct ModelDataOptions: ParsableArguments {
     @Flag(help: "Accept NaN and infinite feature values instead of refusing the file.")
     var allowNonfinite = false
 
+    @OptionGroup var productThreads: ProductThreadsOptions
+
     func validate() throws {
         if let priorCorrection, !priorCorrection.isFinite {
             throw ValidationError("--prior-correction must be a finite number, got \(priorCorrection)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Sampling
+import Training
 
 /// The labelled HDF5 file a command reads, and where its datasets are.
 struct DataFileOptions: ParsableArguments {
@@ -50,6 +51,22 @@ struct DataFileOptions: ParsableArguments {
             throw ValidationError("--classes \(classes) disagrees with the \(multiLabels.labelCount) columns of '\(labels)' read by --multi-label; drop --classes")
         }
         return multiLabels
+    }
+}
+
+/// `--threads`: how many threads share the large matrix products (train, compare, predict,
+/// evaluate).
+struct ProductThreadsOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Threads for the large matrix products, 1 to 256. With 1 (the default) the other core is left to reading and assembling batches; with 2 or more each product of 2²² multiply-adds or more is split in bands of rows, one a thread, with the same results.")
+    var threads: Int = 1
+
+    func validate() throws {
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
+    }
+
+    /// Sets the threads of the large matrix products (``Training/Matrix/setProductThreadCount(_:)``).
+    func configure() throws {
+        try Matrix.setProductThreadCount(threads)
     }
 }
 

@@ -49,6 +49,7 @@ struct Predict: ParsableCommand {
                 throw ValidationError("--output \(output) is the input file \(input); expected another file")
             }
         }
+        try options.productThreads.configure()
         let (model, provenance) = try options.loadModel()
         try FileProbe.check(options.data, scope: .data(features: options.features, labels: nil))
         let rows = try openFeatureFile(

@@ -100,7 +100,7 @@ struct Train: ParsableCommand {
         try checkOutputs([plot, save], force: force)
         try checkpointing.checkTarget(force: force)
         let resume = try checkpointing.loadResume()
-        try options.configureProductThreads()
+        try options.productThreads.configure()
         let data = try options.loadData()
         var configuration = options.configuration(classCount: data.classCount)
         lossAndSchedule.apply(to: &configuration)

@@ -51,8 +51,7 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of the weights, the batch stream and the split.")
     var seed: UInt64 = 0
 
-    @Option(parsing: .unconditional, help: "Threads for the large matrix products, 1 to 256. With 1 (the default) the other core assembles the next batches; with 2 or more each product of 2²² multiply-adds or more is split in bands of rows, one a thread.")
-    var threads: Int = 1
+    @OptionGroup var productThreads: ProductThreadsOptions
 
     @Flag(help: "Accept NaN and infinite feature values instead of refusing the file.")
     var allowNonfinite = false
@@ -88,7 +87,6 @@ struct TrainOptions: ParsableArguments {
         }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard epochs >= 0 else { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
         guard lookahead >= 1 else { throw ValidationError("--lookahead must be at least 1, got \(lookahead)") }
         guard cacheMegabytes >= 0 else { throw ValidationError("--cache-mb must be 0 or more, got \(cacheMegabytes)") }
         if let pinMegabytes {
@@ -100,11 +98,6 @@ struct TrainOptions: ParsableArguments {
         if order != .exact && !stream {
             throw ValidationError("--order \(order) reads the file chunk by chunk; it needs --stream (without it the rows are in memory and the order is exact)")
         }
-    }
-
-    /// Sets the threads of the large matrix products (``Training/Matrix/setProductThreadCount(_:)``).
-    func configureProductThreads() throws {
-        try Matrix.setProductThreadCount(threads)
     }
 
     /// MiB of --cache-mb for pinned classes.

@@ -83,6 +83,25 @@ import Training
         #expect(try Predictions(streamed) == p, "--stream must predict exactly what the in-memory read predicts")
     }
 
+    @Test("predict and evaluate --threads 2 split a wide model's products and give one thread's results")
+    func productThreadsGiveTheSamePredictions() throws {
+        // Blocks of rows × 1024 × 1024 multiply-adds in the middle layer: above the 2²² at which products split.
+        let (dir, _, test, big, model) = try Self.setUp(["--hidden", "1024", "--hidden", "1024", "--epochs", "1"])
+        var predictions: [Predictions] = []
+        var evaluations: [String] = []
+        for threads in ["1", "2"] {
+            let output = dir.appendingPathComponent("threads\(threads).h5").path
+            _ = try Self.predict([model, big, "--output", output, "--threads", threads])
+            predictions.append(try Predictions(output))
+            let run = try Datatool.run(["evaluate", model, test, "--threads", threads])
+            #expect(run.status == 0, "\(run.stderr)")
+            evaluations.append(run.stdout)
+        }
+        #expect(predictions[0] == predictions[1])
+        #expect(evaluations[0] == evaluations[1])
+        expectCleanFailure(try Datatool.run(["predict", model, big, "--threads", "0"]), mentioning: ["--threads", "between 1 and 256"])
+    }
+
     @Test("--prior-correction τ adds τ·log π_c to class c's logits (τ < 0 takes the priors out), and the model's τ is the default")
     func priorCorrectionShiftsTheLogits() throws {
         let (dir, _, test, _, model) = try Self.setUp(["--prior-correction", "1"])
