@@ -105,16 +105,31 @@ import Testing
         #expect(allowed.features.filter { !$0.isFinite }.count == bad.count)
     }
 
-    @Test func badDatasetsSurfaceThroughTheLoader() throws {
+    /// The two readers of a labelled file's labels: the one that keeps them and the counter.
+    enum LabelReader: CaseIterable {
+        case loadLabelledDataset, labelledFileClassCounts
+
+        func read(_ path: String, _ features: String, _ labels: String) throws {
+            switch self {
+            case .loadLabelledDataset: _ = try Datasets.loadLabelledDataset(path: path, featuresPath: features, labelsPath: labels)
+            case .labelledFileClassCounts: _ = try Datasets.labelledFileClassCounts(path: path, featuresPath: features, labelsPath: labels)
+            }
+        }
+    }
+
+    @Test(arguments: LabelReader.allCases)
+    func badDatasetsSurfaceThroughTheLoader(reader: LabelReader) throws {
         let path = try HDF5Fixtures.path("bad.h5")
+        let read = reader.read
         expectHDF5Error(
             .wrongType(file: path, dataset: "/float_labels", found: "float64 LE", expected: "labels must be integers")
-        ) { try loadLabelledDataset(path: path, labelsPath: "/float_labels") }
-        expectHDF5Error({ try loadLabelledDataset(path: path, featuresPath: "/rank3") }) { error in
+        ) { try read(path, "/features", "/float_labels") }
+        expectHDF5Error({ try read(path, "/rank3", "/labels") }) { error in
             if case .wrongRank(_, "/rank3", [2, 2, 2], _) = error { return true }
             return false
         }
         expectHDF5Error(.noSuchFile(file: path + ".missing")) { try loadLabels(path: path + ".missing") }
+        expectHDF5Error(.noSuchFile(file: path + ".missing")) { try read(path + ".missing", "/features", "/labels") }
     }
 
     @Test("labelledFileClassCounts gives the opened file's counts and refuses what opening refuses")
@@ -153,12 +168,6 @@ import Testing
             origin: DataOrigin(file: bad, features: "/features", labels: "/labels_negative"))) {
             try labelledFileClassCounts(path: bad, labelsPath: "/labels_negative")
         }
-        expectHDF5Error(
-            .wrongType(file: bad, dataset: "/float_labels", found: "float64 LE", expected: "labels must be integers")
-        ) { try labelledFileClassCounts(path: bad, labelsPath: "/float_labels") }
-        expectHDF5Error({ try labelledFileClassCounts(path: bad, featuresPath: "/rank3") }) { error in
-            if case .wrongRank(_, "/rank3", [2, 2, 2], _) = error { return true }
-            return false
-        }
+        // Wrong types and ranks: badDatasetsSurfaceThroughTheLoader(reader:).
     }
 }
