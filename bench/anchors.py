@@ -217,8 +217,7 @@ def bench_mlp_step(key, inputs, hidden, outputs, batch):
     batches = [torch.rand(batch, inputs, generator=g) * 2 - 1 for _ in range(count)]
     targets = [torch.randint(0, outputs, (batch,), generator=g) for _ in range(count)]
     multiply_adds = batch * sum(a * b for a, b in zip(widths, widths[1:]))
-    # 50 steps a call for the small networks (about 40 ms, so a call fits in a slice of a round).
-    steps = 50 if multiply_adds < 1_000_000 else 1
+    steps = 200 if multiply_adds < 1_000_000 else 1
     position = [0]
 
     def run():
@@ -409,8 +408,9 @@ BENCHMARKS = {
 
 
 PREPARED = {}
-# The totals so far of a round in slices, by benchmark key: one [work, wall, CPU] per measurement.
-SLICE_TOTALS = {}
+# A round in slices under way, by benchmark key: [slice count, next slice, totals], the totals
+# one [work, wall, CPU] per measurement.
+SLICES_UNDER_WAY = {}
 
 
 def run_round(key, round_index, slice_index=1, slice_count=1):
@@ -425,14 +425,20 @@ def run_round(key, round_index, slice_index=1, slice_count=1):
         PREPARED[key] = measurements
     measurements = PREPARED[key]
     if slice_index == 1:
-        SLICE_TOTALS[key] = [[0.0, 0.0, 0.0] for _ in measurements]
-    totals = SLICE_TOTALS[key]
+        SLICES_UNDER_WAY[key] = [slice_count, 1, [[0.0, 0.0, 0.0] for _ in measurements]]
+    under_way = SLICES_UNDER_WAY.pop(key, None)  # a slice that fails drops its round
+    if under_way is None or under_way[0] != slice_count or under_way[1] != slice_index:
+        print(f"anchors.py: slice {slice_index}/{slice_count} of {key} is not the next slice of a round under way; "
+              f"a round starts at slice 1 and goes up by one", file=sys.stderr)
+        return False
+    totals = under_way[2]
     for m, total in zip(measurements, totals):
         for i, part in enumerate(m.run_for(m.minimum / slice_count)):
             total[i] += part
     if slice_index < slice_count:
+        under_way[1] += 1
+        SLICES_UNDER_WAY[key] = under_way
         return False
-    del SLICE_TOTALS[key]
     for m, total in zip(measurements, totals):
         value, cpu_value = m.figures(total)
         print(json.dumps({"key": m.key, "value": value, "cpu_value": cpu_value, "unit": m.unit, "threads": m.threads,
@@ -468,7 +474,7 @@ def main():
             if not text:
                 continue
             request = parse_request(text)
-            key = request[0] if request else text
+            key = request[0] if request else text.split()[0].replace('"', "").replace("\\", "")
             if request is None:
                 print(f"anchors.py: cannot read the request {text}; expected KEY or KEY I/N", file=sys.stderr)
             elif key not in BENCHMARKS:

@@ -91,8 +91,9 @@ let benchmarks: [(String, (Options) throws -> [Measurement])] = [
 /// Benchmarks set up so far, by key (each is set up and warmed up once).
 var prepared: [String: [Measurement]] = [:]
 
-/// The totals so far of a round in slices, by benchmark key (one per measurement).
-var sliceTotals: [String: [RoundTotals]] = [:]
+/// A round in slices under way, by benchmark key: its slice count, the slice it expects next,
+/// and the totals so far (one per measurement).
+var slicesUnderWay: [String: (count: Int, next: Int, totals: [RoundTotals])] = [:]
 
 /// One round of every measurement of benchmark `key`, or slice `slice.index` of
 /// `slice.count` of one; sets the benchmark up first if this is its first request. The
@@ -110,16 +111,22 @@ func runRound(_ key: String, round: Int, slice: (index: Int, count: Int) = (1, 1
         prepared[key] = measurements
     }
     let measurements = prepared[key] ?? []
-    if slice.index == 1 { sliceTotals[key] = Array(repeating: RoundTotals(), count: measurements.count) }
-    guard var totals = sliceTotals[key] else { throw BenchmarkError.sliceOutOfOrder(key, slice.index) }
+    if slice.index == 1 { slicesUnderWay[key] = (slice.count, 1, Array(repeating: RoundTotals(), count: measurements.count)) }
+    guard var underWay = slicesUnderWay[key], underWay.count == slice.count, underWay.next == slice.index else {
+        slicesUnderWay[key] = nil
+        throw BenchmarkError.sliceOutOfOrder(key, slice.index, slice.count)
+    }
+    // A slice that fails drops the round: its totals would be short of the failed work.
+    slicesUnderWay[key] = nil
     for (i, measurement) in measurements.enumerated() {
-        totals[i] = totals[i] + (try measurement.run(for: measurement.minimum / Double(slice.count)))
+        underWay.totals[i] = underWay.totals[i] + (try measurement.run(for: measurement.minimum / Double(slice.count)))
     }
     guard slice.index == slice.count else {
-        sliceTotals[key] = totals
+        underWay.next += 1
+        slicesUnderWay[key] = underWay
         return false
     }
-    sliceTotals[key] = nil
+    let totals = underWay.totals
     for (measurement, total) in zip(measurements, totals) {
         let (value, cpuValue) = measurement.figures(total)
         emit(Row(key: measurement.key, value: value, cpuValue: cpuValue, unit: measurement.unit,
@@ -143,13 +150,13 @@ func parseRequest(_ line: String) -> (key: String, slice: (index: Int, count: In
 
 enum BenchmarkError: Error, CustomStringConvertible {
     case unknownKey(String, known: [String])
-    case sliceOutOfOrder(String, Int)
+    case sliceOutOfOrder(String, Int, Int)
     var description: String {
         switch self {
         case .unknownKey(let key, let known):
             return "unknown benchmark \(key); expected one of \(known.joined(separator: ", "))"
-        case .sliceOutOfOrder(let key, let index):
-            return "slice \(index) of \(key) asked before its slice 1"
+        case .sliceOutOfOrder(let key, let index, let count):
+            return "slice \(index)/\(count) of \(key) is not the next slice of a round under way; a round starts at slice 1 and goes up by one"
         }
     }
 }
@@ -165,7 +172,9 @@ if options.crossover {
         guard !text.isEmpty else { continue }
         guard let (key, slice) = parseRequest(text) else {
             writeStandardError("datatool-bench: cannot read the request \(text); expected KEY or KEY I/N\n")
-            print("{\"done\": \"\(text)\"}")
+            // The first word, as the key the client waits for (quotes and backslashes dropped).
+            let first = String(text.prefix { $0 != " " }.filter { $0 != "\"" && $0 != "\\" })
+            print("{\"done\": \"\(first)\"}")
             fflush(nil)
             continue
         }

@@ -55,6 +55,7 @@ struct Evaluate: ParsableCommand {
                 ("test_counts", .array(data.labels.counts.map { .int($0) })),
                 ("prior_correction", .double(tau)),
                 ("streamed", .bool(options.stream)),
+                ("product_threads", JSONReport.productThreads),
                 ("test", JSONReport.metrics(metrics)),
             ]).text)
             return

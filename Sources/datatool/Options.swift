@@ -57,7 +57,7 @@ struct DataFileOptions: ParsableArguments {
 /// `--threads`: how many threads share the large matrix products (train, compare, predict,
 /// evaluate).
 struct ProductThreadsOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Threads for the large matrix products, 1 to 256. With 1 (the default) the other core is left to reading and assembling batches; with 2 or more each product of 2²² multiply-adds or more is split in bands of rows, one a thread, with the same results.")
+    @Option(parsing: .unconditional, help: "Threads for the large matrix products, 1 to 256. With 1 (the default) the other core is left to reading and assembling batches; with 2 or more each product of 2²² multiply-adds or more is split in bands of rows, one a thread, with the same results (Linux; on macOS Accelerate chooses its own threads).")
     var threads: Int = 1
 
     func validate() throws {

@@ -98,6 +98,7 @@ struct Predict: ParsableCommand {
                 ("class_names", provenance.classNames.map { .array($0.map { .string($0) }) } ?? .null),
                 ("prior_correction", .double(tau)),
                 ("streamed", .bool(options.stream)),
+                ("product_threads", JSONReport.productThreads),
                 ("predicted_counts", .array(counts.map { .int($0) })),
                 ("output", output.map { .string($0) } ?? .null),
             ]).text)

@@ -157,7 +157,7 @@ struct LossScheduleOptions: ParsableArguments {
     var beta: Double = 0.999
 
     @Option(name: .customLong("lr-schedule"), help: ArgumentHelp(
-        "How the main phase's rate changes per epoch: constant, step:EPOCHS:GAMMA (PyTorch's StepLR) or cosine[:ETA_MIN] (CosineAnnealingLR over the phase's epochs). (default: constant)",
+        "How the main phase's rate changes per epoch (default: constant): constant, step:EPOCHS:GAMMA (PyTorch's StepLR) or cosine[:ETA_MIN] (CosineAnnealingLR over the phase's epochs).",
         valueName: "lr-schedule"), transform: LossScheduleOptions.parseLearningRateSchedule)
     var learningRateSchedule: LearningRateSchedule?
 
@@ -175,7 +175,7 @@ struct LossScheduleOptions: ParsableArguments {
     /// The flags of these options given other values than their defaults.
     var changedFlags: [String] {
         [("--loss", loss != .crossEntropy), ("--tau", tau != 1), ("--class-weights", classWeights != .none),
-         ("--beta", beta != 0.999), ("--lr-schedule", learningRateSchedule != nil),
+         ("--beta", beta != 0.999), ("--lr-schedule", learningRateSchedule.map { $0 != .constant } ?? false),
          ("--finetune-lr", finetuneLearningRate != nil)].filter(\.1).map(\.0)
     }
 

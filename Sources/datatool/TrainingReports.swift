@@ -54,6 +54,10 @@ enum JSONReport {
         }
     }
 
+    /// The threads of the large products (`--threads`), `null` where the BLAS library
+    /// chooses (Accelerate).
+    static var productThreads: JSON { Matrix.productThreadCount.map { .int($0) } ?? .null }
+
     static func configuration(_ c: TrainingConfiguration) -> JSON {
         .object([
             ("hidden", .array(c.hidden.map { .int($0) })),
@@ -72,7 +76,7 @@ enum JSONReport {
             ("finetune_layer", .string(c.finetuneLayers.rawValue)),
             ("prior_correction", c.priorCorrection.map { .double($0) } ?? .null),
             ("seed", .int(Int(truncatingIfNeeded: c.seed))),
-            ("product_threads", Matrix.productThreadCount.map { .int($0) } ?? .null),
+            ("product_threads", productThreads),
             ("rank", .int(c.shard.rank)),
             ("world_size", .int(c.shard.worldSize)),
         ])

@@ -83,19 +83,25 @@ import Training
         #expect(try Predictions(streamed) == p, "--stream must predict exactly what the in-memory read predicts")
     }
 
-    @Test("predict and evaluate --threads 2 split a wide model's products and give one thread's results")
+    @Test("predict and evaluate --threads 2 split a wide model's products, say so in --json and give one thread's results")
     func productThreadsGiveTheSamePredictions() throws {
-        // Blocks of rows × 1024 × 1024 multiply-adds in the middle layer: above the 2²² at which products split.
+        // A 16-1024-1024 network (setUp's --hidden 16 first): blocks of rows × 1024 × 1024 multiply-adds in the last hidden layer: above the 2²² at which products split.
         let (dir, _, test, big, model) = try Self.setUp(["--hidden", "1024", "--hidden", "1024", "--epochs", "1"])
         var predictions: [Predictions] = []
         var evaluations: [String] = []
         for threads in ["1", "2"] {
             let output = dir.appendingPathComponent("threads\(threads).h5").path
-            _ = try Self.predict([model, big, "--output", output, "--threads", threads])
+            let summary = try Self.predict([model, big, "--output", output, "--threads", threads])
             predictions.append(try Predictions(output))
-            let run = try Datatool.run(["evaluate", model, test, "--threads", threads])
+            let run = try Datatool.run(["evaluate", model, test, "--threads", threads, "--json"])
             #expect(run.status == 0, "\(run.stderr)")
-            evaluations.append(run.stdout)
+            var evaluation = try run.json()
+            #if os(Linux)
+            #expect(summary["product_threads"] as? Int == Int(threads))
+            #expect(evaluation["product_threads"] as? Int == Int(threads))
+            #endif
+            evaluation["product_threads"] = nil
+            evaluations.append(String(decoding: try JSONSerialization.data(withJSONObject: evaluation, options: .sortedKeys), as: UTF8.self))
         }
         #expect(predictions[0] == predictions[1])
         #expect(evaluations[0] == evaluations[1])

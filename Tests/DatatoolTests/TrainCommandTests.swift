@@ -68,7 +68,9 @@ import Testing
                                         "--save", model, "--json"])
             #expect(run.status == 0, "\(run.stderr)")
             let configuration = try #require(try run.json()["configuration"] as? [String: Any])
-            #expect(configuration["product_threads"] as? Int == threads)
+            #if os(Linux)
+            #expect(configuration["product_threads"] as? Int == threads)  // Accelerate chooses its own (null)
+            #endif
             models.append(try readTensorArchive(from: model).tensors)
         }
         #expect(models[0].map(\.name) == models[1].map(\.name))
@@ -204,6 +206,8 @@ import Testing
             (["train", train, "--schedule", "zipf:3"], ["--schedule", "zipf", "sqrt, power:Q"]),
             (["train", train, "--schedule", "power:2:3"], ["--schedule", "outside [0, 1]"]),
             (["train", train, "--schedule", "balanced:3", "--finetune-epochs", "2"], ["--schedule", "--finetune-epochs"]),
+            (["train", train, "--schedule", "balanced:3", "--lr-schedule", "cosine"], ["--schedule", "--lr-schedule", "/lr-schedule="]),
+            (["train", train, "--schedule", "balanced:3", "--finetune-lr", "0.001"], ["--schedule", "--finetune-lr"]),
             (["train", train, "--lr-schedule", "linear"], ["--lr-schedule", "linear", "step:EPOCHS:GAMMA"]),
             (["train", train, "--lr-schedule", "step:0:0.5"], ["--lr-schedule", "step:0:0.5", "step size"]),
             (["train", train, "--lr-schedule", "cosine:x"], ["--lr-schedule", "cosine:x", "ETA_MIN"]),

@@ -123,10 +123,12 @@ package func labelledFileClassCounts(
     var counts = [Int]()
     let k = try file.checkLabels(at: labelsPath, classCount: classCount, origin: origin, expectedRows: features.rowCount,
                                  starting: { _, _ in counts = [Int](repeating: 0, count: classCount ?? 0) }) { first, block, validator in
-        try validator.check(block, firstRow: first) { _, label in
-            let c = Int(label)
-            if c >= counts.count { counts += [Int](repeating: 0, count: c + 1 - counts.count) }
-            counts[c] += 1
+        // Check the block first (the counts grow only for labels that pass), then count it.
+        var largest: Int32 = -1
+        try validator.check(block, firstRow: first) { _, label in largest = Swift.max(largest, label) }
+        if Int(largest) >= counts.count { counts += [Int](repeating: 0, count: Int(largest) + 1 - counts.count) }
+        counts.withUnsafeMutableBufferPointer { counts in
+            for label in block { counts[Int(label)] += 1 }
         }
     }
     return counts + [Int](repeating: 0, count: Swift.max(0, k - counts.count))

@@ -235,7 +235,8 @@ func finishFile(_ file: HDF5Handle, attributes: [String: HDF5AttributeValue], re
 }
 
 /// Rows a chunk for a dataset of `rows` rows of `rowBytes` bytes in the file: about 64 KiB a
-/// chunk (at least one row, at most all of them), the size every writer of ours uses.
+/// chunk, at least one row and at most all of them (0 for an empty dataset), the size every
+/// writer of ours uses.
 func chunkRows(rows: Int, rowBytes: Int) -> Int {
     min(rows, max(1, (64 << 10) / max(1, rowBytes)))
 }
