@@ -13,7 +13,8 @@ extension Matrix {
         case addingRow(Matrix)
     }
 
-    /// An elementwise step fused into a product (see ``ProductEpilogue``).
+    /// An elementwise step fused into a product (into our kernels' stores, or one pass after a
+    /// BLAS product).
     package enum ProductFusion {
         /// Nothing.
         case none
@@ -126,7 +127,7 @@ extension Matrix {
                             ProductKernels.multiply(m: m, n: n, kCount: k, a: aBase,
                                                     rowStride: transposeA ? 1 : k, columnStride: transposeA ? m : 1,
                                                     b: bBase, c: cBase, start: start,
-                                                    epilogue: fusion == .relu ? .clampAtZero : .none)
+                                                    clamp: fusion == .relu)
                         }
                     }
                 }

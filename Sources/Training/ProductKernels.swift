@@ -14,16 +14,6 @@ enum ProductStart {
     case rowVector(UnsafePointer<Float>)
 }
 
-/// What happens to an output block of `A·B` before it is stored: the ReLU forward fused into
-/// the product, so the network does not make a separate pass over the hidden layer.
-@usableFromInline
-enum ProductEpilogue {
-    /// Store the sums.
-    case none
-    /// Store `max(sum, 0)` as `sum < 0 ? 0 : sum` (ReLU).
-    case clampAtZero
-}
-
 @usableFromInline
 enum ProductKernels {
     /// `C[i, j] (start) + Σ_k A(i, k)·B[k, j]` for `i < m`, `j < n`, `k < kCount`, where
@@ -31,16 +21,14 @@ enum ProductKernels {
     /// `B` is row-major `[kCount, n]` and `C` row-major `[m, n]`.
     ///
     /// Columns go in blocks of 32 (four `SIMD8` accumulators), then 8, then one at a time.
+    /// With `clamp`, each output block is stored as `max(sum, 0)` (`sum < 0 ? 0 : sum`): the
+    /// ReLU forward fused into the product, so the network makes no separate pass over the
+    /// hidden layer.
     @usableFromInline
     static func multiply(m: Int, n: Int, kCount: Int,
                          a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
                          b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, start: ProductStart,
-                         epilogue: ProductEpilogue = .none) {
-        let clamp: Bool
-        switch epilogue {
-        case .none: clamp = false
-        case .clampAtZero: clamp = true
-        }
+                         clamp: Bool = false) {
         for i in 0..<m {
             let aRow = a + i * rowStride
             let cRow = c + i * n
