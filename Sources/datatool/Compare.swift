@@ -211,6 +211,7 @@ struct Compare: ParsableCommand {
                 ("batch_size", .int(report.bestTrainers[0].configuration.batchSize)),
             ])),
             ("seeds", .array(seeds.map { .int(Int(truncatingIfNeeded: $0)) })),
+            ("product_threads", JSONReport.productThreads),
             ("recipes", .array(report.results.enumerated().map { i, result in
                 .object([
                     ("recipe", .string(result.recipe.name)),

@@ -82,7 +82,7 @@ struct Train: ParsableCommand {
         guard finetuneEpochs >= 0 else { throw ValidationError("--finetune-epochs must be 0 or more, got \(finetuneEpochs)") }
         if let schedule {
             guard finetuneEpochs == 0, sampler == .balanced, finetuneLayer == .output,
-                  lossAndSchedule.learningRateSchedule.map({ $0 == .constant }) ?? true,
+                  lossAndSchedule.learningRateSchedule == .constant,
                   lossAndSchedule.finetuneLearningRate == nil else {
                 throw ValidationError("--schedule gives every phase (rates and schedules as /lr=… and /lr-schedule=…); drop --sampler, --finetune-epochs, --finetune-layer, --lr-schedule and --finetune-lr (or --schedule)")
             }

@@ -159,7 +159,7 @@ struct LossScheduleOptions: ParsableArguments {
     @Option(name: .customLong("lr-schedule"), help: ArgumentHelp(
         "How the main phase's rate changes per epoch (default: constant): constant, step:EPOCHS:GAMMA (PyTorch's StepLR) or cosine[:ETA_MIN] (CosineAnnealingLR over the phase's epochs).",
         valueName: "lr-schedule"), transform: LossScheduleOptions.parseLearningRateSchedule)
-    var learningRateSchedule: LearningRateSchedule?
+    var learningRateSchedule: LearningRateSchedule = .constant
 
     @Option(name: .customLong("finetune-lr"), parsing: .unconditional, help: "Learning rate of the fine-tune phase (default: a tenth of --lr).")
     var finetuneLearningRate: Double?
@@ -175,7 +175,7 @@ struct LossScheduleOptions: ParsableArguments {
     /// The flags of these options given other values than their defaults.
     var changedFlags: [String] {
         [("--loss", loss != .crossEntropy), ("--tau", tau != 1), ("--class-weights", classWeights != .none),
-         ("--beta", beta != 0.999), ("--lr-schedule", learningRateSchedule.map { $0 != .constant } ?? false),
+         ("--beta", beta != 0.999), ("--lr-schedule", learningRateSchedule != .constant),
          ("--finetune-lr", finetuneLearningRate != nil)].filter(\.1).map(\.0)
     }
 
@@ -200,7 +200,7 @@ struct LossScheduleOptions: ParsableArguments {
         case .inverse: c.classWeighting = .inverse
         case .effective: c.classWeighting = .effective(beta: beta)
         }
-        c.learningRateSchedule = learningRateSchedule ?? .constant
+        c.learningRateSchedule = learningRateSchedule
         c.finetuneLearningRate = finetuneLearningRate
     }
 }

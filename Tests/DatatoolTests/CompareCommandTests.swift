@@ -4,13 +4,13 @@ import Testing
 import Training
 
 @Suite struct CompareCommandTests {
-    @Test("--json: the budget, one object per recipe with means, sds, steps and selected; --save writes the selected model")
+    @Test("--json: the budget, the product threads, one object per recipe with means, sds, steps and selected; --save writes the selected model")
     func jsonAndSave() throws {
         let dir = try Datatool.temporaryDirectory()
         let (train, test) = try TrainCommandTests.files(in: dir)
         let model = dir.appendingPathComponent("best.h5").path
         let arguments = ["compare", train, "--test", test, "--recipes", "natural,balanced,crt", "--repeats", "2",
-                         "--epochs", "3", "--batch-size", "30", "--hidden", "8", "--save", model, "--json"]
+                         "--epochs", "3", "--batch-size", "30", "--hidden", "8", "--save", model, "--threads", "2", "--json"]
         let run = try Datatool.run(arguments)
         #expect(run.status == 0, "\(run.stderr)")
         let object = try run.json()
@@ -19,6 +19,9 @@ import Training
         let budget = try #require(object["budget"] as? [String: Any])
         #expect(budget["steps"] as? Int == 27 && budget["epochs"] as? Int == 3 && budget["batches_per_epoch"] as? Int == 9)
         #expect(budget["batch_size"] as? Int == 30)
+        #if os(Linux)
+        #expect(object["product_threads"] as? Int == 2)  // Accelerate chooses its own (null)
+        #endif
         let recipes = try #require(object["recipes"] as? [[String: Any]])
         #expect(recipes.map { $0["recipe"] as? String } == ["natural", "balanced", "crt"])
         #expect(recipes.map { $0["schedule"] as? String } == ["natural:3", "balanced:3", "natural:2,balanced:1/reinit"])
