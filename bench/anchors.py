@@ -37,10 +37,6 @@ class Measurement:
     def note_text(self):
         return self.note() if callable(self.note) else self.note
 
-    def round(self):
-        """The figure per second of wall time, and per second of this process's CPU time."""
-        return self.figures(self.run_for(self.minimum))
-
     def run_for(self, seconds):
         """Calls the body until `seconds` of wall time have passed (once at least): the work
         done, the wall seconds and the CPU seconds it took (a slice of a round)."""

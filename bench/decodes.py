@@ -15,7 +15,7 @@ from collections import OrderedDict
 import h5py
 import numpy as np
 
-WINDOW, CACHE = 256, 32
+WINDOW, CACHE_BYTES = 256, 32 << 20
 
 
 def decodes(chunks, offsets):
@@ -39,6 +39,8 @@ with h5py.File("bench/out/gzip.h5", "r") as data:
     # The features' chunk layout, read from the file: rows a chunk, and chunks in all.
     CHUNK_ROWS = data["features"].chunks[0]
     CHUNKS = -(-data["features"].shape[0] // CHUNK_ROWS)
+    # The LRU cache holds 32 MiB of decoded chunks.
+    CACHE = CACHE_BYTES // (CHUNK_ROWS * data["features"].shape[1] * data["features"].dtype.itemsize)
 rng = np.random.default_rng(0)
 for name in sys.argv[1:]:
     with h5py.File(name, "r") as f:
