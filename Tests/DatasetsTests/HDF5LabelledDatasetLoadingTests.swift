@@ -136,10 +136,13 @@ import Testing
     func classCountsWithoutKeepingTheLabels() throws {
         let expected = try HDF5Fixtures.expected()
         let integer = try HDF5Fixtures.path("integer_labels.h5")
+        var compared = 0
         for entry in expected.labels where entry.file == "integer_labels.h5" && entry.dataset.hasPrefix("/small/") {
             let opened = try openLabelledFile(path: integer, labelsPath: entry.dataset, reading: .stream())
             #expect(try labelledFileClassCounts(path: integer, labelsPath: entry.dataset) == opened.labels.counts, "\(entry.dataset)")
+            compared += 1
         }
+        #expect(compared > 0, "the fixture lists no /small/ label datasets")
         let nested = try HDF5Fixtures.path("layouts.h5")
         #expect(try labelledFileClassCounts(path: nested, featuresPath: "data/train/x", labelsPath: "/data/train/y")
                 == (try openLabelledFile(path: nested, featuresPath: "data/train/x", labelsPath: "/data/train/y").labels.counts))

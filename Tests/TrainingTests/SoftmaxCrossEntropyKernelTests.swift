@@ -158,6 +158,8 @@ import Testing
                 }
             }
             #expect(Self.close(losses[0], clean.losses[0]), "\(loops): clean row \(losses[0]) vs \(clean.losses[0])")
+            let wrong = (0..<columns).first { !Self.close(gradient[$0], clean.gradient[$0]) }
+            #expect(wrong == nil, "\(loops): the clean row's gradient differs at column \(wrong ?? -1)")
             #expect(losses[1].isNaN && losses[2].isNaN, "\(loops): rows with NaN give \(losses[1]), \(losses[2])")
         }
     }

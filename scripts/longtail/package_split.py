@@ -26,6 +26,8 @@ def stratified_split_rows(labels, fraction, seed):
     if not 0 < fraction < 1:
         raise ValueError(f"the test fraction must be between 0 and 1 (exclusive), got {fraction}")
     labels = [int(x) for x in labels]
+    if any(label < 0 for label in labels):
+        raise ValueError(f"labels must be 0 or more, got {min(labels)}")
     by_class = [[] for _ in range(max(labels) + 1 if labels else 0)]
     for i, label in enumerate(labels):
         by_class[label].append(i)       # each class's rows, ascending
