@@ -41,8 +41,8 @@ struct Compare: ParsableCommand {
     /// `train`'s loss and schedule flags, not listed: each recipe sets them, so they are refused.
     @OptionGroup(visibility: .hidden) var setByRecipes: LossScheduleOptions
 
-    @Option(help: "The recipes to compare, comma separated (default: all): \(Recipe.builtIn.map(\.name).joined(separator: ", ")).")
-    var recipes: String?
+    @Option(help: ArgumentHelp("The recipes to compare, comma separated (default: all): \(Recipe.builtIn.map(\.name).joined(separator: ", ")).", valueName: "recipes"), transform: Compare.parseRecipes)
+    var recipes: [Recipe] = Recipe.builtIn
 
     @Option(parsing: .unconditional, help: "Seeds per recipe (--seed, --seed+1, …); the table shows mean ± sd.")
     var repeats: Int = 5
@@ -71,19 +71,18 @@ struct Compare: ParsableCommand {
         guard validationSplit > 0 && validationSplit < 1 else {
             throw ValidationError("--validation-split must be between 0 and 1 (exclusive), got \(validationSplit)")
         }
-        _ = try selectedRecipes()
         // The recipes set the loss, the weights and the phases; a flag for them would be ignored.
         if let flag = setByRecipes.changedFlags.first {
             throw ValidationError("\(flag) is set by each recipe in compare; drop it (or use train)")
         }
     }
 
-    func selectedRecipes() throws -> [Recipe] {
-        guard let recipes else { return Recipe.builtIn }
+    /// `--recipes`' list (``Recipe/list(parsing:)``), parsed once, as the option is read.
+    static func parseRecipes(_ text: String) throws -> [Recipe] {
         do {
-            return try Recipe.list(parsing: recipes)
+            return try Recipe.list(parsing: text)
         } catch let error as TrainingError {
-            throw ValidationError("--recipes: \(error)")
+            throw ValidationError("\(error)")
         }
     }
 
@@ -95,9 +94,8 @@ struct Compare: ParsableCommand {
             throw ValidationError("compare needs a test set: pass --test FILE.h5 or a --test-split above 0")
         }
         let seeds = (0..<UInt64(repeats)).map { options.seed &+ $0 }
-        let chosen = try selectedRecipes()
         let comparison = try RecipeComparison<MLP>(
-            recipes: chosen, configuration: options.configuration(classCount: data.classCount),
+            recipes: recipes, configuration: options.configuration(classCount: data.classCount),
             training: data.training, test: test, validationFraction: validationSplit, splitSeed: options.seed,
             seeds: seeds, epochs: options.epochs, steps: steps, chunkWindow: options.order.chunkWindow)
         let stderrIsTerminal = isatty(2) != 0
@@ -105,11 +103,11 @@ struct Compare: ParsableCommand {
         let report = try comparison.run(lookahead: options.stream ? options.lookahead : 1) { event in
             guard case .runFinished(let r, let s, _) = event else { return }
             if stderrIsTerminal {
-                FileHandle.standardError.write(Data("\r\u{1B}[K\(chosen[r].name): run \(s + 1)/\(repeats) done…".utf8))
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(recipes[r].name): run \(s + 1)/\(repeats) done…".utf8))
             }
             if s == repeats - 1 {
                 if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                FileHandle.standardError.write(Data("\(chosen[r].name): done (\(format(Date().timeIntervalSince(started), 1)) s so far)\n".utf8))
+                FileHandle.standardError.write(Data("\(recipes[r].name): done (\(format(Date().timeIntervalSince(started), 1)) s so far)\n".utf8))
             }
         }
         var saved: (file: String, recipe: String, seed: UInt64)?

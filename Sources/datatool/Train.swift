@@ -50,8 +50,8 @@ struct Train: ParsableCommand {
     @Option(help: "How the main phase samples: balanced, sqrt, power:Q, instance, progressive, repeat:T, natural or weighted.")
     var sampler: SamplingPolicy = .balanced
 
-    @Option(help: "The phases, comma separated: POLICY:EPOCHS, each optionally followed by /head (output layer only), /reinit (re-initialise the output layer first; implies /head), /lr=X or /lr=×F and /lr-schedule=SPEC. Replaces --sampler, --epochs, --lr-schedule and the fine-tune flags. Examples: balanced:30,natural:2/head/lr=0.001 (balanced, then fine-tune the head at real frequency); natural:20,balanced:5/reinit/lr=0.01 (cRT); progressive:30.")
-    var schedule: String?
+    @Option(help: ArgumentHelp("The phases, comma separated: POLICY:EPOCHS, each optionally followed by /head (output layer only), /reinit (re-initialise the output layer first; implies /head), /lr=X or /lr=×F and /lr-schedule=SPEC. Replaces --sampler, --epochs, --lr-schedule and the fine-tune flags. Examples: balanced:30,natural:2/head/lr=0.001 (balanced, then fine-tune the head at real frequency); natural:20,balanced:5/reinit/lr=0.01 (cRT); progressive:30.", valueName: "schedule"), transform: Train.parseSchedule)
+    var schedule: [TrainingPhase]?
 
     @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase.")
     var finetuneEpochs: Int = 0
@@ -78,18 +78,22 @@ struct Train: ParsableCommand {
     @Flag(help: "Overwrite an existing --plot, --save or --checkpoint file.")
     var force = false
 
+    /// `--schedule`'s phases (``TrainingPhase/list(parsing:)``), parsed once, as the option is read.
+    static func parseSchedule(_ text: String) throws -> [TrainingPhase] {
+        do {
+            return try TrainingPhase.list(parsing: text)
+        } catch let error as TrainingError {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func validate() throws {
         guard finetuneEpochs >= 0 else { throw ValidationError("--finetune-epochs must be 0 or more, got \(finetuneEpochs)") }
-        if let schedule {
+        if schedule != nil {
             guard finetuneEpochs == 0, sampler == .balanced, finetuneLayer == .output,
                   lossAndSchedule.learningRateSchedule == .constant,
                   lossAndSchedule.finetuneLearningRate == nil else {
                 throw ValidationError("--schedule gives every phase (rates and schedules as /lr=… and /lr-schedule=…); drop --sampler, --finetune-epochs, --finetune-layer, --lr-schedule and --finetune-lr (or --schedule)")
-            }
-            do {
-                _ = try TrainingPhase.list(parsing: schedule)
-            } catch let error as TrainingError {
-                throw ValidationError("--schedule: \(error)")
             }
         }
         if let priorCorrection, !priorCorrection.isFinite {
@@ -110,7 +114,7 @@ struct Train: ParsableCommand {
         configuration.finetuneEpochs = finetuneEpochs
         configuration.finetuneLayers = finetuneLayer
         configuration.priorCorrection = priorCorrection
-        if let schedule { configuration.phases = try TrainingPhase.list(parsing: schedule) }
+        if let schedule { configuration.phases = schedule }
         if plot != nil && data.dimension != 2 {
             throw ValidationError("--plot draws decision regions in the plane; \(options.data.file) has \(data.dimension) features per row, expected 2")
         }
