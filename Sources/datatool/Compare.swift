@@ -41,7 +41,7 @@ struct Compare: ParsableCommand {
     /// `train`'s loss and schedule flags, not listed: each recipe sets them, so they are refused.
     @OptionGroup(visibility: .hidden) var setByRecipes: LossScheduleOptions
 
-    @Option(help: ArgumentHelp("The recipes to compare, comma separated (default: all): \(Recipe.builtIn.map(\.name).joined(separator: ", ")).", valueName: "recipes"), transform: Compare.parseRecipes)
+    @Option(help: ArgumentHelp("The recipes to compare, comma separated (default: all): \(Recipe.builtIn.map(\.name).joined(separator: ", ")).", valueName: "recipes"), transform: { try Recipe.list(parsing: $0) })
     var recipes: [Recipe] = Recipe.builtIn
 
     @Option(parsing: .unconditional, help: "Seeds per recipe (--seed, --seed+1, …); the table shows mean ± sd.")
@@ -74,15 +74,6 @@ struct Compare: ParsableCommand {
         // The recipes set the loss, the weights and the phases; a flag for them would be ignored.
         if let flag = setByRecipes.changedFlags.first {
             throw ValidationError("\(flag) is set by each recipe in compare; drop it (or use train)")
-        }
-    }
-
-    /// `--recipes`' list (``Recipe/list(parsing:)``), parsed once, as the option is read.
-    static func parseRecipes(_ text: String) throws -> [Recipe] {
-        do {
-            return try Recipe.list(parsing: text)
-        } catch let error as TrainingError {
-            throw ValidationError("\(error)")
         }
     }
 

@@ -50,7 +50,7 @@ struct Train: ParsableCommand {
     @Option(help: "How the main phase samples: balanced, sqrt, power:Q, instance, progressive, repeat:T, natural or weighted.")
     var sampler: SamplingPolicy = .balanced
 
-    @Option(help: ArgumentHelp("The phases, comma separated: POLICY:EPOCHS, each optionally followed by /head (output layer only), /reinit (re-initialise the output layer first; implies /head), /lr=X or /lr=×F and /lr-schedule=SPEC. Replaces --sampler, --epochs, --lr-schedule and the fine-tune flags. Examples: balanced:30,natural:2/head/lr=0.001 (balanced, then fine-tune the head at real frequency); natural:20,balanced:5/reinit/lr=0.01 (cRT); progressive:30.", valueName: "schedule"), transform: Train.parseSchedule)
+    @Option(help: ArgumentHelp("The phases, comma separated: POLICY:EPOCHS, each optionally followed by /head (output layer only), /reinit (re-initialise the output layer first; implies /head), /lr=X or /lr=×F and /lr-schedule=SPEC. Replaces --sampler, --epochs, --lr-schedule and the fine-tune flags. Examples: balanced:30,natural:2/head/lr=0.001 (balanced, then fine-tune the head at real frequency); natural:20,balanced:5/reinit/lr=0.01 (cRT); progressive:30.", valueName: "schedule"), transform: { try TrainingPhase.list(parsing: $0) })
     var schedule: [TrainingPhase]?
 
     @Option(parsing: .unconditional, help: "Real-frequency fine-tune epochs after the main phase.")
@@ -77,15 +77,6 @@ struct Train: ParsableCommand {
 
     @Flag(help: "Overwrite an existing --plot, --save or --checkpoint file.")
     var force = false
-
-    /// `--schedule`'s phases (``TrainingPhase/list(parsing:)``), parsed once, as the option is read.
-    static func parseSchedule(_ text: String) throws -> [TrainingPhase] {
-        do {
-            return try TrainingPhase.list(parsing: text)
-        } catch let error as TrainingError {
-            throw ValidationError("\(error)")
-        }
-    }
 
     func validate() throws {
         guard finetuneEpochs >= 0 else { throw ValidationError("--finetune-epochs must be 0 or more, got \(finetuneEpochs)") }

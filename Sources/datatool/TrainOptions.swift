@@ -158,7 +158,7 @@ struct LossScheduleOptions: ParsableArguments {
 
     @Option(name: .customLong("lr-schedule"), help: ArgumentHelp(
         "How the main phase's rate changes per epoch (default: constant): constant, step:EPOCHS:GAMMA (PyTorch's StepLR) or cosine[:ETA_MIN] (CosineAnnealingLR over the phase's epochs).",
-        valueName: "lr-schedule"), transform: LossScheduleOptions.parseLearningRateSchedule)
+        valueName: "lr-schedule"), transform: { try LearningRateSchedule(parsing: $0) })
     var learningRateSchedule: LearningRateSchedule = .constant
 
     @Option(name: .customLong("finetune-lr"), parsing: .unconditional, help: "Learning rate of the fine-tune phase (default: a tenth of --lr).")
@@ -177,18 +177,6 @@ struct LossScheduleOptions: ParsableArguments {
         [("--loss", loss != .crossEntropy), ("--tau", tau != 1), ("--class-weights", classWeights != .none),
          ("--beta", beta != 0.999), ("--lr-schedule", learningRateSchedule != .constant),
          ("--finetune-lr", finetuneLearningRate != nil)].filter(\.1).map(\.0)
-    }
-
-    /// `--lr-schedule`'s value (``LearningRateSchedule/init(parsing:)``), parsed once, as the
-    /// option is read.
-    ///
-    /// - Throws: `ValidationError` saying what was wrong (the parser names the flag and value).
-    static func parseLearningRateSchedule(_ text: String) throws -> LearningRateSchedule {
-        do {
-            return try LearningRateSchedule(parsing: text)
-        } catch let error as TrainingError {
-            throw ValidationError("\(error)")
-        }
     }
 
     /// Sets the loss, its class weights and the rate schedule of `c`.
